@@ -1,0 +1,42 @@
+# ckanext-datathon: the two commands are `make demo` and `make test`.
+# CKAN_VERSION picks the CKAN of the matrix (2.12.0 by default, or 2.11.6);
+# each version gets its own virtualenv in .venv/ckan-$(CKAN_VERSION).
+
+CKAN_VERSION ?= 2.12.0
+export CKAN_VERSION
+
+.PHONY: demo test lint install services stop status clean help
+
+help:
+	@echo "make demo    - install everything, start the services and serve a demo portal on http://127.0.0.1:5000"
+	@echo "make test    - install everything, start the services, lint and run the whole test suite"
+	@echo "make stop    - stop what these scripts started (CKAN, Solr, Redis, PostgreSQL)"
+	@echo "make status  - report the services"
+	@echo "make lint    - ruff format check and lint only"
+	@echo "Variables: CKAN_VERSION=$(CKAN_VERSION) (2.12.0 or 2.11.6), PYTEST_ARGS"
+
+demo:
+	bash scripts/demo.sh
+
+test:
+	bash scripts/test.sh $(PYTEST_ARGS)
+
+install:
+	bash scripts/bootstrap.sh
+	bash scripts/install.sh
+
+services: install
+	CKAN_PYTHON=.venv/ckan-$(CKAN_VERSION)/bin/python bash scripts/services.sh start
+
+lint: install
+	.venv/ckan-$(CKAN_VERSION)/bin/ruff format --check .
+	.venv/ckan-$(CKAN_VERSION)/bin/ruff check .
+
+stop:
+	bash scripts/services.sh stop
+
+status:
+	bash scripts/services.sh status
+
+clean: stop
+	rm -rf .services .artifacts

@@ -1,0 +1,42 @@
+"""Challenge events in the owner organization's activity stream.
+
+Used only when CKAN's ``activity`` plugin is enabled.  Activities of draft
+challenges carry the organization's member permission label, so only its
+members see them; published ones are public.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.model as model
+import ckan.plugins as p
+
+NEW = "new challenge"
+CHANGED = "changed challenge"
+PUBLISHED = "published challenge"
+DELETED = "deleted challenge"
+
+
+def record(user_id: str | None, challenge: Any, activity_type: str) -> None:
+    """Add an activity about ``challenge`` to the session (the caller commits)."""
+    if not p.plugin_loaded("activity"):
+        return
+    from ckanext.activity.model import Activity
+
+    labels = None if challenge.state == "active" else [f"member-{challenge.owner_org}"]
+    activity = Activity(
+        user_id=user_id or "",
+        object_id=challenge.owner_org,
+        activity_type=activity_type,
+        data={
+            "challenge": {
+                "id": challenge.id,
+                "name": challenge.name,
+                "title": challenge.title,
+                "state": challenge.state,
+            }
+        },
+        permission_labels=labels,
+    )
+    model.Session.add(activity)

@@ -1,0 +1,35 @@
+"""Typed accessors for the options declared in config_declaration.yaml.
+
+CKAN normalises declared options when it loads a config file; the casts keep
+the types right for values set at run time (tests, ``config-tool``).
+"""
+
+from __future__ import annotations
+
+import ckan.plugins.toolkit as tk
+
+HEADER_LINK = "ckanext.datathon.header_link"
+CHALLENGE_LIST_LIMIT = "ckanext.datathon.challenge_list_limit"
+CHALLENGE_LIST_LIMIT_MAX = "ckanext.datathon.challenge_list_limit_max"
+DEFAULT_MAX_TEAM_SIZE = "ckanext.datathon.default_max_team_size"
+DEFAULT_CURRENCY = "ckanext.datathon.default_currency"
+
+
+def header_link() -> bool:
+    return tk.asbool(tk.config[HEADER_LINK])
+
+
+def challenge_list_limit() -> int:
+    return tk.asint(tk.config[CHALLENGE_LIST_LIMIT])
+
+
+def challenge_list_limit_max() -> int:
+    return tk.asint(tk.config[CHALLENGE_LIST_LIMIT_MAX])
+
+
+def default_max_team_size() -> int:
+    return tk.asint(tk.config[DEFAULT_MAX_TEAM_SIZE])
+
+
+def default_currency() -> str:
+    return tk.config[DEFAULT_CURRENCY]

@@ -1,0 +1,625 @@
+"""Actions of the challenge entity (JSON API: /api/3/action/<name>)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.types import Context, DataDict
+
+from ckanext.datathon import activity, timeline
+from ckanext.datathon.logic import dictize, lookup, schema
+from ckanext.datathon.logic.visibility import viewer, visible_challenge
+from ckanext.datathon.model import (
+    CONTEST_DATES,
+    STAGES,
+    Ally,
+    Challenge,
+    ChallengeDataset,
+    Prize,
+    Stage,
+)
+
+__all__ = [
+    "challenge_ally_create",
+    "challenge_ally_delete",
+    "challenge_ally_update",
+    "challenge_create",
+    "challenge_dataset_add",
+    "challenge_dataset_list",
+    "challenge_dataset_remove",
+    "challenge_delete",
+    "challenge_list",
+    "challenge_patch",
+    "challenge_show",
+    "challenge_update",
+    "dataset_challenge_list",
+    "organization_delete",
+]
+
+_ = tk._
+
+# A challenge links at most this many datasets (challenge_show lists them all).
+MAX_DATASET_LINKS = 500
+
+CHALLENGE_COLUMNS = (
+    "name",
+    "title",
+    "owner_org",
+    "problem_statement",
+    "description",
+    "image_url",
+    "tags",
+    "state",
+    *CONTEST_DATES,
+    "max_team_size",
+    "min_team_size",
+    "allowed_licences",
+    "require_open_data",
+    "require_rules_acceptance",
+    "eligibility",
+    "rules_text",
+)
+
+
+# -- helpers ------------------------------------------------------------------
+
+
+def _validate(data_dict: DataDict, schema_: dict[str, Any], context: Context) -> dict[str, Any]:
+    if not isinstance(data_dict, dict):
+        raise tk.ValidationError({"__root__": [_("Expected a JSON object")]})
+    shape_errors = {
+        key: [_("Must be a list of objects")]
+        for key in schema.NESTED_LISTS
+        if key in schema_
+        and key in data_dict
+        and data_dict[key] is not None
+        and not (
+            isinstance(data_dict[key], list)
+            and all(isinstance(item, dict) for item in data_dict[key])
+        )
+    }
+    if shape_errors:
+        raise tk.ValidationError(shape_errors)
+    data, errors = tk.navl_validate(dict(data_dict), schema_, context)
+    if errors:
+        raise tk.ValidationError(errors)
+    return data
+
+
+def _commit(context: Context) -> None:
+    if not context.get("defer_commit"):
+        model.repo.commit()
+
+
+def _get_readable(context: Context, id_or_name: Any) -> Challenge:
+    """The challenge, or ObjectNotFound when it does not exist *or* the user may
+    not see it (drafts answer 404, not 403, to outsiders)."""
+    challenge = lookup.challenge(context, id_or_name)
+    if challenge is None:
+        raise tk.ObjectNotFound(_("Challenge not found"))
+    return challenge
+
+
+def _cross_field_errors(data: dict[str, Any]) -> dict[str, list[str]]:
+    """Rules that involve several fields: date order, team bounds, uniqueness,
+    and the dates a published challenge must have."""
+    errors: dict[str, list[str]] = {}
+    previous: tuple[str, dt.datetime] | None = None
+    for name in CONTEST_DATES:
+        value = data.get(name)
+        if value is None:
+            continue
+        if previous is not None and value < previous[1]:
+            errors.setdefault(name, []).append(
+                _("Must not be earlier than {other}").format(other=previous[0])
+            )
+        previous = (name, value)
+    if data.get("state") == "active":
+        for name in CONTEST_DATES:
+            if data.get(name) is None:
+                errors.setdefault(name, []).append(_("Required to publish the challenge"))
+    if data["min_team_size"] > data["max_team_size"]:
+        errors.setdefault("min_team_size", []).append(
+            _("Must not be larger than the maximum team size")
+        )
+    ranks = [p["rank"] for p in data.get("prizes") or []]
+    if len(ranks) != len(set(ranks)):
+        errors.setdefault("prizes", []).append(_("Each prize needs a different rank"))
+    stage_errors: list[str] = []
+    seen: set[str] = set()
+    for entry in data.get("timeline") or []:
+        if entry["stage"] in seen:
+            stage_errors.append(_("Stage {stage} appears twice").format(stage=entry["stage"]))
+        seen.add(entry["stage"])
+        if entry["ends"] < entry["starts"]:
+            stage_errors.append(
+                _("Stage {stage} ends before it starts").format(stage=entry["stage"])
+            )
+    if stage_errors:
+        errors["timeline"] = stage_errors
+    return errors
+
+
+def _apply(challenge: Challenge, data: dict[str, Any]) -> None:
+    for name in CHALLENGE_COLUMNS:
+        setattr(challenge, name, data.get(name))
+
+
+def _replace_children(challenge: Challenge, data: dict[str, Any]) -> None:
+    model.Session.execute(sa.delete(Prize).where(Prize.challenge_id == challenge.id))
+    model.Session.execute(sa.delete(Stage).where(Stage.challenge_id == challenge.id))
+    for prize in data.get("prizes") or []:
+        model.Session.add(
+            Prize(
+                challenge_id=challenge.id,
+                rank=prize["rank"],
+                title=prize["title"],
+                amount=prize.get("amount"),
+                currency=prize.get("currency")
+                or (
+                    tk.config["ckanext.datathon.default_currency"]
+                    if prize.get("amount") is not None
+                    else None
+                ),
+                description=prize.get("description", ""),
+            )
+        )
+    for entry in data.get("timeline") or []:
+        model.Session.add(
+            Stage(
+                challenge_id=challenge.id,
+                stage=entry["stage"],
+                position=STAGES.index(entry["stage"]) + 1,
+                starts=entry["starts"],
+                ends=entry["ends"],
+                notes=entry.get("notes", ""),
+            )
+        )
+
+
+def _user_id(context: Context) -> str | None:
+    return viewer(context).user_id
+
+
+def _save(context: Context, challenge: Challenge, data: dict[str, Any], *, new: bool) -> None:
+    was_active = challenge.state == "active" if not new else False
+    _apply(challenge, data)
+    now = timeline.now()
+    challenge.modified = now
+    if challenge.state == "active" and challenge.published is None:
+        challenge.published = now
+    if new:
+        challenge.created = now
+        model.Session.add(challenge)
+    try:
+        model.Session.flush()
+        _replace_children(challenge, data)
+        model.Session.flush()
+    except IntegrityError:
+        model.Session.rollback()
+        raise tk.ValidationError({"name": [_("That URL is already in use.")]}) from None
+    if new:
+        kind = activity.NEW
+    elif challenge.state == "active" and not was_active:
+        kind = activity.PUBLISHED
+    else:
+        kind = activity.CHANGED
+    activity.record(_user_id(context), challenge, kind)
+    _commit(context)
+    lookup.forget(context)
+
+
+# -- challenge ----------------------------------------------------------------
+
+
+def challenge_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Create a challenge (a draft unless ``state`` is ``active``).
+
+    :param owner_org: organization id or name (its admins and editors organize)
+    :param name: URL slug; :param title:
+    :param problem_statement, description, eligibility, rules_text: markdown
+    :param registration_opens ... results_date: ISO 8601 with a time zone
+    :param max_team_size, min_team_size, allowed_licences, require_open_data,
+        require_rules_acceptance: the rules ("bases")
+    :param prizes: list of {rank, title, amount, currency, description}
+    :param timeline: list of {stage, starts, ends, notes}
+    """
+    tk.check_access("challenge_create", context, data_dict)
+    data = _validate(data_dict, schema.challenge_create(), context)
+    errors = _cross_field_errors(data)
+    if errors:
+        raise tk.ValidationError(errors)
+    challenge = Challenge(creator_user_id=_user_id(context))
+    _save(context, challenge, data, new=True)
+    return dictize.challenge_dict(challenge, viewer(context))
+
+
+def challenge_update(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Replace a challenge's fields, prizes and timeline (omitted ones are reset,
+    as with package_update; use challenge_patch to change some fields only).
+    Use challenge_delete to delete it."""
+    tk.check_access("challenge_update", context, data_dict)
+    challenge = _get_readable(context, data_dict.get("id"))
+    context["datathon_challenge"] = challenge  # type: ignore[typeddict-unknown-key]
+    data = _validate(data_dict, schema.challenge_update(), context)
+    errors = _cross_field_errors(data)
+    if errors:
+        raise tk.ValidationError(errors)
+    _save(context, challenge, data, new=False)
+    return dictize.challenge_dict(challenge, viewer(context))
+
+
+def challenge_patch(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Change only the given fields of a challenge."""
+    tk.check_access("challenge_patch", context, data_dict)
+    if not isinstance(data_dict, dict):
+        raise tk.ValidationError({"__root__": [_("Expected a JSON object")]})
+    challenge = _get_readable(context, data_dict.get("id"))
+    current = dictize.challenge_dict(challenge, viewer(context), include_datasets=False)
+    merged = {key: current[key] for key in (*CHALLENGE_COLUMNS, "prizes")}
+    merged["timeline"] = [
+        {k: e[k] for k in ("stage", "starts", "ends", "notes")}
+        for e in current["timeline"]
+        if e["starts"] is not None
+    ]
+    merged.update(data_dict)
+    merged["id"] = challenge.id
+    return tk.get_action("challenge_update")(context, merged)
+
+
+def challenge_delete(context: Context, data_dict: DataDict) -> None:
+    """Mark a challenge deleted: it disappears for everyone but sysadmins.
+    Its rows stay (like a deleted dataset) until its organization is purged."""
+    tk.check_access("challenge_delete", context, data_dict)
+    challenge = _get_readable(context, data_dict.get("id"))
+    if challenge.state == "deleted":
+        return
+    challenge.state = "deleted"
+    challenge.modified = timeline.now()
+    activity.record(_user_id(context), challenge, activity.DELETED)
+    _commit(context)
+    lookup.forget(context)
+
+
+@tk.side_effect_free
+def challenge_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """A challenge with its organization, rules, prizes, timeline (status and
+    ``current_stage`` computed now), allies and the linked datasets the user
+    may read.  Drafts are "not found" for those who may not see them."""
+    try:
+        tk.check_access("challenge_show", context, data_dict)
+    except tk.NotAuthorized:
+        raise tk.ObjectNotFound(_("Challenge not found")) from None
+    data = _validate(data_dict, schema.challenge_show(), context)
+    challenge = _get_readable(context, data["id"])
+    return dictize.challenge_dict(challenge, viewer(context))
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _current_stage_expr(at: dt.datetime) -> Any:
+    s = Stage.__table__
+    c = Challenge.__table__
+    return (
+        sa.select(s.c.stage)
+        .where(s.c.challenge_id == c.c.id, s.c.starts <= at, s.c.ends >= at)
+        .order_by(s.c.starts.desc(), s.c.position.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+_SORT_COLUMNS = {
+    "created": Challenge.__table__.c.created,
+    "modified": Challenge.__table__.c.modified,
+    "title": sa.func.lower(Challenge.__table__.c.title),
+    "name": Challenge.__table__.c.name,
+    "registration_opens": Challenge.__table__.c.registration_opens,
+    "registration_closes": Challenge.__table__.c.registration_closes,
+    "submission_deadline": Challenge.__table__.c.submission_deadline,
+}
+
+
+@tk.side_effect_free
+def challenge_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Challenges the user may see, newest first.
+
+    :param q: words to find in the title, name or problem statement
+    :param owner_org: organization id or name
+    :param state: ``active`` (default), ``draft`` (organizers) or ``deleted``
+        (sysadmins)
+    :param stage: only challenges whose current stage is this one
+    :param sort: e.g. ``created desc`` (default), ``title asc``,
+        ``registration_closes asc``
+    :param limit: page size (default 20, at most 100); :param offset:
+    :returns: ``{"count": total, "results": [...]}``
+    """
+    tk.check_access("challenge_list", context, data_dict)
+    data = _validate(data_dict, schema.challenge_list(), context)
+    who = viewer(context)
+    at = timeline.now()
+    c = Challenge.__table__
+    g = model.Group.__table__
+    p = model.Package.__table__
+    link = ChallengeDataset.__table__
+    public_dataset_count = (
+        sa.select(sa.func.count())
+        .select_from(link.join(p, p.c.id == link.c.package_id))
+        .where(link.c.challenge_id == c.c.id, p.c.state == "active", p.c.private.is_(False))
+        .scalar_subquery()
+    )
+    conditions = [c.c.state == data["state"], visible_challenge(who)]
+    if data.get("q"):
+        pattern = f"%{_escape_like(data['q'].strip())}%"
+        conditions.append(
+            sa.or_(
+                c.c.title.ilike(pattern, escape="\\"),
+                c.c.name.ilike(pattern, escape="\\"),
+                c.c.problem_statement.ilike(pattern, escape="\\"),
+            )
+        )
+    if data.get("owner_org"):
+        conditions.append(
+            c.c.owner_org.in_(
+                sa.select(g.c.id).where(
+                    sa.or_(g.c.id == data["owner_org"], g.c.name == data["owner_org"])
+                )
+            )
+        )
+    if data.get("stage"):
+        conditions.append(_current_stage_expr(at) == data["stage"])
+    field, direction = data["sort"].split()
+    column = _SORT_COLUMNS[field]
+    order = column.desc().nulls_last() if direction == "desc" else column.asc().nulls_last()
+    query = (
+        sa.select(
+            Challenge,
+            g.c.name.label("org_name"),
+            g.c.title.label("org_title"),
+            public_dataset_count.label("dataset_count"),
+            sa.func.count().over().label("total"),
+        )
+        .join(g, g.c.id == c.c.owner_org)
+        .where(*conditions)
+        .order_by(order, c.c.id)
+        .limit(data["limit"])
+        .offset(data["offset"])
+    )
+    rows = model.Session.execute(query).all()
+    if rows:
+        count = rows[0].total
+    elif data["offset"]:
+        count = model.Session.execute(
+            sa.select(sa.func.count()).select_from(c).where(*conditions)
+        ).scalar_one()
+    else:
+        count = 0
+    return {"count": count, "results": dictize.summary_dicts(rows, at)}
+
+
+# -- dataset links ------------------------------------------------------------
+
+
+def challenge_dataset_add(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Link a portal dataset to a challenge (or change the link's role/note).
+
+    :param id: challenge id or name; :param dataset_id: dataset id or name
+    :param role: ``primary`` (default), ``supporting`` or ``context``
+    :param note: why this data matters to the problem
+    """
+    tk.check_access("challenge_dataset_add", context, data_dict)
+    data = _validate(data_dict, schema.challenge_dataset_add(), context)
+    challenge = _get_readable(context, data["id"])
+    package = model.Package.get(data["dataset_id"])
+    if package is None or package.state != "active" or package.type == "project":
+        raise tk.ValidationError({"dataset_id": [_("Dataset not found")]})
+    existing = model.Session.get(ChallengeDataset, (challenge.id, package.id))
+    if existing is None:
+        linked = model.Session.execute(
+            sa.select(sa.func.count())
+            .select_from(ChallengeDataset.__table__)
+            .where(ChallengeDataset.challenge_id == challenge.id)
+        ).scalar_one()
+        if linked >= MAX_DATASET_LINKS:
+            raise tk.ValidationError(
+                {
+                    "dataset_id": [
+                        _("A challenge links at most {n} datasets").format(n=MAX_DATASET_LINKS)
+                    ]
+                }
+            )
+        existing = ChallengeDataset(challenge_id=challenge.id, package_id=package.id)
+        model.Session.add(existing)
+    existing.role = data["role"]
+    existing.note = data["note"]
+    challenge.modified = timeline.now()
+    try:
+        model.Session.flush()
+    except IntegrityError:
+        # a concurrent request linked it first: the link exists, which is what was asked
+        model.Session.rollback()
+    _commit(context)
+    return {
+        "challenge_id": challenge.id,
+        "dataset_id": package.id,
+        "role": data["role"],
+        "note": data["note"],
+    }
+
+
+def challenge_dataset_remove(context: Context, data_dict: DataDict) -> None:
+    """Unlink a dataset from a challenge (nothing happens if it was not linked)."""
+    tk.check_access("challenge_dataset_remove", context, data_dict)
+    data = _validate(data_dict, schema.challenge_dataset_remove(), context)
+    challenge = _get_readable(context, data["id"])
+    package = model.Package.get(data["dataset_id"])
+    if package is None:
+        raise tk.ObjectNotFound(_("Dataset not found"))
+    model.Session.execute(
+        sa.delete(ChallengeDataset).where(
+            ChallengeDataset.challenge_id == challenge.id,
+            ChallengeDataset.package_id == package.id,
+        )
+    )
+    _commit(context)
+
+
+@tk.side_effect_free
+def challenge_dataset_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Datasets linked to a challenge that the user may read, paged.
+
+    :returns: ``{"count": total, "results": [...]}``
+    """
+    try:
+        tk.check_access("challenge_dataset_list", context, data_dict)
+    except tk.NotAuthorized:
+        raise tk.ObjectNotFound(_("Challenge not found")) from None
+    data = _validate(data_dict, schema.challenge_dataset_list(), context)
+    challenge = _get_readable(context, data["id"])
+    count, results = dictize.dataset_links(
+        challenge.id, viewer(context), limit=data["limit"], offset=data["offset"]
+    )
+    return {"count": count, "results": results}
+
+
+@tk.side_effect_free
+def dataset_challenge_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Which challenges use this dataset, for the current user.
+
+    Computed at read time from the links (never stored in the search index,
+    where it would go stale and leak private challenges).
+
+    :param id: dataset id or name
+    :returns: ``{"challenges": [...]}``
+    """
+    try:
+        tk.check_access("dataset_challenge_list", context, data_dict)
+    except tk.NotAuthorized:
+        raise tk.ObjectNotFound(_("Dataset not found")) from None
+    data = _validate(data_dict, schema.dataset_challenge_list(), context)
+    package = model.Package.get(data["id"])
+    if package is None:
+        raise tk.ObjectNotFound(_("Dataset not found"))
+    who = viewer(context)
+    c = Challenge.__table__
+    g = model.Group.__table__
+    link = ChallengeDataset.__table__
+    rows = model.Session.execute(
+        sa.select(
+            c.c.id,
+            c.c.name,
+            c.c.title,
+            c.c.state,
+            c.c.image_url,
+            c.c.problem_statement,
+            c.c.owner_org,
+            g.c.title.label("org_title"),
+            link.c.role,
+            link.c.note,
+            _current_stage_expr(timeline.now()).label("current_stage"),
+        )
+        .select_from(link.join(c, c.c.id == link.c.challenge_id).join(g, g.c.id == c.c.owner_org))
+        .where(
+            link.c.package_id == package.id,
+            c.c.state != "deleted",
+            visible_challenge(who),
+        )
+        .order_by(c.c.created.desc(), c.c.id)
+    ).all()
+    return {
+        "challenges": [
+            {
+                "id": r.id,
+                "name": r.name,
+                "title": r.title,
+                "state": r.state,
+                "image_url": r.image_url,
+                "problem_statement": r.problem_statement,
+                "owner_org": r.owner_org,
+                "organization_title": r.org_title,
+                "role": r.role,
+                "note": r.note,
+                "current_stage": r.current_stage,
+            }
+            for r in rows
+        ],
+    }
+
+
+# -- allies ---------------------------------------------------------------------
+
+
+def challenge_ally_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Name a strategic ally of a challenge.
+
+    :param challenge_id: :param name: :param kind: government, civil_society,
+        academia, private or international; :param url, logo_url, description:
+    """
+    tk.check_access("challenge_ally_create", context, data_dict)
+    data = _validate(data_dict, schema.challenge_ally_create(), context)
+    challenge = _get_readable(context, data["challenge_id"])
+    ally = Ally(
+        challenge_id=challenge.id,
+        name=data["name"],
+        kind=data["kind"],
+        url=data["url"],
+        logo_url=data["logo_url"],
+        description=data["description"],
+        created=timeline.now(),
+    )
+    model.Session.add(ally)
+    challenge.modified = timeline.now()
+    model.Session.flush()
+    _commit(context)
+    return dictize.ally_dict(ally)
+
+
+def challenge_ally_update(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    tk.check_access("challenge_ally_update", context, data_dict)
+    data = _validate(data_dict, schema.challenge_ally_update(), context)
+    ally = lookup.ally(data["id"])
+    if ally is None:
+        raise tk.ObjectNotFound(_("Ally not found"))
+    for key in ("name", "kind", "url", "logo_url", "description"):
+        setattr(ally, key, data[key])
+    _commit(context)
+    return dictize.ally_dict(ally)
+
+
+def challenge_ally_delete(context: Context, data_dict: DataDict) -> None:
+    tk.check_access("challenge_ally_delete", context, data_dict)
+    data = _validate(data_dict, schema.challenge_ally_delete(), context)
+    ally = lookup.ally(data["id"])
+    if ally is None:
+        raise tk.ObjectNotFound(_("Ally not found"))
+    model.Session.delete(ally)
+    _commit(context)
+
+
+# -- core actions ------------------------------------------------------------------
+
+
+@tk.chained_action
+def organization_delete(original: Any, context: Context, data_dict: DataDict) -> Any:
+    """An organization that still owns challenges cannot be deleted (as CKAN
+    refuses to delete one that still has datasets); purging one removes them."""
+    org = model.Group.get(data_dict.get("id")) if isinstance(data_dict, dict) else None
+    if org is not None and isinstance(data_dict.get("id"), str):
+        owned = model.Session.execute(
+            sa.select(sa.func.count())
+            .select_from(Challenge.__table__)
+            .where(Challenge.owner_org == org.id, Challenge.state != "deleted")
+        ).scalar_one()
+        if owned:
+            raise tk.ValidationError(
+                {"id": [_("Organization cannot be deleted while it still has challenges")]}
+            )
+    return original(context, data_dict)

@@ -1,0 +1,210 @@
+"""Authorization of the datathon actions.
+
+Every action has an auth function of the same name.  Reusable checks are the
+``datathon_permission_*`` functions; per-action functions delegate to them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.authz as authz
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.types import AuthResult, Context, DataDict
+
+from ckanext.datathon.logic import lookup
+
+__all__ = [
+    "challenge_ally_create",
+    "challenge_ally_delete",
+    "challenge_ally_update",
+    "challenge_create",
+    "challenge_dataset_add",
+    "challenge_dataset_list",
+    "challenge_dataset_remove",
+    "challenge_delete",
+    "challenge_list",
+    "challenge_patch",
+    "challenge_show",
+    "challenge_update",
+    "dataset_challenge_list",
+    "datathon_permission_manage_challenge",
+    "datathon_permission_read_challenge",
+]
+
+_ = tk._
+
+
+def _ok() -> AuthResult:
+    return {"success": True}
+
+
+def _no(msg: str) -> AuthResult:
+    return {"success": False, "msg": msg}
+
+
+def is_organizer(user: str | None, org_id: str | None) -> bool:
+    """Admins and editors of the organization (and sysadmins) organize."""
+    if not user or not org_id:
+        return False
+    return authz.is_sysadmin(user) or authz.has_user_permission_for_group_or_org(
+        org_id, user, "update_dataset"
+    )
+
+
+def datathon_permission_manage_challenge(context: Context, data_dict: DataDict) -> AuthResult:
+    """May the user change challenge ``id`` and everything under it?"""
+    challenge = lookup.challenge(context, data_dict.get("id"))
+    if challenge is None:
+        return _no(_("Challenge not found"))
+    if challenge.state == "deleted" and not authz.is_sysadmin(context.get("user")):
+        return _no(_("Challenge not found"))
+    if is_organizer(context.get("user"), challenge.owner_org):
+        return _ok()
+    return _no(
+        _("User {user} is not an organizer of this challenge").format(
+            user=context.get("user") or _("(anonymous)")
+        )
+    )
+
+
+@tk.auth_allow_anonymous_access
+def datathon_permission_read_challenge(context: Context, data_dict: DataDict) -> AuthResult:
+    """Published challenges are public; drafts are for organizers; deleted for sysadmins."""
+    challenge = lookup.challenge(context, data_dict.get("id"))
+    if challenge is None:
+        return _no(_("Challenge not found"))
+    user = context.get("user")
+    if challenge.state == "active":
+        return _ok()
+    if challenge.state == "draft" and is_organizer(user, challenge.owner_org):
+        return _ok()
+    if user and authz.is_sysadmin(user):
+        return _ok()
+    return _no(_("Challenge not found"))
+
+
+def _manage(context: Context, data_dict: DataDict, key: str = "id") -> AuthResult:
+    return authz.is_authorized(
+        "datathon_permission_manage_challenge", context, {"id": data_dict.get(key)}
+    )
+
+
+def challenge_create(context: Context, data_dict: DataDict) -> AuthResult:
+    user = context.get("user")
+    org = data_dict.get("owner_org")
+    group = model.Group.get(org) if isinstance(org, str) and org else None
+    if group is None:
+        # No organization given: only those who organize somewhere may try
+        # (the action then answers with a validation error).
+        if user and (authz.is_sysadmin(user) or _organizes_anywhere(user)):
+            return _ok()
+        return _no(_("Only organizers of an organization can create challenges"))
+    if is_organizer(user, group.id):
+        return _ok()
+    return _no(
+        _("User {user} cannot create challenges for this organization").format(
+            user=user or _("(anonymous)")
+        )
+    )
+
+
+def _organizes_anywhere(user: str) -> bool:
+    return bool(authz.has_user_permission_for_some_org(user, "update_dataset"))
+
+
+def challenge_update(context: Context, data_dict: DataDict) -> AuthResult:
+    result = _manage(context, data_dict)
+    if not result["success"]:
+        return result
+    # Moving a challenge to another organization needs rights there too.
+    new_org = data_dict.get("owner_org")
+    current = lookup.challenge(context, data_dict.get("id"))
+    if isinstance(new_org, str) and new_org and current is not None:
+        group = model.Group.get(new_org)
+        if (
+            group is not None
+            and group.id != current.owner_org
+            and not is_organizer(context.get("user"), group.id)
+        ):
+            return _no(
+                _("User {user} cannot move challenges to that organization").format(
+                    user=context.get("user")
+                )
+            )
+    return _ok()
+
+
+def challenge_patch(context: Context, data_dict: DataDict) -> AuthResult:
+    return challenge_update(context, data_dict)
+
+
+def challenge_delete(context: Context, data_dict: DataDict) -> AuthResult:
+    return _manage(context, data_dict)
+
+
+@tk.auth_allow_anonymous_access
+def challenge_show(context: Context, data_dict: DataDict) -> AuthResult:
+    return authz.is_authorized("datathon_permission_read_challenge", context, data_dict)
+
+
+@tk.auth_allow_anonymous_access
+def challenge_list(context: Context, data_dict: DataDict) -> AuthResult:
+    # Everyone may list; the action shows each viewer only what they may read.
+    return _ok()
+
+
+def challenge_dataset_add(context: Context, data_dict: DataDict) -> AuthResult:
+    result = _manage(context, data_dict)
+    if not result["success"]:
+        return result
+    # Linking needs read access to the dataset: nobody links what they cannot see.
+    try:
+        tk.check_access("package_show", _sub(context), {"id": data_dict.get("dataset_id")})
+    except tk.NotAuthorized:
+        return _no(_("User {user} cannot read that dataset").format(user=context.get("user")))
+    except tk.ObjectNotFound:
+        pass  # the action reports the missing dataset as a validation error
+    return _ok()
+
+
+def challenge_dataset_remove(context: Context, data_dict: DataDict) -> AuthResult:
+    return _manage(context, data_dict)
+
+
+@tk.auth_allow_anonymous_access
+def challenge_dataset_list(context: Context, data_dict: DataDict) -> AuthResult:
+    return challenge_show(context, data_dict)
+
+
+@tk.auth_allow_anonymous_access
+def dataset_challenge_list(context: Context, data_dict: DataDict) -> AuthResult:
+    try:
+        tk.check_access("package_show", _sub(context), {"id": data_dict.get("id")})
+    except tk.ObjectNotFound:
+        return _no(_("Dataset not found"))
+    except tk.NotAuthorized:
+        return _no(_("Dataset not found"))
+    return _ok()
+
+
+def challenge_ally_create(context: Context, data_dict: DataDict) -> AuthResult:
+    return _manage(context, data_dict, "challenge_id")
+
+
+def challenge_ally_update(context: Context, data_dict: DataDict) -> AuthResult:
+    ally = lookup.ally(data_dict.get("id"))
+    return _manage(context, {"id": ally.challenge_id if ally else None})
+
+
+def challenge_ally_delete(context: Context, data_dict: DataDict) -> AuthResult:
+    return challenge_ally_update(context, data_dict)
+
+
+def _sub(context: Context) -> Context:
+    """A fresh context for a nested check (keeps the user, drops cached objects)."""
+    sub: dict[str, Any] = {"user": context.get("user"), "model": model}
+    if context.get("auth_user_obj") is not None:
+        sub["auth_user_obj"] = context["auth_user_obj"]
+    return sub  # type: ignore[return-value]

@@ -1,0 +1,289 @@
+"""Validators of the datathon schemas (registered through the validators blanket)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from babel.numbers import list_currencies
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey
+
+from ckanext.datathon import licences
+from ckanext.datathon.model import ALLY_KINDS, CONTEST_DATES, DATASET_ROLES, STAGES, Challenge
+
+__all__ = [
+    "datathon_ally_kind",
+    "datathon_aware_datetime",
+    "datathon_challenge_name",
+    "datathon_challenge_state",
+    "datathon_contest_dates_in_order",
+    "datathon_currency",
+    "datathon_dataset_role",
+    "datathon_http_url",
+    "datathon_int_range",
+    "datathon_licence_list",
+    "datathon_max_length",
+    "datathon_money",
+    "datathon_no_nul",
+    "datathon_organization_id",
+    "datathon_stage",
+    "datathon_tag_list",
+]
+
+_ = tk._
+Invalid = tk.Invalid
+
+NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+# Words that collide with the routes under /challenge/.
+RESERVED_NAMES = frozenset({"new", "edit", "delete", "search", "api", "feed", "calendar"})
+TAG_RE = re.compile(r"^[\w .\-]+$", re.UNICODE)
+
+
+def datathon_no_nul(value: Any) -> Any:
+    """Refuse NUL characters, which PostgreSQL text cannot store."""
+    if isinstance(value, str) and "\x00" in value:
+        raise Invalid(_("Must not contain NUL characters"))
+    return value
+
+
+def datathon_max_length(length: int):
+    length = int(length)
+
+    def validator(value: Any) -> Any:
+        if isinstance(value, str) and len(value) > length:
+            raise Invalid(_("Must be at most {n} characters long").format(n=length))
+        return value
+
+    return validator
+
+
+def datathon_int_range(low: int, high: int):
+    low, high = int(low), int(high)
+
+    def validator(value: Any) -> Any:
+        if isinstance(value, bool):
+            raise Invalid(_("Must be a whole number"))
+        try:
+            number = int(str(value).strip())
+        except (TypeError, ValueError):
+            raise Invalid(_("Must be a whole number")) from None
+        if not low <= number <= high:
+            raise Invalid(_("Must be between {low} and {high}").format(low=low, high=high))
+        return number
+
+    return validator
+
+
+def datathon_challenge_name(
+    key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
+) -> None:
+    """A URL slug that no other challenge uses."""
+    value = data.get(key)
+    if not isinstance(value, str):
+        errors[key].append(_("Must be a text value"))
+        return
+    if not 2 <= len(value) <= 100:
+        errors[key].append(_("Must be between 2 and 100 characters long"))
+        return
+    if not NAME_RE.match(value):
+        errors[key].append(
+            _("Must be purely lowercase alphanumeric (ascii) characters and these symbols: -_")
+        )
+        return
+    if value in RESERVED_NAMES:
+        errors[key].append(_("This name is reserved"))
+        return
+    query = sa.select(Challenge.id).where(Challenge.name == value)
+    current = context.get("datathon_challenge")
+    if current is not None:
+        query = query.where(Challenge.id != current.id)
+    if model.Session.execute(query).first() is not None:
+        errors[key].append(_("That URL is already in use."))
+
+
+def datathon_organization_id(value: Any, context: Context) -> Any:
+    """An active organization, given by id or name; returns its id."""
+    if not isinstance(value, str) or not value.strip():
+        raise Invalid(_("Missing value"))
+    group = model.Group.get(value.strip())
+    if group is None or not group.is_organization or group.state != "active":
+        raise Invalid(_("Organization does not exist"))
+    return group.id
+
+
+def datathon_http_url(value: Any) -> Any:
+    """An absolute http(s) URL; anything else (javascript:, data:, ...) is refused."""
+    if value is None or value == "":
+        return ""
+    if not isinstance(value, str):
+        raise Invalid(_("Must be a text value"))
+    value = value.strip()
+    if len(value) > 2000:
+        raise Invalid(_("Must be at most {n} characters long").format(n=2000))
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        raise Invalid(_("Please provide a valid URL")) from None
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.netloc
+        or any(ch.isspace() or ord(ch) < 32 for ch in value)
+    ):
+        raise Invalid(_("Please provide a valid http or https URL"))
+    return value
+
+
+def _parse_datetime(value: Any) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.date):
+        raise Invalid(_("Must be a date and time with a time zone, e.g. 2024-08-25T09:00:00-06:00"))
+    if not isinstance(value, str):
+        raise Invalid(_("Must be a date and time with a time zone, e.g. 2024-08-25T09:00:00-06:00"))
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise Invalid(
+            _("Must be a date and time with a time zone, e.g. 2024-08-25T09:00:00-06:00")
+        ) from None
+
+
+def datathon_aware_datetime(value: Any) -> Any:
+    """An ISO 8601 date-time with an explicit offset, converted to UTC."""
+    if value is None or value == "":
+        return None
+    parsed = _parse_datetime(value)
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        raise Invalid(_("Must include a time zone (e.g. Z or -06:00)"))
+    if not 1900 <= parsed.year <= 2200:
+        raise Invalid(_("Must be a date between the years 1900 and 2200"))
+    return parsed.astimezone(dt.timezone.utc)
+
+
+def datathon_challenge_state(value: Any) -> Any:
+    if value not in ("draft", "active"):
+        raise Invalid(_("Must be one of: {values}").format(values="draft, active"))
+    return value
+
+
+def datathon_stage(value: Any) -> Any:
+    if value not in STAGES:
+        raise Invalid(_("Must be one of: {values}").format(values=", ".join(STAGES)))
+    return value
+
+
+def datathon_dataset_role(value: Any) -> Any:
+    if value in (None, ""):
+        return "primary"
+    if value not in DATASET_ROLES:
+        raise Invalid(_("Must be one of: {values}").format(values=", ".join(DATASET_ROLES)))
+    return value
+
+
+def datathon_ally_kind(value: Any) -> Any:
+    if value not in ALLY_KINDS:
+        raise Invalid(_("Must be one of: {values}").format(values=", ".join(ALLY_KINDS)))
+    return value
+
+
+def _as_list(value: Any) -> list[Any]:
+    if isinstance(value, str):
+        return [v for v in re.split(r"[,\s]+", value) if v]
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    raise Invalid(_("Must be a list"))
+
+
+def datathon_licence_list(value: Any) -> Any:
+    """SPDX licence ids (a list, or a comma/space separated string)."""
+    ids = _as_list(value)
+    if not ids:
+        raise Invalid(_("Choose at least one licence"))
+    result: list[str] = []
+    unknown: list[str] = []
+    for item in ids:
+        canonical = licences.canonical(item) if isinstance(item, str) else None
+        if canonical is None:
+            unknown.append(str(item)[:50])
+        elif canonical not in result:
+            result.append(canonical)
+    if unknown:
+        raise Invalid(
+            _("Unknown SPDX licence identifier: {ids}").format(ids=", ".join(unknown[:5]))
+        )
+    return result
+
+
+def datathon_tag_list(value: Any) -> Any:
+    """Free-text keywords, as CKAN allows them for datasets."""
+    if value is None or value == "":
+        return []
+    tags = (
+        _as_list(value)
+        if not isinstance(value, str)
+        else [t.strip() for t in value.split(",") if t.strip()]
+    )
+    result: list[str] = []
+    for tag in tags:
+        if not isinstance(tag, str):
+            raise Invalid(_("Tags must be text"))
+        tag = tag.strip()
+        if not 2 <= len(tag) <= 100:
+            raise Invalid(_('Tag "{tag}" length must be between 2 and 100').format(tag=tag[:100]))
+        if not TAG_RE.match(tag):
+            raise Invalid(
+                _('Tag "{tag}" must be alphanumeric characters or symbols: -_.').format(tag=tag)
+            )
+        if tag not in result:
+            result.append(tag)
+    if len(result) > 50:
+        raise Invalid(_("At most 50 tags"))
+    return result
+
+
+def datathon_currency(value: Any) -> Any:
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str) or value.strip().upper() not in list_currencies():
+        raise Invalid(_("Must be an ISO 4217 currency code, e.g. USD or MXN"))
+    return value.strip().upper()
+
+
+def datathon_money(value: Any) -> Any:
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool):
+        raise Invalid(_("Must be a non-negative amount"))
+    try:
+        amount = decimal.Decimal(str(value).strip())
+    except (decimal.InvalidOperation, ValueError):
+        raise Invalid(_("Must be a non-negative amount")) from None
+    if not amount.is_finite() or amount < 0 or amount >= decimal.Decimal("1e12"):
+        raise Invalid(_("Must be a non-negative amount"))
+    return amount.quantize(decimal.Decimal("0.01"))
+
+
+def datathon_contest_dates_in_order(
+    key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
+) -> None:
+    """registration_opens <= registration_closes <= ... <= results_date."""
+    previous: tuple[str, dt.datetime] | None = None
+    for name in CONTEST_DATES:
+        value = data.get((name,))
+        if not isinstance(value, dt.datetime) or errors.get((name,)):
+            continue
+        if previous is not None and value < previous[1]:
+            errors.setdefault((name,), []).append(
+                _("Must not be earlier than {other}").format(other=previous[0])
+            )
+        previous = (name, value)

@@ -1,0 +1,88 @@
+"""factory-boy factories of the datathon entities.
+
+``conftest.py`` registers each one as pytest fixtures (``<name>`` and
+``<name>_factory``) with pytest-factoryboy, the way CKAN registers its own.
+Factories create through the actions (``Meta.action``), as a user would, so
+they exercise validation and return API dicts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import factory
+
+from ckan.tests import factories
+
+from ckanext.datathon import model as datathon_model
+
+UTC = dt.timezone.utc
+
+
+def _at(days: float) -> str:
+    """An ISO timestamp ``days`` from now (UTC, second precision)."""
+    moment = dt.datetime.now(UTC).replace(microsecond=0) + dt.timedelta(days=days)
+    return moment.isoformat()
+
+
+def open_registration_dates() -> dict[str, str]:
+    """Contest dates of a challenge whose registration is open now."""
+    return {
+        "registration_opens": _at(-1),
+        "registration_closes": _at(10),
+        "submission_deadline": _at(20),
+        "judging_closes": _at(30),
+        "results_date": _at(35),
+    }
+
+
+class OrganizerOrganizationFactory(factories.Organization):
+    """An organization that runs challenges."""
+
+    title = factory.Faker("company")
+
+
+class ChallengeFactory(factories.CKANFactory):
+    """A draft challenge owned by a new organization (its creator is admin)."""
+
+    class Meta:
+        model = datathon_model.Challenge
+        action = "challenge_create"
+
+    name = factory.Sequence(lambda n: f"test-challenge-{n:04d}")
+    title = factory.Faker("sentence", nb_words=5)
+    problem_statement = factory.Faker("paragraph", nb_sentences=3)
+    owner_org = factory.LazyFunction(lambda: factories.Organization()["id"])
+    state = "draft"
+
+
+class PublishedChallengeFactory(ChallengeFactory):
+    """A published challenge whose registration is open."""
+
+    state = "active"
+
+    class Params:
+        dates = factory.LazyFunction(open_registration_dates)
+
+    registration_opens = factory.LazyAttribute(lambda o: o.dates["registration_opens"])
+    registration_closes = factory.LazyAttribute(lambda o: o.dates["registration_closes"])
+    submission_deadline = factory.LazyAttribute(lambda o: o.dates["submission_deadline"])
+    judging_closes = factory.LazyAttribute(lambda o: o.dates["judging_closes"])
+    results_date = factory.LazyAttribute(lambda o: o.dates["results_date"])
+    prizes = factory.LazyFunction(
+        lambda: [
+            {"rank": 1, "title": "First prize", "amount": "2500", "currency": "USD"},
+            {"rank": 2, "title": "Second prize", "amount": "2500", "currency": "USD"},
+        ]
+    )
+
+
+class AllyFactory(factories.CKANFactory):
+    class Meta:
+        model = datathon_model.Ally
+        action = "challenge_ally_create"
+
+    challenge_id = factory.LazyFunction(lambda: ChallengeFactory()["id"])
+    name = factory.Faker("company")
+    kind = "civil_society"
+    url = "https://example.org/"

