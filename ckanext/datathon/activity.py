@@ -1,8 +1,9 @@
 """Challenge events in the owner organization's activity stream.
 
-Used only when CKAN's ``activity`` plugin is enabled.  Activities of draft
-challenges carry the organization's member permission label, so only its
-members see them; published ones are public.
+Used only when CKAN's ``activity`` plugin is enabled.  Organization streams
+are public and CKAN filters activities by permission label only for datasets,
+so nothing is recorded while a challenge is a draft: its stream starts when it
+is published (or created already published).
 """
 
 from __future__ import annotations
@@ -20,11 +21,10 @@ DELETED = "deleted challenge"
 
 def record(user_id: str | None, challenge: Any, activity_type: str) -> None:
     """Add an activity about ``challenge`` to the session (the caller commits)."""
-    if not p.plugin_loaded("activity"):
+    if not p.plugin_loaded("activity") or challenge.state == "draft":
         return
     from ckanext.activity.model import Activity
 
-    labels = None if challenge.state == "active" else [f"member-{challenge.owner_org}"]
     activity = Activity(
         user_id=user_id or "",
         object_id=challenge.owner_org,
@@ -37,6 +37,5 @@ def record(user_id: str | None, challenge: Any, activity_type: str) -> None:
                 "state": challenge.state,
             }
         },
-        permission_labels=labels,
     )
     model.Session.add(activity)

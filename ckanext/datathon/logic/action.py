@@ -88,8 +88,17 @@ def _validate(data_dict: DataDict, schema_: dict[str, Any], context: Context) ->
         raise tk.ValidationError(shape_errors)
     data, errors = tk.navl_validate(dict(data_dict), schema_, context)
     if errors:
-        raise tk.ValidationError(errors)
+        raise _validation_error(errors)
     return data
+
+
+def _validation_error(errors: dict[str, Any]) -> tk.ValidationError:
+    # CKAN's ValidationError expects dataset-style tag errors ([{"name": [...]}]).
+    if isinstance(errors.get("tags"), list):
+        errors["tags"] = [
+            {"name": [msg]} if isinstance(msg, str) else msg for msg in errors["tags"]
+        ]
+    return tk.ValidationError(errors)
 
 
 def _commit(context: Context) -> None:
@@ -210,6 +219,7 @@ def _save(context: Context, challenge: Challenge, data: dict[str, Any], *, new: 
         kind = activity.PUBLISHED
     else:
         kind = activity.CHANGED
+    # (drafts leave no activity: see ckanext.datathon.activity)
     activity.record(_user_id(context), challenge, kind)
     _commit(context)
     lookup.forget(context)
@@ -280,9 +290,10 @@ def challenge_delete(context: Context, data_dict: DataDict) -> None:
     challenge = _get_readable(context, data_dict.get("id"))
     if challenge.state == "deleted":
         return
+    if challenge.state == "active":
+        activity.record(_user_id(context), challenge, activity.DELETED)
     challenge.state = "deleted"
     challenge.modified = timeline.now()
-    activity.record(_user_id(context), challenge, activity.DELETED)
     _commit(context)
     lookup.forget(context)
 

@@ -1,0 +1,36 @@
+"""Small helpers shared by the datathon tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import ckan.model as model
+from ckan.tests import helpers
+
+UTC = dt.timezone.utc
+
+
+def iso(moment: dt.datetime) -> str:
+    return moment.astimezone(UTC).isoformat()
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(UTC).replace(microsecond=0)
+
+
+def call_as(user: dict[str, Any] | None, action: str, **data: Any) -> Any:
+    """Call ``action`` as ``user`` (None: anonymous), with a fresh context."""
+    context = {"user": user["name"] if user else "", "model": model, "ignore_auth": False}
+    return helpers.call_action(action, context=context, **data)
+
+
+def auth_as(user: dict[str, Any] | None, auth: str, **data: Any) -> bool:
+    context = {"user": user["name"] if user else "", "model": model}
+    try:
+        helpers.call_auth(auth, context=context, **data)
+    except Exception as error:  # NotAuthorized, or ObjectNotFound from a nested check
+        if error.__class__.__name__ in ("NotAuthorized", "ObjectNotFound"):
+            return False
+        raise
+    return True

@@ -1,0 +1,51 @@
+"""A small portal with one user in every role the datathon cares about."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from ckan.tests import factories
+
+
+@pytest.fixture
+def world(clean_db, clean_index):
+    """Organization ``org`` with an admin, an editor and a member; another
+    organization with its own admin; a plain user; a sysadmin."""
+    admin = factories.User()
+    editor = factories.User()
+    member = factories.User()
+    outsider_admin = factories.User()
+    user = factories.User()
+    sysadmin = factories.Sysadmin()
+    org = factories.Organization(
+        users=[
+            {"name": admin["name"], "capacity": "admin"},
+            {"name": editor["name"], "capacity": "editor"},
+            {"name": member["name"], "capacity": "member"},
+        ]
+    )
+    other_org = factories.Organization(
+        users=[{"name": outsider_admin["name"], "capacity": "admin"}]
+    )
+    return SimpleNamespace(
+        org=org,
+        other_org=other_org,
+        admin=admin,
+        editor=editor,
+        member=member,
+        outsider_admin=outsider_admin,
+        user=user,
+        sysadmin=sysadmin,
+        anonymous=None,
+        roles={
+            "sysadmin": sysadmin,
+            "admin": admin,
+            "editor": editor,
+            "member": member,
+            "other_org_admin": outsider_admin,
+            "user": user,
+            "anonymous": None,
+        },
+    )
