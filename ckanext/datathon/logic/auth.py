@@ -54,18 +54,21 @@ def is_organizer(user: str | None, org_id: str | None) -> bool:
 
 
 def datathon_permission_manage_challenge(context: Context, data_dict: DataDict) -> AuthResult:
-    """May the user change challenge ``id`` and everything under it?"""
+    """May the user change challenge ``id`` and everything under it?
+
+    Raises ObjectNotFound for challenges the user may not even see (unknown,
+    drafts of others, deleted), so that writes do not reveal that they exist.
+    """
     challenge = lookup.challenge(context, data_dict.get("id"))
-    if challenge is None:
-        return _no(_("Challenge not found"))
-    if challenge.state == "deleted" and not authz.is_sysadmin(context.get("user")):
-        return _no(_("Challenge not found"))
-    if is_organizer(context.get("user"), challenge.owner_org):
+    user = context.get("user")
+    if challenge is None or (challenge.state == "deleted" and not authz.is_sysadmin(user)):
+        raise tk.ObjectNotFound(_("Challenge not found"))
+    if is_organizer(user, challenge.owner_org):
         return _ok()
+    if challenge.state != "active":
+        raise tk.ObjectNotFound(_("Challenge not found"))
     return _no(
-        _("User {user} is not an organizer of this challenge").format(
-            user=context.get("user") or _("(anonymous)")
-        )
+        _("User {user} is not an organizer of this challenge").format(user=user or _("(anonymous)"))
     )
 
 
@@ -160,8 +163,11 @@ def challenge_dataset_add(context: Context, data_dict: DataDict) -> AuthResult:
     if not result["success"]:
         return result
     # Linking needs read access to the dataset: nobody links what they cannot see.
+    dataset_id = data_dict.get("dataset_id")
+    if not isinstance(dataset_id, str) or not dataset_id:
+        return _ok()  # the action reports the missing dataset as a validation error
     try:
-        tk.check_access("package_show", _sub(context), {"id": data_dict.get("dataset_id")})
+        tk.check_access("package_show", _sub(context), {"id": dataset_id})
     except tk.NotAuthorized:
         return _no(_("User {user} cannot read that dataset").format(user=context.get("user")))
     except tk.ObjectNotFound:
@@ -195,7 +201,9 @@ def challenge_ally_create(context: Context, data_dict: DataDict) -> AuthResult:
 
 def challenge_ally_update(context: Context, data_dict: DataDict) -> AuthResult:
     ally = lookup.ally(data_dict.get("id"))
-    return _manage(context, {"id": ally.challenge_id if ally else None})
+    if ally is None:
+        raise tk.ObjectNotFound(_("Ally not found"))
+    return _manage(context, {"id": ally.challenge_id})
 
 
 def challenge_ally_delete(context: Context, data_dict: DataDict) -> AuthResult:

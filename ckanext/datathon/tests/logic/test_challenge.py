@@ -55,7 +55,6 @@ class TestCreate:
             created="2000-01-01T00:00:00Z",
             published="2000-01-01T00:00:00Z",
             creator_user_id=world.sysadmin["id"],
-            state="deleted" if False else "draft",
         )
         assert challenge["id"] != "00000000-0000-0000-0000-000000000000"
         assert not challenge["created"].startswith("2000")
@@ -358,6 +357,18 @@ class TestUpdatePatchDelete:
                 call_as(who, "challenge_show", id=challenge["id"])
         assert call_as(world.sysadmin, "challenge_show", id=challenge["id"])["state"] == "deleted"
         assert call_as(None, "challenge_list")["count"] == 0
+
+    def test_outsiders_writing_a_draft_get_404_not_403(self, world, challenge_factory):
+        draft = challenge_factory(owner_org=world.org["id"])
+        for who in (None, world.user, world.member, world.outsider_admin):
+            with pytest.raises(tk.ObjectNotFound):
+                call_as(who, "challenge_patch", id=draft["id"], title="Hijack")
+        published = challenge_factory(
+            owner_org=world.org["id"], state="active", **open_registration_dates()
+        )
+        with pytest.raises(tk.NotAuthorized):
+            call_as(world.user, "challenge_patch", id=published["id"], title="Hijack")
+        assert call_as(None, "challenge_show", id=published["id"])["title"] == published["title"]
 
     def test_unknown_challenge_is_not_found(self, world):
         for action in ("challenge_show", "challenge_update", "challenge_delete"):
