@@ -360,9 +360,12 @@ class TestUpdatePatchDelete:
 
     def test_outsiders_writing_a_draft_get_404_not_403(self, world, challenge_factory):
         draft = challenge_factory(owner_org=world.org["id"])
-        for who in (None, world.user, world.member, world.outsider_admin):
+        for who in (world.user, world.member, world.outsider_admin):
             with pytest.raises(tk.ObjectNotFound):
                 call_as(who, "challenge_patch", id=draft["id"], title="Hijack")
+        # anonymous writes are refused by CKAN before any lookup, whatever the id
+        with pytest.raises(tk.NotAuthorized, match="authenticated"):
+            call_as(None, "challenge_patch", id=draft["id"], title="Hijack")
         published = challenge_factory(
             owner_org=world.org["id"], state="active", **open_registration_dates()
         )

@@ -79,7 +79,7 @@ class TestLinks:
         assert {d["id"] for d in listed["results"]} == {public["id"], private["id"]}
 
     def test_collaborator_sees_the_private_dataset(self, world, linked):
-        challenge, public, private = linked
+        challenge, _, private = linked
         helpers.call_action(
             "package_collaborator_create",
             context={"user": world.sysadmin["name"]},
