@@ -1,0 +1,11 @@
+"""Actions of the datathon plugin, collected for ``tk.blanket.actions``.
+
+One module per entity; each lists its actions in ``__all__``.
+"""
+
+from __future__ import annotations
+
+from . import challenge
+from .challenge import *  # noqa: F403
+
+__all__ = [*challenge.__all__]

@@ -1,0 +1,11 @@
+"""Auth functions of the datathon plugin, collected for ``tk.blanket.auth_functions``.
+
+One module per entity; each lists its functions in ``__all__``.
+"""
+
+from __future__ import annotations
+
+from . import challenge
+from .challenge import *  # noqa: F403
+
+__all__ = [*challenge.__all__]
