@@ -3,6 +3,7 @@
 # JettySolrRunner, jars from Maven Central) serving CKAN's own schema in two cores:
 #   http://127.0.0.1:$SOLR_PORT/solr/ckan        the demo portal
 #   http://127.0.0.1:$SOLR_PORT/solr/ckan_test   the test suite (emptied by tests)
+#   http://127.0.0.1:$SOLR_PORT/solr/ckan_bench  the benchmarks
 #
 # Usage: scripts/services/solr.sh start|stop|status
 #
@@ -29,7 +30,7 @@ SOLR_SRC_DIR="$REPO_DIR/scripts/solr"
 
 SERVICES_DIR="${DATATHON_SERVICES_DIR:-$REPO_DIR/.services}"
 SOLR_PORT="${SOLR_PORT:-8983}"
-SOLR_CORES="${SOLR_CORES:-ckan ckan_test}"
+SOLR_CORES="${SOLR_CORES:-ckan ckan_test ckan_bench}"
 FIRST_CORE="${SOLR_CORES%% *}"
 SOLR_START_TIMEOUT="${SOLR_START_TIMEOUT:-120}"
 SOLR_HEAP="${SOLR_HEAP:-512m}"

@@ -11,9 +11,11 @@ import datetime as dt
 import decimal
 from collections import defaultdict
 from collections.abc import Sequence
+from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 import ckan.model as model
 
@@ -239,22 +241,93 @@ SUMMARY_FIELDS = tuple(
 )
 
 
-def summary_dicts(rows: Sequence[Any], at: dt.datetime | None = None) -> list[dict[str, Any]]:
-    """Listing dicts for a page of (challenge, org_name, org_title, dataset_count) rows.
+def _epoch(value: Any) -> dt.datetime | None:
+    if value is None:
+        return None
+    return dt.datetime.fromtimestamp(float(value), dt.timezone.utc)
 
-    Prizes and stages of the whole page come from one query each.
-    """
-    ids = [row.Challenge.id for row in rows]
-    prizes = _prizes_by_challenge(ids) if ids else {}
-    stages = _stages_by_challenge(ids) if ids else {}
+
+def page_columns() -> list[Any]:
+    """Extra columns of a listing query: the prizes and stages of each row as
+    JSON, computed by PostgreSQL only for the rows of the page (it evaluates
+    subqueries after ORDER BY/LIMIT)."""
+    c = Challenge.__table__
+    p = Prize.__table__
+    s = Stage.__table__
+    prizes = (
+        sa.select(
+            sa.func.json_agg(
+                aggregate_order_by(
+                    sa.func.json_build_object(
+                        "rank",
+                        p.c.rank,
+                        "title",
+                        p.c.title,
+                        "amount",
+                        p.c.amount,
+                        "currency",
+                        p.c.currency,
+                        "description",
+                        p.c.description,
+                    ),
+                    p.c.rank,
+                )
+            )
+        )
+        .where(p.c.challenge_id == c.c.id)
+        .scalar_subquery()
+    )
+    stages = (
+        sa.select(
+            sa.func.json_agg(
+                sa.func.json_build_object(
+                    "stage",
+                    s.c.stage,
+                    "starts",
+                    sa.extract("epoch", s.c.starts),
+                    "ends",
+                    sa.extract("epoch", s.c.ends),
+                    "notes",
+                    s.c.notes,
+                )
+            )
+        )
+        .where(s.c.challenge_id == c.c.id)
+        .scalar_subquery()
+    )
+    return [prizes.label("prizes_json"), stages.label("stages_json")]
+
+
+def summary_dicts(rows: Sequence[Any], at: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """Listing dicts for rows of (Challenge, org_name, org_title, dataset_count,
+    prizes_json, stages_json): no further query."""
     result = []
     for row in rows:
         c = row.Challenge
         data = _columns(c, SUMMARY_FIELDS)
         data["organization"] = {"id": c.owner_org, "name": row.org_name, "title": row.org_title}
-        data["prizes"] = [_prize_dict(p) for p in prizes.get(c.id, [])]
-        data["prize_total"] = prize_totals(prizes.get(c.id, []))
-        computed = timeline_dict(stages.get(c.id, []), at)
+        prizes = [
+            SimpleNamespace(
+                rank=p["rank"],
+                title=p["title"],
+                amount=None if p["amount"] is None else decimal.Decimal(str(p["amount"])),
+                currency=p["currency"],
+                description=p["description"],
+            )
+            for p in row.prizes_json or []
+        ]
+        data["prizes"] = [_prize_dict(p) for p in prizes]
+        data["prize_total"] = prize_totals(prizes)
+        stages = [
+            {
+                "stage": s["stage"],
+                "starts": _epoch(s["starts"]),
+                "ends": _epoch(s["ends"]),
+                "notes": s["notes"],
+            }
+            for s in row.stages_json or []
+        ]
+        computed = timeline.stage_statuses(stages, at)  # only its summary is listed
         data["current_stage"] = computed["current_stage"]
         data["next_stage"] = computed["next_stage"]
         data["dataset_count"] = row.dataset_count

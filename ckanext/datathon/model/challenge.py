@@ -99,7 +99,7 @@ class Challenge(tk.BaseModel):
             name="datathon_challenge_team_size_check",
         ),
         sa.Index("datathon_challenge_owner_org_idx", "owner_org"),
-        sa.Index("datathon_challenge_state_created_idx", "state", "created"),
+        sa.Index("datathon_challenge_state_created_idx", "state", "created", "id"),
     )
 
 
@@ -201,7 +201,7 @@ class Stage(tk.BaseModel):
         sa.Column("notes", sa.UnicodeText, nullable=False, server_default=""),
         sa.CheckConstraint("starts <= ends", name="datathon_stage_order_check"),
         sa.CheckConstraint("position BETWEEN 1 AND 11", name="datathon_stage_position_check"),
-        sa.Index("datathon_stage_window_idx", "starts", "ends"),
+        sa.Index("datathon_stage_window_idx", "stage", "starts", "ends"),
     )
 
 

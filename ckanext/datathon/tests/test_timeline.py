@@ -51,5 +51,7 @@ def test_next_stage_is_the_earliest_upcoming():
 def test_time_zones_are_compared_as_instants():
     mexico = dt.timezone(dt.timedelta(hours=-6))
     # 09:00 in Mexico City is 15:00 UTC: at 12:00 UTC the stage has not started
-    stages = [_stage("launch", dt.datetime(2023, 8, 28, 9, 0, tzinfo=mexico), T + dt.timedelta(days=1))]
+    stages = [
+        _stage("launch", dt.datetime(2023, 8, 28, 9, 0, tzinfo=mexico), T + dt.timedelta(days=1))
+    ]
     assert stage_statuses(stages, T)["timeline"][4]["status"] == "upcoming"

@@ -317,6 +317,7 @@ def _escape_like(text: str) -> str:
 
 
 def _current_stage_expr(at: dt.datetime) -> Any:
+    """The current stage of each challenge row, as a correlated subquery."""
     s = Stage.__table__
     c = Challenge.__table__
     return (
@@ -328,6 +329,30 @@ def _current_stage_expr(at: dt.datetime) -> Any:
     )
 
 
+def _in_stage(stage: str, at: dt.datetime) -> Any:
+    """Condition: the challenge's current stage is ``stage`` -- its window holds
+    ``at`` and no other window holding ``at`` started later (same rule as
+    ckanext.datathon.timeline), written as semi/anti-joins on the stage index."""
+    s = Stage.__table__.alias("s")
+    later = Stage.__table__.alias("later")
+    c = Challenge.__table__
+    other_current = sa.exists().where(
+        later.c.challenge_id == s.c.challenge_id,
+        later.c.starts <= at,
+        later.c.ends >= at,
+        sa.or_(
+            later.c.starts > s.c.starts,
+            sa.and_(later.c.starts == s.c.starts, later.c.position > s.c.position),
+        ),
+    )
+    return c.c.id.in_(
+        sa.select(s.c.challenge_id).where(
+            s.c.stage == stage, s.c.starts <= at, s.c.ends >= at, ~other_current
+        )
+    )
+
+
+_NOT_NULL_SORTS = {"created", "modified", "title", "name"}
 _SORT_COLUMNS = {
     "created": Challenge.__table__.c.created,
     "modified": Challenge.__table__.c.modified,
@@ -386,33 +411,36 @@ def challenge_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
             )
         )
     if data.get("stage"):
-        conditions.append(_current_stage_expr(at) == data["stage"])
+        conditions.append(_in_stage(data["stage"], at))
     field, direction = data["sort"].split()
     column = _SORT_COLUMNS[field]
-    order = column.desc().nulls_last() if direction == "desc" else column.asc().nulls_last()
+    # ties broken by id in the same direction, so that (state, created, id)
+    # serves the default sort from the index; dates may be unset: last
+    order = [column, c.c.id]
+    order = [o.desc() if direction == "desc" else o.asc() for o in order]
+    if field not in _NOT_NULL_SORTS:
+        order[0] = order[0].nulls_last()
     query = (
         sa.select(
             Challenge,
             g.c.name.label("org_name"),
             g.c.title.label("org_title"),
             public_dataset_count.label("dataset_count"),
-            sa.func.count().over().label("total"),
+            *dictize.page_columns(),
         )
         .join(g, g.c.id == c.c.owner_org)
         .where(*conditions)
-        .order_by(order, c.c.id)
+        .order_by(*order)
         .limit(data["limit"])
         .offset(data["offset"])
     )
     rows = model.Session.execute(query).all()
-    if rows:
-        count = rows[0].total
-    elif data["offset"]:
+    if 0 < len(rows) < data["limit"] or (not rows and not data["offset"]):
+        count = data["offset"] + len(rows)  # the last page tells the total
+    else:
         count = model.Session.execute(
             sa.select(sa.func.count()).select_from(c).where(*conditions)
         ).scalar_one()
-    else:
-        count = 0
     return {"count": count, "results": dictize.summary_dicts(rows, at)}
 
 

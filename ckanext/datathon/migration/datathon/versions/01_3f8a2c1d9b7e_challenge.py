@@ -65,7 +65,7 @@ def upgrade() -> None:
     )
     op.create_index("datathon_challenge_owner_org_idx", "datathon_challenge", ["owner_org"])
     op.create_index(
-        "datathon_challenge_state_created_idx", "datathon_challenge", ["state", "created"]
+        "datathon_challenge_state_created_idx", "datathon_challenge", ["state", "created", "id"]
     )
 
     op.create_table(
@@ -151,7 +151,7 @@ def upgrade() -> None:
         sa.CheckConstraint("starts <= ends", name="datathon_stage_order_check"),
         sa.CheckConstraint("position BETWEEN 1 AND 11", name="datathon_stage_position_check"),
     )
-    op.create_index("datathon_stage_window_idx", "datathon_stage", ["starts", "ends"])
+    op.create_index("datathon_stage_window_idx", "datathon_stage", ["stage", "starts", "ends"])
 
 
 def downgrade() -> None:
