@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Run a benchmark script against the bench database and Solr core:
+#   scripts/bench.sh scripts/bench/bench_challenge.py [args...]
+# Installs and starts what is needed, recreates the bench database, prints figures.
+set -euo pipefail
+REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO_DIR"
+export CKAN_VERSION="${CKAN_VERSION:-2.12.0}"
+export VENV="$REPO_DIR/.venv/ckan-$CKAN_VERSION"
+export CKAN_PYTHON="$VENV/bin/python"
+bash scripts/bootstrap.sh
+bash scripts/install.sh
+bash scripts/services.sh start
+bash scripts/services/postgres.sh recreate-db ckan_datathon_bench
+export CKAN_SQLALCHEMY_URL="postgresql://ckan_datathon:ckan_datathon@127.0.0.1:${DATATHON_PG_PORT:-5433}/ckan_datathon_bench"
+export CKAN_SOLR_URL="http://127.0.0.1:${SOLR_PORT:-8983}/solr/ckan_bench"
+export CKAN_REDIS_URL="redis://127.0.0.1:${DATATHON_REDIS_PORT:-6380}/3"
+"$VENV/bin/ckan" -c test.ini db init >/dev/null
+exec "$VENV/bin/python" "$@"
