@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.common import CKANConfig
+from ckan.types import Context
+
+from ckanext.datathon.logic import project_rules
 
 
 @tk.blanket.config_declarations
@@ -13,8 +18,27 @@ from ckan.common import CKANConfig
 @tk.blanket.validators
 class DatathonPlugin(p.SingletonPlugin):
     p.implements(p.IConfigurer)
+    p.implements(p.IPackageController, inherit=True)
 
     # IConfigurer
 
     def update_config(self, config: CKANConfig) -> None:
         tk.add_template_directory(config, "templates")
+
+    # IPackageController (project records; other dataset types pass through
+    # without a query)
+
+    def after_dataset_create(self, context: Context, pkg_dict: dict[str, Any]) -> None:
+        project_rules.after_create(context, pkg_dict)
+
+    def after_dataset_update(self, context: Context, pkg_dict: dict[str, Any]) -> None:
+        project_rules.after_update(context, pkg_dict)
+
+    def after_dataset_show(self, context: Context, pkg_dict: dict[str, Any]) -> None:
+        project_rules.after_show(context, pkg_dict)
+
+    def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        return project_rules.before_index(pkg_dict)
+
+    def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:
+        return project_rules.before_search(search_params)

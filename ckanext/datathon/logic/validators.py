@@ -33,6 +33,11 @@ __all__ = [
     "datathon_money",
     "datathon_no_nul",
     "datathon_organization_id",
+    "datathon_project_challenge",
+    "datathon_project_dataset",
+    "datathon_project_licence",
+    "datathon_project_rules",
+    "datathon_resource_ids",
     "datathon_stage",
     "datathon_tag_list",
 ]
@@ -287,3 +292,115 @@ def datathon_contest_dates_in_order(
                 _("Must not be earlier than {other}").format(other=previous[0])
             )
         previous = (name, value)
+
+
+# -- project records (scheming dataset type ``project``) ------------------------
+
+
+def _project_challenge(data: FlattenDataDict) -> Challenge | None:
+    value = data.get(("challenge",))
+    if not isinstance(value, str) or not value or "\x00" in value:
+        return None
+    return model.Session.scalars(
+        sa.select(Challenge).where(sa.or_(Challenge.id == value, Challenge.name == value))
+    ).first()
+
+
+def datathon_project_challenge(
+    key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
+) -> None:
+    """The challenge of a project, given by id or name; stored as its id."""
+    value = data.get(key)
+    if value is tk.missing or value in (None, ""):
+        return
+    challenge = _project_challenge(data)
+    if challenge is None or challenge.state == "deleted":
+        errors[key].append(_("Challenge not found"))
+        return
+    data[key] = challenge.id
+
+
+def datathon_project_licence(
+    key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
+) -> None:
+    """An SPDX id the project's challenge allows (stored canonically spelled)."""
+    value = data.get(key)
+    if value is tk.missing or value in (None, ""):
+        data[key] = ""
+        return
+    canonical = licences.canonical(value) if isinstance(value, str) else None
+    if canonical is None:
+        errors[key].append(_("Unknown SPDX licence identifier"))
+        return
+    challenge = _project_challenge(data)
+    if challenge is not None and canonical not in (challenge.allowed_licences or []):
+        errors[key].append(_("The challenge's rules do not allow this licence"))
+        return
+    data[key] = canonical
+
+
+def datathon_project_dataset(
+    key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
+) -> None:
+    """A portal dataset the editor may read (public when the challenge requires
+    open data); stored as its id."""
+    value = data.get(key)
+    if value is tk.missing or value in (None, ""):
+        errors[key].append(_("Missing value"))
+        return
+    if not isinstance(value, str) or "\x00" in value:
+        errors[key].append(_("Dataset not found"))
+        return
+    package = model.Package.get(value.strip())
+    if package is None or package.state != "active" or package.type == "project":
+        errors[key].append(_("Dataset not found"))
+        return
+    if not context.get("ignore_auth"):
+        try:
+            tk.check_access(
+                "package_show",
+                {"user": context.get("user"), "model": model},  # type: ignore[typeddict-item]
+                {"id": package.id},
+            )
+        except (tk.NotAuthorized, tk.ObjectNotFound):
+            errors[key].append(_("Dataset not found"))
+            return
+    challenge = _project_challenge(data)
+    if challenge is not None and challenge.require_open_data and package.private:
+        errors[key].append(_("The challenge requires open data: this dataset is private"))
+        return
+    data[key] = package.id
+
+
+def datathon_resource_ids(value: Any) -> Any:
+    """Resource ids (a list, or a comma/space separated string)."""
+    if value in (None, ""):
+        return []
+    ids = _as_list(value)
+    if len(ids) > 100 or not all(
+        isinstance(i, str) and 0 < len(i) <= 100 and "\x00" not in i for i in ids
+    ):
+        raise Invalid(_("Must be a list of resource ids"))
+    return list(dict.fromkeys(i.strip() for i in ids))
+
+
+def datathon_project_rules(
+    key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
+) -> None:
+    """Whole-record rules of a project: the listed team fits the challenge's cap,
+    and each listed dataset appears once.  (Errors go on the offending entry:
+    a repeating field cannot also carry an error of its own.)"""
+    challenge = _project_challenge(data)
+    members = sorted({k[1] for k in data if len(k) == 3 and k[0] == "team_members"})
+    if challenge is not None and len(members) > challenge.max_team_size:
+        errors.setdefault(("team_members", members[challenge.max_team_size], "name"), []).append(
+            _("A team has at most {n} members").format(n=challenge.max_team_size)
+        )
+    seen: set[Any] = set()
+    for k in sorted(
+        (k for k in data if len(k) == 3 and k[0] == "datasets_used" and k[2] == "dataset"),
+        key=lambda k: k[1],
+    ):
+        if data[k] in seen:
+            errors.setdefault(k, []).append(_("Each dataset appears once"))
+        seen.add(data[k])

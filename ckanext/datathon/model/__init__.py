@@ -14,16 +14,21 @@ from .challenge import (
     Prize,
     Stage,
 )
+from .project import PROJECT_TYPE, SUBMISSION_STATUSES, Project, ProjectDataset
 
 __all__ = [
     "ALLY_KINDS",
     "CHALLENGE_STATES",
     "CONTEST_DATES",
     "DATASET_ROLES",
+    "PROJECT_TYPE",
     "STAGES",
+    "SUBMISSION_STATUSES",
     "Ally",
     "Challenge",
     "ChallengeDataset",
     "Prize",
+    "Project",
+    "ProjectDataset",
     "Stage",
 ]

@@ -21,6 +21,7 @@ register(factories.OrganizerOrganizationFactory, "organizer_org")
 register(factories.ChallengeFactory, "challenge")
 register(factories.PublishedChallengeFactory, "published_challenge")
 register(factories.AllyFactory, "ally")
+register(factories.ProjectFactory, "project")
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import datetime as dt
 
 import factory
 
+import ckan.model as ckan_model
 from ckan.tests import factories
 
 from ckanext.datathon import model as datathon_model
@@ -86,3 +87,43 @@ class AllyFactory(factories.CKANFactory):
     name = factory.Faker("company")
     kind = "civil_society"
     url = "https://example.org/"
+
+
+class ProjectFactory(factories.CKANFactory):
+    """A team's draft project, registered by ``user`` (the team leader) for a
+    published challenge whose registration is open.
+
+    ``ProjectFactory(members=2)`` adds two new users to the team;
+    ``members=[user_dict, ...]`` adds those users.
+    """
+
+    class Meta:
+        model = ckan_model.Package
+        action = "project_register"
+
+    user = factory.LazyFunction(factories.User)
+    challenge = factory.LazyFunction(lambda: PublishedChallengeFactory()["id"])
+    title = factory.Faker("sentence", nb_words=4)
+    team_name = factory.Faker("company")
+    accept_rules = True
+
+    @factory.post_generation
+    def members(obj, create, extracted, **kwargs):
+        if not extracted:
+            return
+        users = (
+            [factories.User() for _ in range(extracted)]
+            if isinstance(extracted, int)
+            else extracted
+        )
+        for user in users:
+            add_team_member(obj, user)
+
+
+def add_team_member(project: dict, user: dict | None = None) -> dict:
+    """Add ``user`` (a new user by default) to the project's team, as a sysadmin would."""
+    from ckan.tests import helpers
+
+    user = user or factories.User()
+    helpers.call_action("project_member_add", id=project["id"], username=user["name"])
+    return user

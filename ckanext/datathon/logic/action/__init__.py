@@ -5,7 +5,8 @@ One module per entity; each lists its actions in ``__all__``.
 
 from __future__ import annotations
 
-from . import challenge
+from . import challenge, project
 from .challenge import *  # noqa: F403
+from .project import *  # noqa: F403
 
-__all__ = [*challenge.__all__]
+__all__ = [*challenge.__all__, *project.__all__]

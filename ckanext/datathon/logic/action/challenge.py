@@ -13,7 +13,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
 from ckanext.datathon import activity, timeline
-from ckanext.datathon.logic import dictize, lookup, schema
+from ckanext.datathon.logic import dictize, lookup, project_rules, schema
 from ckanext.datathon.logic.visibility import viewer, visible_challenge
 from ckanext.datathon.model import (
     CONTEST_DATES,
@@ -590,6 +590,8 @@ def dataset_challenge_list(context: Context, data_dict: DataDict) -> dict[str, A
             }
             for r in rows
         ],
+        # projects using this data that the viewer may see (one query)
+        "projects": project_rules.projects_using_datasets([package.id], who).get(package.id, []),
     }
 
 

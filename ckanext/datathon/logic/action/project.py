@@ -1,0 +1,494 @@
+"""Actions of project records, and the core actions chained to keep their rules.
+
+A project is a ckanext-scheming dataset of type ``project`` (edited with
+package_update & co.); these actions do what package_update must not: register
+a team, change the team, submit and withdraw.  The chained core actions make
+the same rules hold when a client calls CKAN's own actions directly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+
+import ckan.lib.search as search
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.types import Context, DataDict
+
+from ckanext.datathon import timeline
+from ckanext.datathon.logic import lookup, project_rules, project_schema
+from ckanext.datathon.logic.visibility import readable_dataset, viewer
+from ckanext.datathon.model import PROJECT_TYPE, Challenge, Project
+
+__all__ = [
+    "package_collaborator_create",
+    "package_collaborator_delete",
+    "package_create",
+    "package_update",
+    "project_list",
+    "project_member_add",
+    "project_member_remove",
+    "project_register",
+    "project_submit",
+    "project_withdraw",
+]
+
+_ = tk._
+
+LIST_EXTRAS = ("team_name", "code_licence", "repository_url", "demo_url", "challenge")
+
+
+# -- helpers ------------------------------------------------------------------------
+
+
+def _validate(data_dict: DataDict, schema_: dict[str, Any], context: Context) -> dict[str, Any]:
+    if not isinstance(data_dict, dict):
+        raise tk.ValidationError({"__root__": [_("Expected a JSON object")]})
+    data, errors = tk.navl_validate(dict(data_dict), schema_, context)
+    if errors:
+        raise tk.ValidationError(errors)
+    return data
+
+
+def _commit_and_index(context: Context, package_id: str) -> None:
+    if context.get("defer_commit"):
+        return
+    model.repo.commit()
+    # CKAN 2.12 indexes in its actions, not on commit: keep Solr in step
+    # with the visibility our actions change.
+    search.rebuild(package_id)
+
+
+def _project(id_or_name: Any, *, lock: bool = False) -> tuple[model.Package, Project]:
+    pkg = project_rules.package(id_or_name)
+    if pkg is None or not project_rules.is_project(pkg) or pkg.state == "deleted":
+        raise tk.ObjectNotFound(_("Project not found"))
+    project = project_rules.project_row(pkg.id, lock=lock)
+    if project is None:
+        raise tk.ObjectNotFound(_("Project not found"))
+    return pkg, project
+
+
+def _show(context: Context, package_id: str) -> dict[str, Any]:
+    show_context: Any = {
+        "user": context.get("user"),
+        "model": model,
+        "ignore_auth": True,
+        "use_cache": False,
+    }
+    return tk.get_action("package_show")(show_context, {"id": package_id})
+
+
+def _slug(title: str) -> str:
+    base = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:80] or "project"
+    return f"{base}-{uuid.uuid4().hex[:6]}"
+
+
+def _user(username: str) -> model.User:
+    user = model.User.get(username)
+    if user is None or user.state != "active":
+        raise tk.ValidationError({"username": [_("User not found")]})
+    return user
+
+
+# -- registration and team --------------------------------------------------------------
+
+
+def project_register(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Register a team for a challenge: creates its project record (a private
+    draft owned by the challenge's organization) with the user as team leader.
+
+    :param challenge: challenge id or name (published, registration open)
+    :param title: project title; :param team_name:
+    :param name: URL slug (optional; derived from the title)
+    :param notes: description (markdown, optional)
+    :param accept_rules: must be true when the challenge requires it
+    """
+    tk.check_access("project_register", context, data_dict)
+    data = _validate(data_dict, project_schema.project_register(), context)
+    challenge = lookup.challenge(context, data["challenge"])
+    who = viewer(context)
+    if challenge is None or (challenge.state != "active" and not who.sysadmin):
+        raise tk.ObjectNotFound(_("Challenge not found"))
+    message = project_rules.registration_error(challenge)
+    if message:
+        raise tk.ValidationError({"challenge": [message]})
+    if challenge.require_rules_acceptance and not data["accept_rules"]:
+        raise tk.ValidationError({"accept_rules": [_("You must accept the challenge's rules")]})
+    user = project_rules.user_obj(context)
+    if user is None:  # (auth lets only logged-in users through)
+        raise tk.NotAuthorized(_("You must be logged in to register a team"))
+    create_context: Any = {
+        "user": context.get("user"),
+        "model": model,
+        "ignore_auth": True,
+        "defer_commit": True,
+        "return_id_only": True,
+        "datathon_leader": user.id,
+    }
+    package_id = tk.get_action("package_create")(
+        create_context,
+        {
+            "type": PROJECT_TYPE,
+            "name": data.get("name") or _slug(data["title"]),
+            "title": data["title"],
+            "notes": data["notes"],
+            "team_name": data["team_name"],
+            "challenge": challenge.id,
+            "owner_org": challenge.owner_org,
+        },
+    )
+    model.Session.add(
+        model.PackageMember(
+            package_id=package_id,
+            user_id=user.id,
+            capacity=project_rules.TEAM_CAPACITY,
+            modified=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
+        )
+    )
+    model.Session.flush()
+    _commit_and_index(context, package_id)
+    return _show(context, package_id)
+
+
+def project_member_add(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Add a user to a project's team (a collaborator who may edit it).
+
+    The team cap is checked under a lock of the project row, so concurrent
+    requests never take a team above the challenge's ``max_team_size``.
+
+    :param id: project id or name; :param username: user name or id
+    :returns: the team (``{"count", "members"}``)
+    """
+    tk.check_access("project_member_add", context, data_dict)
+    data = _validate(data_dict, project_schema.project_member(), context)
+    pkg, _unused = _project(data["id"])
+    user = _user(data["username"])
+    # The chained package_collaborator_create locks, checks the cap and commits.
+    tk.get_action("package_collaborator_create")(
+        {"user": context.get("user"), "model": model, "ignore_auth": True},  # type: ignore[typeddict-item]
+        {"id": pkg.id, "user_id": user.id, "capacity": project_rules.TEAM_CAPACITY},
+    )
+    return _team(pkg.id)
+
+
+def project_member_remove(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Remove a user from a project's team (the leader stays).
+
+    :param id: project id or name; :param username: user name or id
+    """
+    tk.check_access("project_member_remove", context, data_dict)
+    data = _validate(data_dict, project_schema.project_member(), context)
+    pkg, project = _project(data["id"])
+    user = model.User.get(data["username"])
+    if user is None or not project_rules.is_team_member(user.id, pkg.id):
+        raise tk.ValidationError({"username": [_("Not a member of this team")]})
+    if user.id == project.leader_user_id:
+        raise tk.ValidationError({"username": [_("The team leader cannot be removed")]})
+    tk.get_action("package_collaborator_delete")(
+        {"user": context.get("user"), "model": model, "ignore_auth": True},  # type: ignore[typeddict-item]
+        {"id": pkg.id, "user_id": user.id},
+    )
+    return _team(pkg.id)
+
+
+def _team(package_id: str) -> dict[str, Any]:
+    pm = model.PackageMember.__table__
+    u = model.User.__table__
+    pr = Project.__table__
+    rows = model.Session.execute(
+        sa.select(u.c.id, u.c.name, u.c.fullname, pm.c.capacity, pr.c.leader_user_id)
+        .select_from(
+            pm.join(u, u.c.id == pm.c.user_id).join(pr, pr.c.package_id == pm.c.package_id)
+        )
+        .where(pm.c.package_id == package_id, u.c.state == "active")
+        .order_by(u.c.name)
+    ).all()
+    return {
+        "count": len(rows),
+        "members": [
+            {
+                "user_id": r.id,
+                "name": r.name,
+                "display_name": r.fullname or r.name,
+                "leader": r.id == r.leader_user_id,
+            }
+            for r in rows
+        ],
+    }
+
+
+# -- submission ---------------------------------------------------------------------------
+
+
+def _submission_errors(
+    pkg_dict: dict[str, Any], challenge: Challenge, context: Context, team: int
+) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    validate_url = tk.get_validator("datathon_http_url")
+    repo = pkg_dict.get("repository_url")
+    if not repo:
+        errors["repository_url"] = [_("A repository URL is required to submit")]
+    else:
+        try:
+            validate_url(repo)
+        except tk.Invalid as e:
+            errors["repository_url"] = [str(e.error)]
+    licence = pkg_dict.get("code_licence")
+    if not licence:
+        errors["code_licence"] = [_("A code licence is required to submit")]
+    elif licence not in (challenge.allowed_licences or []):
+        errors["code_licence"] = [_("The challenge's rules do not allow this licence")]
+    used = [
+        u.get("dataset")
+        for u in pkg_dict.get("datasets_used") or []
+        if isinstance(u, dict) and u.get("dataset")
+    ]
+    if used:
+        p = model.Package.__table__
+        rows = {
+            r.id: r
+            for r in model.Session.execute(
+                sa.select(
+                    p.c.id,
+                    p.c.private,
+                    p.c.type,
+                    readable_dataset(viewer(context), p).label("readable"),
+                ).where(p.c.id.in_(used))
+            ).all()
+        }
+        problems = []
+        for dataset_id in used:
+            row = rows.get(dataset_id)
+            if row is None or not row.readable or row.type == PROJECT_TYPE:
+                problems.append(_("Dataset {id} not found").format(id=dataset_id))
+            elif challenge.require_open_data and row.private:
+                problems.append(
+                    _("The challenge requires open data: dataset {id} is private").format(
+                        id=dataset_id
+                    )
+                )
+        if problems:
+            errors["datasets_used"] = problems
+    if not challenge.min_team_size <= team <= challenge.max_team_size:
+        errors["team"] = [
+            _("A team has between {low} and {high} members").format(
+                low=challenge.min_team_size, high=challenge.max_team_size
+            )
+        ]
+    return errors
+
+
+def project_submit(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Submit a project before the challenge's submission deadline: checks the
+    repository URL, the licence, the datasets used and the team size, then
+    makes the record public.  A withdrawn project may be submitted again.
+
+    :param id: project id or name
+    """
+    tk.check_access("project_submit", context, data_dict)
+    data = _validate(data_dict, project_schema.project_id(), context)
+    pkg, project = _project(data["id"], lock=True)
+    challenge = project_rules.challenge_of(project)
+    if challenge.state != "active":
+        raise tk.ValidationError({"id": [_("The challenge is not published")]})
+    if project_rules.deadline_passed(challenge):
+        raise tk.ValidationError({"id": [_("The submission deadline has passed")]})
+    if project.submission_status == "submitted":
+        raise tk.ValidationError({"id": [_("The project is already submitted")]})
+    errors = _submission_errors(
+        _show(context, pkg.id), challenge, context, project_rules.team_size(pkg.id)
+    )
+    if errors:
+        raise tk.ValidationError(errors)
+    now = timeline.now()
+    project.submission_status = "submitted"
+    project.submitted_at = now
+    project.withdrawn_at = None
+    project.modified = now
+    pkg.private = False
+    pkg.metadata_modified = now.replace(tzinfo=None)
+    model.Session.flush()
+    _commit_and_index(context, pkg.id)
+    return _show(context, pkg.id)
+
+
+def project_withdraw(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Withdraw a project: it leaves the contest and becomes private again (the
+    team and organizers still see it).  Teams may withdraw until the
+    submission deadline, organizers at any time.
+
+    :param id: project id or name
+    """
+    tk.check_access("project_withdraw", context, data_dict)
+    data = _validate(data_dict, project_schema.project_id(), context)
+    pkg, project = _project(data["id"], lock=True)
+    if project.submission_status == "withdrawn":
+        raise tk.ValidationError({"id": [_("The project is already withdrawn")]})
+    now = timeline.now()
+    project.submission_status = "withdrawn"
+    project.withdrawn_at = now
+    project.modified = now
+    pkg.private = True
+    pkg.metadata_modified = now.replace(tzinfo=None)
+    model.Session.flush()
+    _commit_and_index(context, pkg.id)
+    return _show(context, pkg.id)
+
+
+# -- listing ---------------------------------------------------------------------------------
+
+
+@tk.side_effect_free
+def project_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Projects of a challenge that the user may see, newest submission first.
+
+    Anonymous users see submitted projects; team members also their own
+    drafts; organizers and sysadmins every project.
+
+    :param challenge: challenge id or name
+    :param submission_status: ``draft``, ``submitted`` or ``withdrawn``
+    :param limit: page size (default 20, at most 100); :param offset:
+    :returns: ``{"count": total, "results": [...]}``
+    """
+    try:
+        tk.check_access("project_list", context, data_dict)
+    except tk.NotAuthorized:
+        raise tk.ObjectNotFound(_("Challenge not found")) from None
+    data = _validate(data_dict, project_schema.project_list(), context)
+    challenge = lookup.challenge(context, data["challenge"])
+    if challenge is None:
+        raise tk.ObjectNotFound(_("Challenge not found"))
+    who = viewer(context)
+    pr = Project.__table__
+    p = model.Package.__table__
+    pm = model.PackageMember.__table__
+    u = model.User.__table__
+    team_size = (
+        sa.select(sa.func.count())
+        .select_from(pm.join(u, u.c.id == pm.c.user_id))
+        .where(pm.c.package_id == p.c.id, u.c.state == "active")
+        .scalar_subquery()
+    )
+    conditions = [pr.c.challenge_id == challenge.id, project_rules.visible_project(who)]
+    if data.get("submission_status"):
+        conditions.append(pr.c.submission_status == data["submission_status"])
+    rows = model.Session.execute(
+        sa.select(
+            p.c.id,
+            p.c.name,
+            p.c.title,
+            p.c.notes,
+            p.c.private,
+            p.c.metadata_modified,
+            pr.c.submission_status,
+            pr.c.submitted_at,
+            pr.c.leader_user_id,
+            team_size.label("team_size"),
+            sa.func.count().over().label("total"),
+        )
+        .select_from(pr.join(p, p.c.id == pr.c.package_id))
+        .where(*conditions)
+        .order_by(pr.c.submitted_at.desc().nulls_last(), pr.c.created.desc(), p.c.id)
+        .limit(data["limit"])
+        .offset(data["offset"])
+    ).all()
+    if rows:
+        count = rows[0].total
+    elif data["offset"]:
+        count = model.Session.execute(
+            sa.select(sa.func.count())
+            .select_from(pr.join(p, p.c.id == pr.c.package_id))
+            .where(*conditions)
+        ).scalar_one()
+    else:
+        count = 0
+    extras = project_rules.extras_of([r.id for r in rows], LIST_EXTRAS)
+    results = []
+    for r in rows:
+        fields = extras.get(r.id, {})
+        results.append(
+            {
+                "id": r.id,
+                "name": r.name,
+                "title": r.title or r.name,
+                "notes": r.notes or "",
+                "private": r.private,
+                "metadata_modified": r.metadata_modified.isoformat()
+                if r.metadata_modified
+                else None,
+                "challenge": challenge.id,
+                "submission_status": r.submission_status,
+                "submitted_at": r.submitted_at.astimezone(dt.timezone.utc).isoformat()
+                if r.submitted_at
+                else None,
+                "leader_user_id": r.leader_user_id,
+                "team_size": r.team_size,
+                "team_name": fields.get("team_name") or "",
+                "code_licence": fields.get("code_licence") or "",
+                "repository_url": fields.get("repository_url") or "",
+                "demo_url": fields.get("demo_url") or "",
+            }
+        )
+    return {"count": count, "results": results}
+
+
+def projects_using_dataset(context: Context, package_id: str) -> list[dict[str, Any]]:
+    """For dataset_challenge_list: projects the viewer may see that use the
+    dataset (one query)."""
+    return project_rules.projects_using_datasets([package_id], viewer(context)).get(package_id, [])
+
+
+# -- chained core actions ----------------------------------------------------------------------
+
+
+@tk.chained_action
+def package_create(original: Any, context: Context, data_dict: DataDict) -> Any:
+    """A project is created inside the registration window, owned by its
+    challenge's organization, as a private draft."""
+    if isinstance(data_dict, dict) and data_dict.get("type") == PROJECT_TYPE:
+        data_dict = project_rules.check_new_project(context, data_dict)
+    return original(context, data_dict)
+
+
+@tk.chained_action
+def package_update(original: Any, context: Context, data_dict: DataDict) -> Any:
+    """Projects keep their challenge, organization, visibility and the fields
+    only datathon actions change (also through package_patch/revise)."""
+    if isinstance(data_dict, dict):
+        pkg = project_rules.package(data_dict.get("id") or data_dict.get("name"))
+        if pkg is not None and project_rules.is_project(pkg):
+            data_dict = project_rules.check_protected_fields(pkg, data_dict)
+    return original(context, data_dict)
+
+
+@tk.chained_action
+def package_collaborator_create(original: Any, context: Context, data_dict: DataDict) -> Any:
+    """No team above the challenge's cap: lock the project, count, then add
+    (the original action commits, which releases the lock)."""
+    if isinstance(data_dict, dict):
+        pkg = project_rules.package(data_dict.get("id"))
+        user = model.User.get(data_dict.get("user_id")) if data_dict.get("user_id") else None
+        if pkg is not None and user is not None and project_rules.is_project(pkg):
+            if user.state != "active":
+                raise tk.ValidationError({"user_id": [_("User not found")]})
+            project_rules.lock_and_check_team_room(pkg.id, user.id)
+    return original(context, data_dict)
+
+
+@tk.chained_action
+def package_collaborator_delete(original: Any, context: Context, data_dict: DataDict) -> Any:
+    """The team leader stays in the team."""
+    if isinstance(data_dict, dict):
+        pkg = project_rules.package(data_dict.get("id"))
+        user = model.User.get(data_dict.get("user_id")) if data_dict.get("user_id") else None
+        if pkg is not None and user is not None and project_rules.is_project(pkg):
+            project = project_rules.project_row(pkg.id)
+            if project is not None and project.leader_user_id == user.id:
+                raise tk.ValidationError({"user_id": [_("The team leader cannot be removed")]})
+    return original(context, data_dict)

@@ -1,0 +1,513 @@
+"""Rules and queries of project records shared by actions, auth and plugin hooks.
+
+A project is a scheming dataset of type ``project``.  Its datathon state (the
+submission status, the leader) is a ``datathon_project`` row; its team is the
+dataset's collaborators (``package_member``).  The write rules -- registration
+window, submission deadline, team cap, protected fields -- are checked here so
+that our actions and CKAN's own (through the chained functions) apply the same
+ones.
+
+Nothing here runs a query for datasets of other types: the hooks return at
+once unless ``type == "project"``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from flask import has_request_context, request
+
+import ckan.authz as authz
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.types import Context
+
+from ckanext.datathon import timeline
+from ckanext.datathon.logic.visibility import Viewer, _member_org_ids
+from ckanext.datathon.model import PROJECT_TYPE, Challenge, Project, ProjectDataset
+
+_ = tk._
+
+# Keys only the datathon actions change; package_update refuses other values.
+STATUS_KEYS = ("submission_status", "submitted_at", "leader_user_id")
+JURY_KEYS = ("awards", "scores")
+PROTECTED_KEYS = (*STATUS_KEYS, *JURY_KEYS)
+# Capacity of team members among the dataset's collaborators.
+TEAM_CAPACITY = "editor"
+
+
+# -- loading --------------------------------------------------------------------
+
+
+def is_project(pkg_dict_or_obj: Any) -> bool:
+    kind = (
+        pkg_dict_or_obj.get("type")
+        if isinstance(pkg_dict_or_obj, dict)
+        else getattr(pkg_dict_or_obj, "type", None)
+    )
+    return kind == PROJECT_TYPE
+
+
+def package(id_or_name: Any) -> model.Package | None:
+    if not isinstance(id_or_name, str) or not id_or_name or "\x00" in id_or_name:
+        return None
+    return model.Package.get(id_or_name)
+
+
+def project_row(package_id: str, *, lock: bool = False) -> Project | None:
+    """The project's row; ``lock`` takes a row lock (SELECT ... FOR UPDATE)
+    that serialises team changes of this project until the transaction ends."""
+    query = sa.select(Project).where(Project.package_id == package_id)
+    if lock:
+        query = query.with_for_update()
+        return model.Session.scalars(query.execution_options(populate_existing=True)).first()
+    return model.Session.scalars(query).first()
+
+
+def challenge_of(project: Project) -> Challenge:
+    challenge = model.Session.get(Challenge, project.challenge_id)
+    if challenge is None:  # impossible: a foreign key
+        raise tk.ObjectNotFound(_("Challenge not found"))
+    return challenge
+
+
+def challenge_by_ref(value: Any) -> Challenge | None:
+    if not isinstance(value, str) or not value or "\x00" in value:
+        return None
+    return model.Session.scalars(
+        sa.select(Challenge).where(sa.or_(Challenge.id == value, Challenge.name == value))
+    ).first()
+
+
+def user_obj(context: Context) -> model.User | None:
+    name = context.get("user")
+    user = context.get("auth_user_obj")
+    if not isinstance(user, model.User) or (name and user.name != name):
+        user = model.User.get(name) if name else None
+    return user if user is not None and user.state == "active" else None
+
+
+def field(pkg_dict: dict[str, Any], name: str) -> Any:
+    """A scheming field of a dataset dict: top-level, or still in ``extras``
+    (as in the validated dict the IPackageController hooks receive)."""
+    if name in pkg_dict:
+        return pkg_dict[name]
+    for extra in pkg_dict.get("extras") or []:
+        if isinstance(extra, dict) and extra.get("key") == name:
+            value = extra.get("value")
+            if isinstance(value, str) and value[:1] in ("[", "{"):
+                try:
+                    return json.loads(value)
+                except ValueError:
+                    return value
+            return value
+    return None
+
+
+# -- rules ------------------------------------------------------------------------
+
+
+def is_organizer(user: str | None, org_id: str | None) -> bool:
+    """Admins and editors of the owner organization, and sysadmins."""
+    if not user or not org_id:
+        return False
+    return authz.is_sysadmin(user) or authz.has_user_permission_for_group_or_org(
+        org_id, user, "update_dataset"
+    )
+
+
+def is_team_member(user_id: str | None, package_id: str) -> bool:
+    if not user_id:
+        return False
+    pm = model.PackageMember.__table__
+    return (
+        model.Session.execute(
+            sa.select(pm.c.user_id).where(pm.c.package_id == package_id, pm.c.user_id == user_id)
+        ).first()
+        is not None
+    )
+
+
+def team_size(package_id: str) -> int:
+    """Active users among the project's collaborators."""
+    pm = model.PackageMember.__table__
+    u = model.User.__table__
+    return model.Session.execute(
+        sa.select(sa.func.count())
+        .select_from(pm.join(u, u.c.id == pm.c.user_id))
+        .where(pm.c.package_id == package_id, u.c.state == "active")
+    ).scalar_one()
+
+
+def registration_error(challenge: Challenge | None, at: dt.datetime | None = None) -> str | None:
+    """Why a team cannot register for the challenge now (None: it can)."""
+    at = at or timeline.now()
+    if challenge is None or challenge.state != "active":
+        return _("Projects can only be registered for published challenges")
+    opens, closes = challenge.registration_opens, challenge.registration_closes
+    if opens is None or closes is None:
+        return _("Registration for this challenge has no dates yet")
+    if at < opens:
+        return _("Registration opens on {date}").format(date=opens.isoformat())
+    if at > closes:
+        return _("Registration closed on {date}").format(date=closes.isoformat())
+    return None
+
+
+def deadline_passed(challenge: Challenge, at: dt.datetime | None = None) -> bool:
+    at = at or timeline.now()
+    return challenge.submission_deadline is not None and at > challenge.submission_deadline
+
+
+def team_edit_error(context: Context, pkg: model.Package) -> str | None:
+    """Why the user may not change this project now (None: they may, as far
+    as the datathon rules go).  Organizers are not bound by the deadline."""
+    project = project_row(pkg.id)
+    if project is None:
+        return None
+    if is_organizer(context.get("user"), pkg.owner_org):
+        return None
+    if deadline_passed(challenge_of(project)):
+        return _("The submission deadline has passed: the project can no longer be changed")
+    return None
+
+
+def private_for(status: str) -> bool:
+    """Drafts and withdrawn projects are private; submitted ones are public."""
+    return status != "submitted"
+
+
+def check_protected_fields(pkg: model.Package, data_dict: dict[str, Any]) -> dict[str, Any]:
+    """Validate a package_update of a project against its stored state and
+    return the dict to hand to core (computed keys removed, owner_org,
+    challenge and visibility pinned).  Raises ValidationError."""
+    project = project_row(pkg.id)
+    if project is None:  # a project dataset created before the plugin ran
+        return data_dict
+    challenge = challenge_of(project)
+    current = status_dict(project)
+    errors: dict[str, list[str]] = {}
+    data = dict(data_dict)
+    for key in PROTECTED_KEYS:
+        if key not in data:
+            continue
+        value = data.pop(key)
+        if key in JURY_KEYS:
+            if value not in (None, "", [], {}):
+                errors[key] = [_("Only the jury actions change this field")]
+        elif value != current[key]:
+            errors[key] = [_("Only project_submit and project_withdraw change this field")]
+    new_org = data.get("owner_org")
+    if new_org not in (None, ""):
+        group = model.Group.get(new_org) if isinstance(new_org, str) else None
+        if group is None or group.id != challenge.owner_org:
+            errors["owner_org"] = [
+                _("A project belongs to the organization that runs its challenge")
+            ]
+    data["owner_org"] = challenge.owner_org
+    new_challenge = data.get("challenge")
+    if new_challenge not in (None, ""):
+        target = challenge_by_ref(new_challenge)
+        if target is None or target.id != challenge.id:
+            errors["challenge"] = [_("The challenge of a project cannot be changed")]
+    data["challenge"] = challenge.id
+    if data.get("type") not in (None, "", PROJECT_TYPE):
+        errors["type"] = [_("The type of a project cannot be changed")]
+    data["type"] = PROJECT_TYPE
+    private = private_for(project.submission_status)
+    if "private" in data and tk.asbool(data["private"]) != private:
+        errors["private"] = [
+            _("The visibility of a project follows its submission status (project_submit)")
+        ]
+    data["private"] = private
+    if errors:
+        raise tk.ValidationError(errors)
+    return data
+
+
+def check_new_project(context: Context, data_dict: dict[str, Any]) -> dict[str, Any]:
+    """package_create of a project: the registration window is open, the
+    record is owned by the challenge's organization and starts private."""
+    challenge = challenge_by_ref(field(data_dict, "challenge"))
+    if challenge is None or challenge.state == "deleted":
+        raise tk.ValidationError({"challenge": [_("Challenge not found")]})
+    message = registration_error(challenge)
+    if message:
+        raise tk.ValidationError({"challenge": [message]})
+    errors = {
+        key: [_("Only the datathon actions set this field")]
+        for key in PROTECTED_KEYS
+        if data_dict.get(key) not in (None, "", [], {}, "draft")
+    }
+    if errors:
+        raise tk.ValidationError(errors)
+    data = {k: v for k, v in data_dict.items() if k not in PROTECTED_KEYS}
+    data["challenge"] = challenge.id
+    data["owner_org"] = challenge.owner_org
+    data["private"] = True
+    return data
+
+
+def lock_and_check_team_room(package_id: str, user_id: str) -> None:
+    """Before adding ``user_id`` to the team: lock the project row (so that
+    concurrent additions wait for each other) and refuse a full team."""
+    project = project_row(package_id, lock=True)
+    if project is None:
+        return
+    if is_team_member(user_id, package_id):
+        return
+    challenge = challenge_of(project)
+    if team_size(package_id) >= challenge.max_team_size:
+        raise tk.ValidationError(
+            {
+                "username": [
+                    _("The team is full: a team has at most {n} members").format(
+                        n=challenge.max_team_size
+                    )
+                ]
+            }
+        )
+
+
+# -- plugin hooks -------------------------------------------------------------------
+
+
+def after_create(context: Context, pkg_dict: dict[str, Any]) -> None:
+    if not is_project(pkg_dict):
+        return
+    challenge = challenge_by_ref(field(pkg_dict, "challenge"))
+    if challenge is None:
+        raise tk.ValidationError({"challenge": [_("Challenge not found")]})
+    leader = context.get("datathon_leader")  # type: ignore[misc]
+    now = timeline.now()
+    model.Session.add(
+        Project(
+            package_id=pkg_dict["id"],
+            challenge_id=challenge.id,
+            submission_status="draft",
+            leader_user_id=leader,
+            created=now,
+            modified=now,
+        )
+    )
+    model.Session.flush()
+    sync_datasets(pkg_dict["id"], field(pkg_dict, "datasets_used"))
+
+
+def after_update(context: Context, pkg_dict: dict[str, Any]) -> None:
+    if not is_project(pkg_dict):
+        return
+    project = project_row(pkg_dict["id"])
+    if project is None:
+        return
+    project.modified = timeline.now()
+    sync_datasets(pkg_dict["id"], field(pkg_dict, "datasets_used"))
+
+
+def sync_datasets(project_id: str, entries: Any) -> None:
+    """Mirror ``datasets_used`` into datathon_project_dataset."""
+    wanted: dict[str, list[str]] = {}
+    for entry in entries if isinstance(entries, list) else []:
+        if not isinstance(entry, dict) or not isinstance(entry.get("dataset"), str):
+            continue
+        ids = entry.get("resource_ids") or []
+        wanted[entry["dataset"]] = [i for i in ids if isinstance(i, str)]
+    model.Session.execute(sa.delete(ProjectDataset).where(ProjectDataset.project_id == project_id))
+    if wanted:
+        existing = set(
+            model.Session.scalars(
+                sa.select(model.Package.id).where(model.Package.id.in_(list(wanted)))
+            )
+        )
+        for package_id, resource_ids in wanted.items():
+            if package_id in existing:
+                model.Session.add(
+                    ProjectDataset(
+                        project_id=project_id, package_id=package_id, resource_ids=resource_ids
+                    )
+                )
+    model.Session.flush()
+
+
+def status_dict(project: Project | None) -> dict[str, Any]:
+    if project is None:
+        return {"submission_status": None, "submitted_at": None, "leader_user_id": None}
+    return {
+        "submission_status": project.submission_status,
+        "submitted_at": project.submitted_at.astimezone(dt.timezone.utc).isoformat()
+        if project.submitted_at
+        else None,
+        "leader_user_id": project.leader_user_id,
+    }
+
+
+def after_show(context: Context, pkg_dict: dict[str, Any]) -> None:
+    if not is_project(pkg_dict) or not pkg_dict.get("id"):
+        return
+    pkg_dict.update(status_dict(model.Session.get(Project, pkg_dict["id"])))
+
+
+def before_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+    """Flatten the repeating fields of a project for Solr (CKAN's stock
+    schema has no nested fields) and add facetable keys:
+    ``challenge``, ``code_licence`` and ``submission_status`` (strings),
+    ``vocab_datathon_datasets_used`` (multi-valued ids)."""
+    if not is_project(pkg_dict):
+        return pkg_dict
+    members = pkg_dict.pop("team_members", None)
+    if isinstance(members, str):
+        try:
+            members = json.loads(members)
+        except ValueError:
+            members = []
+    members = [m for m in members or [] if isinstance(m, dict)]
+    for sub in ("name", "role", "profile_url"):
+        pkg_dict[f"extras_team_members__{sub}"] = " ".join(
+            str(m.get(sub) or "") for m in members
+        ).strip()
+    used = pkg_dict.pop("datasets_used", None)
+    if isinstance(used, str):
+        try:
+            used = json.loads(used)
+        except ValueError:
+            used = []
+    ids = [u["dataset"] for u in used or [] if isinstance(u, dict) and u.get("dataset")]
+    pkg_dict["vocab_datathon_datasets_used"] = ids
+    pkg_dict["extras_datasets_used"] = " ".join(ids)
+    for key in ("submitted_at", "leader_user_id"):
+        pkg_dict.pop(key, None)
+    # (CKAN indexes package_show's output after its default schema, which
+    # drops what after_dataset_show added)
+    project = model.Session.get(Project, pkg_dict["id"])
+    pkg_dict["submission_status"] = project.submission_status if project else "draft"
+    return pkg_dict
+
+
+def before_search(search_params: dict[str, Any]) -> dict[str, Any]:
+    """The /dataset page lists datasets, not projects, unless the query asks
+    for a type (CKAN's default ``ckan.search.show_all_types = dataset`` would
+    mix every type in it)."""
+    if not has_request_context() or request.endpoint != "dataset.search":
+        return search_params
+    query = f"{search_params.get('q') or ''} {search_params.get('fq') or ''}"
+    if "dataset_type" not in query:
+        search_params["fq"] = f"{search_params.get('fq') or ''} -dataset_type:{PROJECT_TYPE}"
+    return search_params
+
+
+# -- per-viewer listings --------------------------------------------------------------
+
+
+def visible_project(v: Viewer) -> sa.ColumnElement[bool]:
+    """SQL condition over datathon_project + package: the viewer may read it.
+
+    Submitted projects are public; drafts and withdrawn ones are for the team,
+    the organizers (admins/editors of the owner organization) and sysadmins.
+    """
+    pr = Project.__table__
+    p = model.Package.__table__
+    active = p.c.state == "active"
+    if v.sysadmin:
+        return active
+    public = sa.and_(active, pr.c.submission_status == "submitted", p.c.private.is_(False))
+    if v.anonymous:
+        return public
+    pm = model.PackageMember.__table__
+    team = p.c.id.in_(sa.select(pm.c.package_id).where(pm.c.user_id == v.user_id))
+    organizer = p.c.owner_org.in_(_member_org_ids(v.user_id, ("admin", "editor")))
+    return sa.or_(public, sa.and_(active, sa.or_(team, organizer)))
+
+
+def projects_using_datasets(
+    package_ids: Sequence[str], v: Viewer
+) -> dict[str, list[dict[str, Any]]]:
+    """Projects the viewer may see that use each of ``package_ids``: one query."""
+    if not package_ids:
+        return {}
+    link = ProjectDataset.__table__
+    pr = Project.__table__
+    p = model.Package.__table__
+    c = Challenge.__table__
+    rows = model.Session.execute(
+        sa.select(
+            link.c.package_id.label("used_id"),
+            p.c.id,
+            p.c.name,
+            p.c.title,
+            pr.c.submission_status,
+            pr.c.submitted_at,
+            c.c.id.label("challenge_id"),
+            c.c.name.label("challenge_name"),
+            c.c.title.label("challenge_title"),
+        )
+        .select_from(
+            link.join(pr, pr.c.package_id == link.c.project_id)
+            .join(p, p.c.id == pr.c.package_id)
+            .join(c, c.c.id == pr.c.challenge_id)
+        )
+        .where(link.c.package_id.in_(list(package_ids)), c.c.state != "deleted", visible_project(v))
+        .order_by(pr.c.submitted_at.desc().nulls_last(), p.c.title, p.c.id)
+    ).all()
+    result: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        result[r.used_id].append(
+            {
+                "id": r.id,
+                "name": r.name,
+                "title": r.title or r.name,
+                "submission_status": r.submission_status,
+                "submitted_at": r.submitted_at.astimezone(dt.timezone.utc).isoformat()
+                if r.submitted_at
+                else None,
+                "challenge": {
+                    "id": r.challenge_id,
+                    "name": r.challenge_name,
+                    "title": r.challenge_title,
+                },
+            }
+        )
+    return result
+
+
+def extras_of(package_ids: Iterable[str], keys: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Selected extras (scheming fields) of many datasets: one query.
+
+    CKAN 2.12 keeps extras in a JSONB column of ``package``; 2.11 in the
+    ``package_extra`` table.
+    """
+    ids = list(package_ids)
+    if not ids:
+        return {}
+    p = model.Package.__table__
+    result: dict[str, dict[str, Any]] = defaultdict(dict)
+    if "extras" in p.c:
+        for pid, extras in model.Session.execute(
+            sa.select(p.c.id, p.c.extras).where(p.c.id.in_(ids))
+        ).all():
+            for key in keys:
+                if extras and key in extras:
+                    result[pid][key] = _decoded(extras[key])
+        return result
+    e = model.package_extra_table  # type: ignore[attr-defined]
+    rows = model.Session.execute(
+        sa.select(e.c.package_id, e.c.key, e.c.value).where(
+            e.c.package_id.in_(ids), e.c.key.in_(list(keys)), e.c.state == "active"
+        )
+    ).all()
+    for r in rows:
+        result[r.package_id][r.key] = _decoded(r.value)
+    return result
+
+
+def _decoded(value: Any) -> Any:
+    if isinstance(value, str) and value[:1] in ("[", "{"):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
