@@ -16,6 +16,8 @@ from ckanext.datathon.logic import project_rules
 @tk.blanket.actions
 @tk.blanket.auth_functions
 @tk.blanket.validators
+@tk.blanket.helpers
+@tk.blanket.blueprints
 class DatathonPlugin(p.SingletonPlugin):
     p.implements(p.IConfigurer)
     p.implements(p.IPackageController, inherit=True)
@@ -24,6 +26,7 @@ class DatathonPlugin(p.SingletonPlugin):
 
     def update_config(self, config: CKANConfig) -> None:
         tk.add_template_directory(config, "templates")
+        tk.add_resource("assets", "ckanext-datathon")
 
     # IPackageController (project records; other dataset types pass through
     # without a query)

@@ -165,6 +165,7 @@ def challenge_list(
             limit_to_configured_maximum(config.CHALLENGE_LIST_LIMIT_MAX, 100),
         ],
         "offset": [default(0), natural_number_validator],
+        "facets": [default(False), tk.get_validator("boolean_validator")],
     }
 
 

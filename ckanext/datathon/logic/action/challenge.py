@@ -70,7 +70,13 @@ CHALLENGE_COLUMNS = (
 # -- helpers ------------------------------------------------------------------
 
 
-def _validate(data_dict: DataDict, schema_: dict[str, Any], context: Context) -> dict[str, Any]:
+def _validate(
+    data_dict: DataDict,
+    schema_: dict[str, Any],
+    context: Context,
+    cross_field: Any = None,
+) -> dict[str, Any]:
+    """navl validation, then ``cross_field(data)`` checks, reported together."""
     if not isinstance(data_dict, dict):
         raise tk.ValidationError({"__root__": [_("Expected a JSON object")]})
     shape_errors = {
@@ -87,6 +93,10 @@ def _validate(data_dict: DataDict, schema_: dict[str, Any], context: Context) ->
     if shape_errors:
         raise tk.ValidationError(shape_errors)
     data, errors = tk.navl_validate(dict(data_dict), schema_, context)
+    if cross_field is not None:
+        for key, messages in cross_field(data, errors).items():
+            if not errors.get(key):
+                errors[key] = messages
     if errors:
         raise _validation_error(errors)
     return data
@@ -115,14 +125,19 @@ def _get_readable(context: Context, id_or_name: Any) -> Challenge:
     return challenge
 
 
-def _cross_field_errors(data: dict[str, Any]) -> dict[str, list[str]]:
+def _cross_field_errors(data: dict[str, Any], invalid: dict[str, Any]) -> dict[str, list[str]]:
     """Rules that involve several fields: date order, team bounds, uniqueness,
-    and the dates a published challenge must have."""
+    and the dates a published challenge must have.  Fields that already failed
+    their own validation (``invalid``) are left out."""
     errors: dict[str, list[str]] = {}
+
+    def valid(name: str) -> bool:
+        return not invalid.get(name)
+
     previous: tuple[str, dt.datetime] | None = None
     for name in CONTEST_DATES:
         value = data.get(name)
-        if value is None:
+        if not isinstance(value, dt.datetime) or not valid(name):
             continue
         if previous is not None and value < previous[1]:
             errors.setdefault(name, []).append(
@@ -131,27 +146,31 @@ def _cross_field_errors(data: dict[str, Any]) -> dict[str, list[str]]:
         previous = (name, value)
     if data.get("state") == "active":
         for name in CONTEST_DATES:
-            if data.get(name) is None:
+            if data.get(name) is None and valid(name):
                 errors.setdefault(name, []).append(_("Required to publish the challenge"))
-    if data["min_team_size"] > data["max_team_size"]:
+    low, high = data.get("min_team_size"), data.get("max_team_size")
+    if isinstance(low, int) and isinstance(high, int) and low > high:
         errors.setdefault("min_team_size", []).append(
             _("Must not be larger than the maximum team size")
         )
-    ranks = [p["rank"] for p in data.get("prizes") or []]
-    if len(ranks) != len(set(ranks)):
-        errors.setdefault("prizes", []).append(_("Each prize needs a different rank"))
-    stage_errors: list[str] = []
-    seen: set[str] = set()
-    for entry in data.get("timeline") or []:
-        if entry["stage"] in seen:
-            stage_errors.append(_("Stage {stage} appears twice").format(stage=entry["stage"]))
-        seen.add(entry["stage"])
-        if entry["ends"] < entry["starts"]:
-            stage_errors.append(
-                _("Stage {stage} ends before it starts").format(stage=entry["stage"])
-            )
-    if stage_errors:
-        errors["timeline"] = stage_errors
+    if valid("prizes"):
+        ranks = [p.get("rank") for p in data.get("prizes") or []]
+        if len(ranks) != len(set(ranks)):
+            errors.setdefault("prizes", []).append(_("Each prize needs a different rank"))
+    if valid("timeline"):
+        stage_errors: list[str] = []
+        seen: set[str] = set()
+        for entry in data.get("timeline") or []:
+            if entry.get("stage") in seen:
+                stage_errors.append(_("Stage {stage} appears twice").format(stage=entry["stage"]))
+            seen.add(entry.get("stage"))
+            starts, ends = entry.get("starts"), entry.get("ends")
+            if isinstance(starts, dt.datetime) and isinstance(ends, dt.datetime) and ends < starts:
+                stage_errors.append(
+                    _("Stage {stage} ends before it starts").format(stage=entry["stage"])
+                )
+        if stage_errors:
+            errors["timeline"] = stage_errors
     return errors
 
 
@@ -241,10 +260,7 @@ def challenge_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
     :param timeline: list of {stage, starts, ends, notes}
     """
     tk.check_access("challenge_create", context, data_dict)
-    data = _validate(data_dict, schema.challenge_create(), context)
-    errors = _cross_field_errors(data)
-    if errors:
-        raise tk.ValidationError(errors)
+    data = _validate(data_dict, schema.challenge_create(), context, _cross_field_errors)
     challenge = Challenge(creator_user_id=_user_id(context))
     _save(context, challenge, data, new=True)
     return dictize.challenge_dict(challenge, viewer(context))
@@ -257,10 +273,7 @@ def challenge_update(context: Context, data_dict: DataDict) -> dict[str, Any]:
     tk.check_access("challenge_update", context, data_dict)
     challenge = _get_readable(context, data_dict.get("id"))
     context["datathon_challenge"] = challenge  # type: ignore[typeddict-unknown-key]
-    data = _validate(data_dict, schema.challenge_update(), context)
-    errors = _cross_field_errors(data)
-    if errors:
-        raise tk.ValidationError(errors)
+    data = _validate(data_dict, schema.challenge_update(), context, _cross_field_errors)
     _save(context, challenge, data, new=False)
     return dictize.challenge_dict(challenge, viewer(context))
 
@@ -376,7 +389,9 @@ def challenge_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     :param sort: e.g. ``created desc`` (default), ``title asc``,
         ``registration_closes asc``
     :param limit: page size (default 20, at most 100); :param offset:
-    :returns: ``{"count": total, "results": [...]}``
+    :param facets: also count the matches per organization and per current
+        stage (two more queries), as ``facets``
+    :returns: ``{"count": total, "results": [...]}`` (and ``facets``)
     """
     tk.check_access("challenge_list", context, data_dict)
     data = _validate(data_dict, schema.challenge_list(), context)
@@ -441,7 +456,35 @@ def challenge_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
         count = model.Session.execute(
             sa.select(sa.func.count()).select_from(c).where(*conditions)
         ).scalar_one()
-    return {"count": count, "results": dictize.summary_dicts(rows, at)}
+    result: dict[str, Any] = {"count": count, "results": dictize.summary_dicts(rows, at)}
+    if data["facets"]:
+        result["facets"] = _facets(conditions, at)
+    return result
+
+
+def _facets(conditions: list[Any], at: dt.datetime) -> dict[str, list[dict[str, Any]]]:
+    c = Challenge.__table__
+    g = model.Group.__table__
+    orgs = model.Session.execute(
+        sa.select(g.c.name, g.c.title, sa.func.count())
+        .select_from(c.join(g, g.c.id == c.c.owner_org))
+        .where(*conditions)
+        .group_by(g.c.name, g.c.title)
+    ).all()
+    current = _current_stage_expr(at).label("stage")
+    stages = model.Session.execute(
+        sa.select(current, sa.func.count()).select_from(c).where(*conditions).group_by(current)
+    ).all()
+    return {
+        "owner_org": [
+            {"name": name, "display_name": title or name, "count": n} for name, title, n in orgs
+        ],
+        "stage": [
+            {"name": stage, "display_name": stage, "count": n}
+            for stage, n in stages
+            if stage is not None
+        ],
+    }
 
 
 # -- dataset links ------------------------------------------------------------

@@ -1,0 +1,28 @@
+/* Counts down to a deadline: <span data-module="datathon-countdown"
+   data-module-until="2024-09-15T23:59:59+00:00">...</span> */
+this.ckan.module("datathon-countdown", function ($) {
+  return {
+    options: { until: null },
+    initialize: function () {
+      this.until = new Date(this.options.until);
+      if (isNaN(this.until.getTime())) { return; }
+      this._tick = this._tick.bind(this);
+      this._tick();
+      this.timer = window.setInterval(this._tick, 60000);
+    },
+    teardown: function () { window.clearInterval(this.timer); },
+    _tick: function () {
+      var ms = this.until.getTime() - Date.now();
+      if (ms <= 0) {
+        this.el.text(this._("Closed"));
+        window.clearInterval(this.timer);
+        return;
+      }
+      var days = Math.floor(ms / 86400000);
+      var hours = Math.floor((ms % 86400000) / 3600000);
+      var minutes = Math.floor((ms % 3600000) / 60000);
+      this.el.text(this._("%(days)s d %(hours)s h %(minutes)s min left").replace("%(days)s", days)
+        .replace("%(hours)s", hours).replace("%(minutes)s", minutes));
+    }
+  };
+});

@@ -1,0 +1,40 @@
+"""Browsing as a given user, with CKAN's CSRF protection on."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import ckan.model as model
+
+from ckanext.datathon.tests.logic.conftest import world  # noqa: F401  (fixture)
+
+TOKEN = re.compile(r'name="_csrf_token" value="([^"]+)"')
+
+
+class Browser:
+    """A logged-in (or anonymous) test client that posts forms with their token."""
+
+    def __init__(self, app, user):
+        self.client = app.test_client(user=model.User.get(user["name"]) if user else None)
+
+    def get(self, url, **kw):
+        return self.client.get(url, **kw)
+
+    def token(self, url):
+        page = self.client.get(url)
+        found = TOKEN.search(page.get_data(as_text=True))
+        assert found, f"no CSRF token in the form of {url} ({page.status_code})"
+        return found.group(1)
+
+    def post(self, url, data, form_url=None, csrf=True):
+        data = dict(data)
+        if csrf:
+            data["_csrf_token"] = self.token(form_url or url)
+        return self.client.post(url, data=data, follow_redirects=False)
+
+
+@pytest.fixture
+def browse(app):
+    return lambda user: Browser(app, user)

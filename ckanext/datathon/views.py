@@ -1,0 +1,334 @@
+"""Pages of the datathon plugin: the ``challenge`` blueprint.
+
+Views are thin: they call actions with the current user's context and render
+templates.  What the user may not see answers 404 (the actions raise
+ObjectNotFound for it), what they may see but not change answers 403.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+from flask.views import MethodView
+from flask_wtf.csrf import validate_csrf
+from wtforms import ValidationError as CSRFInvalid
+
+import ckan.lib.helpers as h
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.types import Context
+
+from ckanext.datathon import config, forms
+
+__all__ = ["challenge"]
+
+_ = tk._
+challenge = Blueprint("challenge", __name__)
+
+SORTS = [
+    ("created desc", "Newest"),
+    ("registration_closes asc", "Registration closing soonest"),
+    ("title asc", "Name ascending"),
+    ("title desc", "Name descending"),
+    ("modified desc", "Last modified"),
+]
+
+
+def _context() -> Context:
+    return {
+        "model": model,
+        "session": model.Session,
+        "user": tk.current_user.name if tk.current_user.is_authenticated else "",
+        "auth_user_obj": tk.current_user if tk.current_user.is_authenticated else None,
+        "for_view": True,
+    }  # type: ignore[return-value]
+
+
+@challenge.before_request
+def _csrf_guard() -> None:
+    """Check the CSRF token of every state-changing request to our pages.
+
+    CKAN's global protection cannot be relied on alone: CKAN 2.12.0 exempts a
+    view for the rest of the process once an anonymous or API-token request
+    reaches it (``csrf.exempt`` in ``ckan_before_request``), and 2.11 exempts
+    extension blueprints unless ``ckan.csrf_protection.ignore_extensions`` is
+    false.  So our blueprint validates the token itself.
+    """
+    if tk.request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    field = tk.config.get("WTF_CSRF_FIELD_NAME") or "_csrf_token"
+    token = tk.request.form.get(field) or tk.request.headers.get("X-CSRFToken")
+    try:
+        validate_csrf(token)
+    except CSRFInvalid:
+        tk.abort(
+            400,
+            _(
+                "The form is missing its security token or it has expired. "
+                "Please reload the page and try again."
+            ),
+        )
+
+
+def _show(name: str) -> dict[str, Any]:
+    """The challenge, or a 404 page when it does not exist or is hidden."""
+    try:
+        return tk.get_action("challenge_show")(_context(), {"id": name})
+    except tk.ObjectNotFound:
+        return tk.abort(404, _("Challenge not found"))
+
+
+def _require(action: str, data: dict[str, Any]) -> None:
+    """403 for users who may see the challenge but not do this; 404 otherwise
+    (the auth functions raise ObjectNotFound for what the user may not see)."""
+    try:
+        tk.check_access(action, _context(), data)
+    except tk.ObjectNotFound:
+        tk.abort(404, _("Challenge not found"))
+    except tk.NotAuthorized:
+        if not tk.current_user.is_authenticated:
+            tk.abort(401 if tk.request.method == "GET" else 403, _("Please log in"))
+        tk.abort(403, _("You are not allowed to do this"))
+
+
+def _page_number() -> int:
+    try:
+        return max(1, int(tk.request.args.get("page", 1)))
+    except ValueError:
+        return 1
+
+
+@challenge.route("/challenge")
+def index() -> str:
+    args = tk.request.args
+    limit = config.challenge_list_limit()
+    page_number = _page_number()
+    query: dict[str, Any] = {
+        "q": args.get("q", ""),
+        "sort": args.get("sort") or "created desc",
+        "limit": limit,
+        "offset": (page_number - 1) * limit,
+        "facets": True,
+    }
+    for key in ("owner_org", "stage", "state"):
+        if args.get(key):
+            query[key] = args[key]
+    errors: dict[str, Any] = {}
+    try:
+        result = tk.get_action("challenge_list")(_context(), dict(query))
+    except tk.ValidationError as error:
+        errors = error.error_dict
+        result = {"count": 0, "results": [], "facets": {}}
+    facets = result.get("facets") or {}
+    for item in facets.get("stage", []):
+        item["display_name"] = tk.h.datathon_stage_label(item["name"])
+    search_facets = {
+        "owner_org": {"title": _("Organizations"), "items": facets.get("owner_org", [])},
+        "stage": {"title": _("Stage"), "items": facets.get("stage", [])},
+    }
+
+    def pager_url(q: Any = None, page: int | None = None) -> str:
+        params = [(k, v) for k, v in args.items(multi=True) if k != "page"]
+        params.append(("page", str(page)))
+        return h.url_for("challenge.index") + "?" + h.urlencode(params)  # type: ignore
+
+    page = h.Page(
+        collection=result["results"],
+        page=page_number,
+        url=pager_url,
+        item_count=result["count"],
+        items_per_page=limit,
+        presliced_list=True,
+    )
+    return tk.render(
+        "challenge/index.html",
+        {
+            "page": page,
+            "q": query["q"],
+            "sort_by_selected": query["sort"],
+            "sorting": [(_(label), value) for value, label in SORTS],
+            "search_facets": search_facets,
+            "facet_titles": {k: v["title"] for k, v in search_facets.items()},
+            "errors": errors,
+            "state": query.get("state"),
+        },
+    )
+
+
+@challenge.route("/challenge/<name>")
+def read(name: str) -> str:
+    data = _show(name)
+    return tk.render("challenge/read.html", {"challenge": data})
+
+
+class ChallengeFormView(MethodView):
+    """New and edit forms (GET shows, POST saves)."""
+
+    def _render(
+        self, values: dict[str, Any], errors: dict[str, Any], rows: list[int], challenge=None
+    ) -> str:
+        return tk.render(
+            "challenge/edit.html" if challenge else "challenge/new.html",
+            {
+                "data": values,
+                "errors": errors,
+                "error_summary": _summary(errors),
+                "timeline_errors": forms.timeline_errors(errors, rows),
+                "challenge": challenge,
+                "timezones": forms.timezones(),
+            },
+        )
+
+    def get(self, name: str | None = None) -> str:
+        if name is None:
+            _require("challenge_create", {"owner_org": tk.request.args.get("owner_org")})
+            values = forms.form_values(
+                {
+                    "owner_org": tk.request.args.get("owner_org", ""),
+                    "max_team_size": config.default_max_team_size(),
+                    "min_team_size": 1,
+                    "require_open_data": True,
+                    "require_rules_acceptance": True,
+                    "allowed_licences": [lid for lid, _n in tk.h.datathon_osi_licences()],
+                }
+            )
+            return self._render(values, {}, [])
+        current = _show(name)
+        _require("challenge_update", {"id": current["id"]})
+        return self._render(forms.form_values(current), {}, [], current)
+
+    def post(self, name: str | None = None) -> Any:
+        current = None
+        if name is not None:
+            current = _show(name)
+            _require("challenge_update", {"id": current["id"]})
+        else:
+            _require("challenge_create", {"owner_org": tk.request.form.get("owner_org")})
+        data, rows = forms.challenge_from_form(tk.request.form)
+        if "publish" in tk.request.form:
+            data["state"] = "active"
+        try:
+            if current is None:
+                saved = tk.get_action("challenge_create")(_context(), data)
+                h.flash_success(_("Challenge created."))
+            else:
+                data["id"] = current["id"]
+                saved = tk.get_action("challenge_update")(_context(), data)
+                h.flash_success(_("Challenge saved."))
+        except tk.ValidationError as error:
+            values = forms.form_values(data, tk.request.form.get("timezone"))
+            return self._render(values, error.error_dict, rows, current)
+        return h.redirect_to("challenge.read", name=saved["name"])
+
+
+def _summary(errors: dict[str, Any]) -> dict[str, str]:
+    summary = {}
+    for field, messages in errors.items():
+        if isinstance(messages, list) and messages and all(isinstance(m, str) for m in messages):
+            summary[field.replace("_", " ").capitalize()] = "; ".join(messages)
+        elif messages:
+            summary[field.replace("_", " ").capitalize()] = _("Please check the rows below")
+    return summary
+
+
+challenge.add_url_rule(
+    "/challenge/new", view_func=ChallengeFormView.as_view("new"), methods=["GET", "POST"]
+)
+challenge.add_url_rule(
+    "/challenge/<name>/edit", view_func=ChallengeFormView.as_view("edit"), methods=["GET", "POST"]
+)
+
+
+@challenge.route("/challenge/<name>/delete", methods=["GET", "POST"])
+def delete(name: str) -> Any:
+    current = _show(name)
+    _require("challenge_delete", {"id": current["id"]})
+    if tk.request.method == "POST":
+        tk.get_action("challenge_delete")(_context(), {"id": current["id"]})
+        h.flash_success(_("Challenge deleted."))
+        return h.redirect_to("challenge.index")
+    return tk.render("challenge/confirm_delete.html", {"challenge": current})
+
+
+@challenge.route("/challenge/<name>/datasets", methods=["GET", "POST"])
+def datasets(name: str) -> Any:
+    current = _show(name)
+    _require("challenge_dataset_add", {"id": current["id"]})
+    errors: dict[str, Any] = {}
+    form = tk.request.form
+    if tk.request.method == "POST":
+        try:
+            if form.get("remove"):
+                tk.get_action("challenge_dataset_remove")(
+                    _context(), {"id": current["id"], "dataset_id": form["remove"]}
+                )
+                h.flash_success(_("Dataset removed from the challenge."))
+            else:
+                tk.get_action("challenge_dataset_add")(
+                    _context(),
+                    {
+                        "id": current["id"],
+                        "dataset_id": form.get("dataset_id", ""),
+                        "role": form.get("role", "primary"),
+                        "note": form.get("note", ""),
+                    },
+                )
+                h.flash_success(_("Dataset linked to the challenge."))
+            return h.redirect_to("challenge.datasets", name=current["name"])
+        except tk.ValidationError as error:
+            errors = error.error_dict
+        except tk.NotAuthorized:
+            errors = {"dataset_id": [_("You cannot read that dataset")]}
+    return tk.render(
+        "challenge/datasets.html",
+        {"challenge": _show(name), "errors": errors, "data": dict(form)},
+    )
+
+
+@challenge.route("/challenge/<name>/allies", methods=["POST"])
+def allies(name: str) -> Any:
+    current = _show(name)
+    form = tk.request.form
+    try:
+        if form.get("delete"):
+            tk.get_action("challenge_ally_delete")(_context(), {"id": form["delete"]})
+            h.flash_success(_("Ally removed."))
+        else:
+            tk.get_action("challenge_ally_create")(
+                _context(),
+                {
+                    "challenge_id": current["id"],
+                    "name": form.get("name", ""),
+                    "kind": form.get("kind", ""),
+                    "url": form.get("url", ""),
+                    "logo_url": form.get("logo_url", ""),
+                    "description": form.get("description", ""),
+                },
+            )
+            h.flash_success(_("Ally added."))
+    except tk.ValidationError as error:
+        h.flash_error(
+            _("The ally was not saved: {errors}").format(
+                errors="; ".join(
+                    f"{k}: {', '.join(map(str, v))}" for k, v in error.error_dict.items()
+                )
+            )
+        )
+    except tk.NotAuthorized:
+        tk.abort(403, _("You are not allowed to do this"))
+    return h.redirect_to("challenge.edit", name=current["name"], _anchor="allies")
+
+
+@challenge.route("/dataset/<id>/challenges")
+def dataset_challenges(id: str) -> str:
+    context = _context()
+    try:
+        pkg = tk.get_action("package_show")(context, {"id": id})
+        used = tk.get_action("dataset_challenge_list")(_context(), {"id": pkg["id"]})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return tk.abort(404, _("Dataset not found"))
+    return tk.render(
+        "package/challenges.html",
+        {"pkg": pkg, "pkg_dict": pkg, "dataset_type": pkg["type"], "used": used},
+    )
