@@ -9,6 +9,12 @@ export CKAN_VERSION="${CKAN_VERSION:-2.12.0}"
 export VENV="$REPO_DIR/.venv/ckan-$CKAN_VERSION"
 export CKAN_PYTHON="$VENV/bin/python"
 
+# test.ini names the default ports; these follow DATATHON_PG_PORT, DATATHON_REDIS_PORT
+# and SOLR_PORT when a second checkout runs its services beside the first.
+export CKAN_SQLALCHEMY_URL="postgresql://ckan_datathon:ckan_datathon@127.0.0.1:${DATATHON_PG_PORT:-5433}/ckan_datathon_test"
+export CKAN_SOLR_URL="http://127.0.0.1:${SOLR_PORT:-8983}/solr/ckan_test"
+export CKAN_REDIS_URL="redis://127.0.0.1:${DATATHON_REDIS_PORT:-6380}/1"
+
 step() { printf '\n==> %s\n' "$*"; }
 
 step "Debian packages"
