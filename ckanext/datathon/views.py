@@ -11,8 +11,6 @@ from typing import Any
 
 from flask import Blueprint
 from flask.views import MethodView
-from flask_wtf.csrf import validate_csrf
-from wtforms import ValidationError as CSRFInvalid
 
 import ckan.lib.helpers as h
 import ckan.model as model
@@ -20,6 +18,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context
 
 from ckanext.datathon import config, forms
+from ckanext.datathon.csrf import csrf_guard
 
 __all__ = ["challenge"]
 
@@ -45,30 +44,7 @@ def _context() -> Context:
     }  # type: ignore[return-value]
 
 
-@challenge.before_request
-def _csrf_guard() -> None:
-    """Check the CSRF token of every state-changing request to our pages.
-
-    CKAN's global protection cannot be relied on alone: CKAN 2.12.0 exempts a
-    view for the rest of the process once an anonymous or API-token request
-    reaches it (``csrf.exempt`` in ``ckan_before_request``), and 2.11 exempts
-    extension blueprints unless ``ckan.csrf_protection.ignore_extensions`` is
-    false.  So our blueprint validates the token itself.
-    """
-    if tk.request.method in ("GET", "HEAD", "OPTIONS"):
-        return
-    field = tk.config.get("WTF_CSRF_FIELD_NAME") or "_csrf_token"
-    token = tk.request.form.get(field) or tk.request.headers.get("X-CSRFToken")
-    try:
-        validate_csrf(token)
-    except CSRFInvalid:
-        tk.abort(
-            400,
-            _(
-                "The form is missing its security token or it has expired. "
-                "Please reload the page and try again."
-            ),
-        )
+challenge.before_request(csrf_guard)
 
 
 def _show(name: str) -> dict[str, Any]:
