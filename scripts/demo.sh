@@ -10,6 +10,7 @@ export VENV="$REPO_DIR/.venv/ckan-$CKAN_VERSION"
 export CKAN_PYTHON="$VENV/bin/python"
 export DATATHON_SERVICES_DIR="${DATATHON_SERVICES_DIR:-$REPO_DIR/.services}"
 STATE="$DATATHON_SERVICES_DIR/ckan"
+mkdir -p "$STATE"
 export CKAN_INI="$STATE/ckan-$CKAN_VERSION.ini"
 CKAN_PORT="${CKAN_PORT:-5000}"
 DB="ckan_datathon"
@@ -17,7 +18,10 @@ DB="ckan_datathon"
 ADMIN="${DEMO_ADMIN:-admin}"
 
 step() { printf '\n==> %s\n' "$*"; }
-ckan() { "$VENV/bin/ckan" -c "$CKAN_INI" "$@"; }
+SETUP_LOG="$STATE/setup.log"
+# CKAN's commands log at INFO on stderr: keep that in a file, show it on failure.
+ckan() { "$VENV/bin/ckan" -c "$CKAN_INI" "$@" 2>>"$SETUP_LOG"; }
+trap 'rc=$?; [ $rc -ne 0 ] && [ -f "$SETUP_LOG" ] && tail -n 30 "$SETUP_LOG" >&2; exit $rc' EXIT
 
 step "Debian packages"
 bash scripts/bootstrap.sh
@@ -30,9 +34,9 @@ bash scripts/services/postgres.sh ensure-db "$DB"
 step "configuration ($CKAN_INI)"
 mkdir -p "$STATE/storage"
 if [ ! -f "$CKAN_INI" ]; then
-    "$VENV/bin/ckan" generate config "$CKAN_INI" >/dev/null
+    "$VENV/bin/ckan" generate config "$CKAN_INI" >/dev/null 2>>"$SETUP_LOG"
 fi
-"$VENV/bin/ckan" config-tool "$CKAN_INI" \
+"$VENV/bin/ckan" config-tool "$CKAN_INI" 2>>"$SETUP_LOG" \
     "sqlalchemy.url = postgresql://ckan_datathon:ckan_datathon@127.0.0.1:${DATATHON_PG_PORT:-5433}/$DB" \
     "solr_url = http://127.0.0.1:${SOLR_PORT:-8983}/solr/ckan" \
     "ckan.redis.url = redis://127.0.0.1:${DATATHON_REDIS_PORT:-6380}/0" \
@@ -40,11 +44,12 @@ fi
     "ckan.site_title = Datathon demo portal" \
     "ckan.storage_path = $STATE/storage" \
     "ckan.plugins = datathon scheming_datasets activity image_view text_view datatables_view" \
-    "scheming.dataset_schemas = ckanext.scheming:ckan_dataset.yaml" \
+    "scheming.dataset_schemas = ckanext.scheming:ckan_dataset.yaml ckanext.datathon:schemas/project.yaml" \
     "scheming.dataset_fallback = true" \
     "ckan.auth.allow_dataset_collaborators = true" \
     "ckan.locales_offered = en es pt_BR" \
-    "ckan.locale_order = en es pt_BR" >/dev/null
+    "ckan.locale_order = en es pt_BR" \
+    "ckan.csrf_protection.ignore_extensions = false" >/dev/null
 
 step "database"
 ckan db init >/dev/null
