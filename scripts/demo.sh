@@ -63,6 +63,9 @@ if ! ckan user show "$ADMIN" 2>/dev/null | grep -q "name=$ADMIN"; then
 fi
 ckan sysadmin add "$ADMIN" >/dev/null
 
+step "demo content (ckan datathon seed-demo)"
+ckan datathon seed-demo | grep -v "^  challenge" || { echo "seed-demo failed, see $SETUP_LOG" >&2; exit 1; }
+
 step "CKAN"
 CKAN_PORT="$CKAN_PORT" bash scripts/serve.sh start
 

@@ -18,6 +18,7 @@ from ckanext.datathon.logic import project_rules
 @tk.blanket.validators
 @tk.blanket.helpers
 @tk.blanket.blueprints
+@tk.blanket.cli
 class DatathonPlugin(p.SingletonPlugin):
     p.implements(p.IConfigurer)
     p.implements(p.IPackageController, inherit=True)
@@ -27,6 +28,7 @@ class DatathonPlugin(p.SingletonPlugin):
     def update_config(self, config: CKANConfig) -> None:
         tk.add_template_directory(config, "templates")
         tk.add_resource("assets", "ckanext-datathon")
+        tk.add_public_directory(config, "public")
 
     # IPackageController (project records; other dataset types pass through
     # without a query)
