@@ -22,11 +22,32 @@ sed -E "s/^ckan\[requirements\]==[^ ]+/ckan[requirements]==$CKAN_VERSION/" requi
 grep -q "^ckan\[requirements\]==$CKAN_VERSION" "$LOCK.new" \
     || { echo "install: ERROR: requirements.txt has no 'ckan[requirements]==' line" >&2; exit 1; }
 
+# JavaScript for the browser tests (axe-core, package.json): npm ci when
+# node_modules/ is missing or older than the lock file.
+node_modules() {
+    [ -f package.json ] || return 0
+    if ! command -v npm >/dev/null 2>&1; then
+        echo "install: WARNING: npm is missing; the browser tests need node_modules/ (axe-core)" >&2
+        return 0
+    fi
+    local stamp=node_modules/.package-lock.json
+    if [ -f "$stamp" ] && [ ! package.json -nt "$stamp" ] && [ ! package-lock.json -nt "$stamp" ]; then
+        return 0
+    fi
+    echo "install: npm packages for the browser tests"
+    if [ -f package-lock.json ]; then
+        npm ci --no-audit --no-fund --loglevel=error
+    else
+        npm install --no-audit --no-fund --loglevel=error
+    fi
+}
+
 stamp_value="$(cat "$LOCK.new" setup.py | sha256sum | cut -c1-16)-$("$PYTHON" -V 2>&1)"
 if [ -x "$VENV/bin/ckan" ] && [ -f "$VENV/.installed" ] \
         && [ "$(cat "$VENV/.installed")" = "$stamp_value" ]; then
     rm -f "$LOCK.new"
     echo "install: $VENV is up to date (CKAN $CKAN_VERSION)"
+    node_modules
     exit 0
 fi
 
@@ -39,3 +60,4 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1
 "$VENV/bin/python" -m pip install -q --no-deps -e "$REPO_DIR"
 "$VENV/bin/python" -c "import ckan, ckanext.datathon, ckanext.scheming; print('install: CKAN', ckan.__version__, 'ready in $VENV')"
 echo "$stamp_value" > "$VENV/.installed"
+node_modules

@@ -1,0 +1,230 @@
+"""The three journeys of the web pages, in a real browser against a real server.
+
+Data is created through the actions (factories) in this process and read by
+the server; the browser does what a person does.  Each step leaves a
+screenshot under ``.artifacts/screenshots/<test>/``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+import pytest
+
+import ckan.model as model
+from ckan.tests import factories
+from ckan.tests import helpers as ckan_helpers
+
+from ckanext.datathon.tests import factories as datathon_factories
+from ckanext.datathon.tests.e2e import axe
+from ckanext.datathon.tests.e2e.conftest import login
+
+pytestmark = pytest.mark.e2e
+
+PASSWORD = "Datathon-e2e-2024"
+ZONE = "America/Mexico_City"
+ZONE_OFFSET = dt.timezone(dt.timedelta(hours=-6))  # Mexico City, no DST since 2022
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def local(days: float) -> str:
+    """A datetime-local value ``days`` from now, in Mexico City time."""
+    moment = dt.datetime.now(ZONE_OFFSET) + dt.timedelta(days=days)
+    return moment.strftime("%Y-%m-%dT%H:%M")
+
+
+def organizer_with_data() -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]]]:
+    """An organizer (admin of a new organization) and two public datasets of it."""
+    user = factories.User(name=unique("organizer"), password=PASSWORD)
+    org = factories.Organization(
+        name=unique("org"),
+        title="Instituto de Transparencia CDMX",
+        users=[{"name": user["name"], "capacity": "admin"}],
+    )
+    datasets = [
+        factories.Dataset(
+            name=unique("dataset"),
+            title=title,
+            owner_org=org["id"],
+            resources=[
+                {"name": f"{title} 2023", "url": "https://example.org/data.csv", "format": "CSV"}
+            ],
+        )
+        for title in ("Reportes de acoso en el transporte", "Rutas de autobús RTP")
+    ]
+    return user, org, datasets
+
+
+def assert_accessible(page: Any, where: str, ours_only: str | None = None) -> None:
+    violations = axe.serious_violations(page, where, ours_only)
+    assert not violations, f"axe on {where}:\n{axe.describe(violations)}"
+
+
+def link_dataset(page: Any, dataset: dict[str, Any], role: str) -> None:
+    """Pick a dataset in the autocomplete field (select2) and link it."""
+    page.click("#field-dataset + .select2 .select2-selection")
+    page.fill(".select2-dropdown .select2-search__field", dataset["title"].split()[0])
+    page.locator(".select2-results").get_by_role(
+        "option", name=dataset["title"], exact=True
+    ).click()
+    page.select_option("#field-role", role)
+    page.fill("#field-note", f"Why {dataset['title']} matters")
+    with page.expect_navigation():
+        page.click("button:has-text('Link dataset')")
+
+
+def test_organizer_creates_publishes_and_links_datasets(page, shots):
+    user, org, datasets = organizer_with_data()
+    name = unique("transporte-y-mujeres")
+
+    login(page, user, PASSWORD)
+    shots("logged in")
+
+    page.goto("/challenge")
+    shots("challenge list")
+    assert_accessible(page, "/challenge")
+
+    page.goto("/challenge/new")
+    assert page.locator("h1", has_text="New challenge").is_visible()
+    shots("new challenge form")
+    assert_accessible(page, "/challenge/new")
+
+    page.fill("#field-title", "Transporte público, seguridad y mujeres")
+    page.fill("#field-name", name)
+    page.select_option("#field-owner-org", org["id"])
+    page.fill("#field-problem", "Las mujeres viven acoso en el **transporte público**.")
+    page.select_option("#field-timezone", ZONE)
+    for field, days in (
+        ("registration_opens", -1),
+        ("registration_closes", 10),
+        ("submission_deadline", 20),
+        ("judging_closes", 30),
+        ("results_date", 35),
+    ):
+        page.fill(f"#field-{field}", local(days))
+    # the 6th stage of the method: development and registration, happening now
+    page.fill("input[name=timeline__5__starts]", local(-1))
+    page.fill("input[name=timeline__5__ends]", local(20))
+    page.fill("input[name=timeline__5__notes]", "Equipos de hasta 6 personas")
+    page.fill("input[name=prizes__0__rank]", "1")
+    page.fill("input[name=prizes__0__title]", "Primer lugar")
+    page.fill("input[name=prizes__0__amount]", "2500")
+    page.fill("input[name=prizes__0__currency]", "USD")
+    shots("new challenge form filled")
+    with page.expect_navigation():
+        page.click("#challenge-form button[name=save]")
+
+    assert page.url.endswith(f"/challenge/{name}"), page.url
+    assert page.locator(".alert", has_text="Challenge created.").is_visible()
+    assert page.locator(".datathon-state-badge", has_text="Draft").is_visible()
+    shots("draft challenge page")
+    saved = ckan_helpers.call_action("challenge_show", id=name)
+    assert saved["state"] == "draft"
+    assert saved["prizes"][0]["title"] == "Primer lugar"
+    assert saved["current_stage"] == "development"
+
+    page.goto(f"/challenge/{name}/edit")
+    shots("edit form")
+    assert_accessible(page, f"/challenge/{name}/edit")
+    with page.expect_navigation():
+        page.click("#challenge-form button[name=publish]")
+    assert page.locator(".alert", has_text="Challenge saved.").is_visible()
+    assert not page.locator(".datathon-state-badge").is_visible()
+    shots("published challenge page")
+    assert ckan_helpers.call_action("challenge_show", id=name)["state"] == "active"
+
+    page.goto(f"/challenge/{name}/datasets")
+    shots("datasets form")
+    link_dataset(page, datasets[0], "primary")
+    assert page.locator(".alert", has_text="Dataset linked").is_visible()
+    link_dataset(page, datasets[1], "supporting")
+    shots("two datasets linked")
+    assert_accessible(page, f"/challenge/{name}/datasets")
+
+    page.goto(f"/challenge/{name}")
+    links = page.locator("#datasets a")
+    assert sorted(links.all_inner_texts()) == sorted(d["title"] for d in datasets)
+    assert page.locator("#timeline li[aria-current=step]", has_text="Development").is_visible()
+    shots("challenge page with data")
+    assert_accessible(page, f"/challenge/{name}")
+    assert not page.js_errors, page.js_errors
+
+
+def test_anonymous_finds_the_challenge_from_the_dataset_page(page, shots):
+    _user, org, datasets = organizer_with_data()
+    challenge = datathon_factories.PublishedChallengeFactory(
+        owner_org=org["id"],
+        title="Economía del cuidado",
+        timeline=[
+            {
+                "stage": "launch",
+                "starts": datathon_factories._at(-10),
+                "ends": datathon_factories._at(-5),
+            },
+            {
+                "stage": "development",
+                "starts": datathon_factories._at(-2),
+                "ends": datathon_factories._at(15),
+                "notes": "Registro abierto",
+            },
+        ],
+    )
+    ckan_helpers.call_action(
+        "challenge_dataset_add", id=challenge["id"], dataset_id=datasets[0]["id"], role="primary"
+    )
+
+    page.goto(f"/dataset/{datasets[0]['name']}")
+    block = page.locator("#datathon-used-by")
+    assert block.locator("h2", has_text="Challenges and projects using this data").is_visible()
+    shots("dataset page")
+    # the page is core's, the block is ours
+    assert_accessible(page, "the dataset page", ours_only="#datathon-used-by")
+
+    with page.expect_navigation():
+        block.locator("a", has_text="Economía del cuidado").click()
+    assert page.url.endswith(f"/challenge/{challenge['name']}")
+    current = page.locator("#timeline li[aria-current=step]")
+    assert current.count() == 1
+    assert "Development" in current.inner_text()
+    assert page.locator("#timeline li.past", has_text="Launch").count() == 1
+    shots("challenge page")
+    assert_accessible(page, "the challenge page (anonymous)")
+
+    page.goto("/challenge")
+    assert page.locator("a", has_text="Economía del cuidado").first.is_visible()
+    shots("challenge list")
+    assert_accessible(page, "/challenge (anonymous)")
+    assert not page.js_errors, page.js_errors
+
+
+def test_cross_site_post_without_token_changes_nothing(page, shots, ckan_server):
+    user, org, _datasets = organizer_with_data()
+    challenge = datathon_factories.PublishedChallengeFactory(owner_org=org["id"])
+    login(page, user, PASSWORD)
+
+    # the session cookie goes with the request, the CSRF token does not
+    answer = page.request.post(f"/challenge/{challenge['name']}/delete", form={"confirm": "1"})
+    assert answer.status in (400, 403)
+    answer = page.request.post(
+        f"/challenge/{challenge['name']}/edit",
+        form={"title": "Hijacked", "owner_org": org["id"], "publish": "1"},
+    )
+    assert answer.status in (400, 403)
+
+    # a plain form on another origin, submitted by the logged-in browser
+    target = ckan_server(f"/challenge/{challenge['name']}/delete")
+    page.goto("about:blank")
+    page.set_content(f'<form method="post" action="{target}"><button>Go</button></form>')
+    page.click("button")
+    page.wait_for_load_state()
+    shots("cross-site form answer")
+
+    model.Session.remove()
+    after = ckan_helpers.call_action("challenge_show", id=challenge["id"])
+    assert after["state"] == "active"
+    assert after["title"] == challenge["title"]
