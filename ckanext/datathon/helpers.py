@@ -17,6 +17,7 @@ from ckanext.datathon.model import ALLY_KINDS, STAGES
 __all__ = [
     "datathon_ally_kind_options",
     "datathon_can",
+    "datathon_challenge_projects",
     "datathon_dataset_challenges",
     "datathon_header_link",
     "datathon_licence_name",
@@ -24,6 +25,9 @@ __all__ = [
     "datathon_org_options",
     "datathon_organizer_orgs",
     "datathon_osi_licences",
+    "datathon_project_dataset_choices",
+    "datathon_project_licence_choices",
+    "datathon_project_state",
     "datathon_role_label",
     "datathon_share_links",
     "datathon_stage_label",
@@ -170,3 +174,138 @@ def datathon_share_links(title: str, url: str) -> list[dict[str, str]]:
         },
         {"name": _("E-mail"), "icon": "envelope", "url": f"mailto:?subject={t}&body={u}"},
     ]
+
+
+# -- project forms and pages (team flow) ------------------------------------------------
+
+
+def _form_project() -> tuple[str | None, str | None]:
+    """(package id, challenge id) of the project of the current request's
+    ``<id>`` (e.g. ``/project/edit/<id>``); memoised for the request."""
+    from flask import g, has_request_context
+
+    from ckanext.datathon.logic import project_rules
+
+    if not has_request_context():
+        return None, None
+    if "datathon_form_project" not in g:
+        pkg = project_rules.package((tk.request.view_args or {}).get("id"))
+        project = project_rules.project_row(pkg.id) if pkg is not None else None
+        g.datathon_form_project = (
+            (pkg.id, project.challenge_id) if project is not None else (None, None)
+        )
+    return g.datathon_form_project
+
+
+def _project_challenge(field: dict[str, Any]) -> Any:
+    """The challenge a project form is about: ``datathon_challenge`` set on the
+    field by our form snippet (from the form data), else the challenge of the
+    project being edited.  Memoised for the request."""
+    from flask import g, has_request_context
+
+    from ckanext.datathon.logic import project_rules
+
+    ref = field.get("datathon_challenge") or _form_project()[1]
+    if not ref or not isinstance(ref, str):
+        return None
+    cache = g.setdefault("datathon_form_challenges", {}) if has_request_context() else {}
+    if ref not in cache:
+        cache[ref] = project_rules.challenge_by_ref(ref)
+    return cache[ref]
+
+
+def datathon_project_licence_choices(field: dict[str, Any]) -> list[dict[str, str]]:
+    """scheming ``choices_helper`` of ``code_licence``: the licences the
+    project's challenge allows (the OSI list when the form has no challenge)."""
+    challenge = _project_challenge(field)
+    ids = list(challenge.allowed_licences or []) if challenge is not None else []
+    if challenge is None:
+        ids = list(licences.osi_approved_ids())
+    current = field.get("datathon_current")
+    choices = [{"value": lid, "label": f"{licences.name(lid)} ({lid})"} for lid in ids]
+    if isinstance(current, str) and current and current not in ids:
+        choices.insert(
+            0, {"value": current, "label": _("{id} (not allowed by the rules)").format(id=current)}
+        )
+    return choices
+
+
+def datathon_project_dataset_choices(field: dict[str, Any]) -> list[dict[str, str]]:
+    """scheming ``choices_helper`` of ``datasets_used[].dataset``: the datasets
+    linked to the project's challenge and those the project already uses,
+    limited to what the current user may read (and to public ones when the
+    challenge requires open data).  One query per request."""
+    import sqlalchemy as sa
+    from flask import g, has_request_context
+
+    import ckan.model as model
+
+    from ckanext.datathon.logic.visibility import readable_dataset, viewer
+    from ckanext.datathon.model import PROJECT_TYPE, ChallengeDataset, ProjectDataset
+
+    challenge = _project_challenge(field)
+    if challenge is None:
+        return []
+    project_id = _form_project()[0]
+    key = (challenge.id, project_id)
+    cache = g.setdefault("datathon_dataset_choices", {}) if has_request_context() else {}
+    if key not in cache:
+        p = model.Package.__table__
+        cd = ChallengeDataset.__table__
+        pd = ProjectDataset.__table__
+        wanted = sa.select(cd.c.package_id).where(cd.c.challenge_id == challenge.id)
+        if project_id:
+            wanted = wanted.union(sa.select(pd.c.package_id).where(pd.c.project_id == project_id))
+        who = viewer(
+            {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}  # type: ignore[typeddict-item]
+        )
+        conditions = [
+            p.c.id.in_(wanted),
+            p.c.type != PROJECT_TYPE,
+            readable_dataset(who, p),
+        ]
+        if challenge.require_open_data:
+            conditions.append(p.c.private.is_(False))
+        rows = model.Session.execute(
+            sa.select(p.c.id, p.c.name, p.c.title).where(*conditions).order_by(p.c.title, p.c.name)
+        ).all()
+        cache[key] = [{"value": r.id, "label": r.title or r.name} for r in rows]
+    return cache[key]
+
+
+def datathon_project_state(pkg: dict[str, Any]) -> dict[str, Any]:
+    """What the state banner of a project page shows: its status, its
+    challenge (name, title, deadline) and what the current user may do."""
+    from ckanext.datathon.logic import project_rules
+
+    challenge = project_rules.challenge_by_ref(pkg.get("challenge"))
+    deadline = challenge.submission_deadline if challenge is not None else None
+    status = pkg.get("submission_status")
+    if not status and pkg.get("id"):  # a form re-rendered with the posted data
+        status = project_rules.status_dict(project_rules.project_row(pkg["id"]))[
+            "submission_status"
+        ]
+    status = status or "draft"
+    ref = {"id": pkg.get("id")}
+    return {
+        "status": status,
+        "challenge": {"name": challenge.name, "title": challenge.title}
+        if challenge is not None
+        else None,
+        "deadline": deadline.isoformat() if deadline is not None else None,
+        "deadline_passed": bool(challenge is not None and project_rules.deadline_passed(challenge)),
+        "can_edit": core_h.check_access("package_update", ref),
+        "can_submit": status != "submitted" and core_h.check_access("project_submit", ref),
+        "can_withdraw": status != "withdrawn" and core_h.check_access("project_withdraw", ref),
+    }
+
+
+def datathon_challenge_projects(challenge_id: str, limit: int = 6) -> dict[str, Any]:
+    """The first submitted projects of a challenge, as the current user sees them."""
+    try:
+        return tk.get_action("project_list")(
+            {"user": tk.current_user.name if tk.current_user.is_authenticated else ""},
+            {"challenge": challenge_id, "submission_status": "submitted", "limit": limit},
+        )
+    except (tk.ObjectNotFound, tk.NotAuthorized, tk.ValidationError):
+        return {"count": 0, "results": []}

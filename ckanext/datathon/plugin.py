@@ -9,6 +9,7 @@ import ckan.plugins.toolkit as tk
 from ckan.common import CKANConfig
 from ckan.types import Context
 
+from ckanext.datathon import team_views
 from ckanext.datathon.logic import project_rules
 
 
@@ -22,6 +23,7 @@ from ckanext.datathon.logic import project_rules
 class DatathonPlugin(p.SingletonPlugin):
     p.implements(p.IConfigurer)
     p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IMiddleware, inherit=True)
 
     # IConfigurer
 
@@ -29,6 +31,13 @@ class DatathonPlugin(p.SingletonPlugin):
         tk.add_template_directory(config, "templates")
         tk.add_resource("assets", "ckanext-datathon")
         tk.add_public_directory(config, "public")
+
+    # IMiddleware
+
+    def make_middleware(self, app: Any, config: CKANConfig) -> Any:
+        if hasattr(app, "before_request"):  # the Flask app (not another middleware)
+            app.before_request(team_views.project_forms_csrf_guard)
+        return app
 
     # IPackageController (project records; other dataset types pass through
     # without a query)

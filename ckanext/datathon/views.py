@@ -19,8 +19,9 @@ from ckan.types import Context
 
 from ckanext.datathon import config, forms
 from ckanext.datathon.csrf import csrf_guard
+from ckanext.datathon.team_views import team
 
-__all__ = ["challenge"]
+__all__ = ["challenge", "team"]
 
 _ = tk._
 challenge = Blueprint("challenge", __name__)
