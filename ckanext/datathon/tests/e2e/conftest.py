@@ -194,8 +194,18 @@ def page(browser: Any, ckan_server: Server) -> Any:
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.js_errors = errors
+    server_errors: list[str] = []
+    page.on(
+        "response",
+        lambda r: (
+            server_errors.append(f"{r.status} {r.request.method} {r.url}")
+            if r.status >= 500
+            else None
+        ),
+    )
     yield page
     context.close()
+    assert not server_errors, f"the server answered with errors: {server_errors}"
 
 
 class Shots:
