@@ -17,6 +17,9 @@ PACKAGES=(
 # Browser tests drive Debian's Chromium; `make test` asks for them.
 if [ "${WITH_BROWSER:-0}" = 1 ]; then
     PACKAGES+=(chromium chromium-driver fonts-dejavu-core)
+    # axe-core (accessibility checks) comes from npm; keep a node that is already
+    # there (a NodeSource nodejs conflicts with Debian's npm package)
+    command -v npm >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
 fi
 
 missing=()

@@ -133,7 +133,12 @@ def datathon_timezone_options(names: list[str]) -> list[dict[str, str]]:
 
 
 def datathon_can(action: str, data: dict[str, Any] | None = None) -> bool:
-    return core_h.check_access(action, data or {})
+    """check_access for templates; False also when the object is not found
+    (our auth functions raise ObjectNotFound for what the user may not see)."""
+    try:
+        return core_h.check_access(action, data or {})
+    except tk.ObjectNotFound:
+        return False
 
 
 def datathon_dataset_challenges(dataset_id: str) -> dict[str, Any]:
@@ -294,9 +299,9 @@ def datathon_project_state(pkg: dict[str, Any]) -> dict[str, Any]:
         else None,
         "deadline": deadline.isoformat() if deadline is not None else None,
         "deadline_passed": bool(challenge is not None and project_rules.deadline_passed(challenge)),
-        "can_edit": core_h.check_access("package_update", ref),
-        "can_submit": status != "submitted" and core_h.check_access("project_submit", ref),
-        "can_withdraw": status != "withdrawn" and core_h.check_access("project_withdraw", ref),
+        "can_edit": datathon_can("package_update", ref),
+        "can_submit": status != "submitted" and datathon_can("project_submit", ref),
+        "can_withdraw": status == "submitted" and datathon_can("project_withdraw", ref),
     }
 
 

@@ -21,8 +21,8 @@ this.ckan.module("datathon-countdown", function ($) {
       var days = Math.floor(ms / 86400000);
       var hours = Math.floor((ms % 86400000) / 3600000);
       var minutes = Math.floor((ms % 3600000) / 60000);
-      this.el.text(this._("%(days)s d %(hours)s h %(minutes)s min left").replace("%(days)s", days)
-        .replace("%(hours)s", hours).replace("%(minutes)s", minutes));
+      this.el.text(this._("%(days)s d %(hours)s h %(minutes)s min left",
+        { days: days, hours: hours, minutes: minutes }));
     }
   };
 });

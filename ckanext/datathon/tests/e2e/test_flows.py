@@ -311,11 +311,6 @@ def test_team_registers_fills_the_project_and_submits(page, shots):
     assert not page.js_errors, page.js_errors
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="assets/datathon.js calls this._('%(days)s d ...') without its arguments: CKAN's "
-    "sprintf throws, so ckan.module.initialize() stops and no later module of the page starts",
-)
 def test_countdown_starts_and_lets_the_other_modules_start(page, shots):
     _user, org, _datasets = organizer_with_data()
     challenge = datathon_factories.PublishedChallengeFactory(owner_org=org["id"])

@@ -582,3 +582,21 @@ class TestProjectPages:
         )
         assert response.status_code == 200
         assert helpers.call_action("package_show", id=contest.draft["id"])["title"] == "Via API"
+
+
+class TestProjectPageStates:
+    def test_unpublished_project_page_answers(self, browse, world, contest):
+        # core's "Unpublish" button puts the dataset itself in state draft; the
+        # banner's permission checks then meet ObjectNotFound, which must not 500
+        call_as(contest.leader, "package_patch", id=contest.draft["id"], state="draft")
+        url = tk.url_for("project.read", id=contest.draft["name"])
+        assert browse(contest.leader).get(url).status_code == 200
+        assert browse(world.admin).get(url).status_code == 200
+        assert browse(world.user).get(url).status_code == 404
+
+    def test_no_withdraw_offer_on_a_draft(self, browse, world, contest):
+        html = body(
+            browse(contest.leader).get(tk.url_for("project.read", id=contest.draft["name"]))
+        )
+        assert tk.url_for("datathon_team.withdraw", id=contest.draft["name"]) not in html
+        assert tk.url_for("datathon_team.submit", id=contest.draft["name"]) in html
