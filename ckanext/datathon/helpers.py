@@ -19,6 +19,7 @@ __all__ = [
     "datathon_can",
     "datathon_challenge_projects",
     "datathon_dataset_challenges",
+    "datathon_facet_label",
     "datathon_header_link",
     "datathon_licence_name",
     "datathon_money",
@@ -88,6 +89,12 @@ def datathon_role_label(role: str) -> str:
         "private": _("Private sector"),
         "international": _("International organization"),
     }.get(role, role)
+
+
+def datathon_facet_label(item: dict[str, Any]) -> str:
+    """Facet labels shown whole (core truncates them, so their links' visible
+    text and accessible name differ)."""
+    return item.get("display_name") or item.get("name") or ""
 
 
 def datathon_money(amount: Any, currency: str | None) -> str:

@@ -87,12 +87,20 @@ def check_page(page: Any, where: str, ours_only: str | None = None, scripts: boo
 
 
 def link_dataset(page: Any, dataset: dict[str, Any], role: str) -> None:
-    """Pick a dataset in the autocomplete field (select2) and link it."""
-    page.click("#field-dataset + .select2 .select2-selection")
-    page.fill(".select2-dropdown .select2-search__field", dataset["title"].split()[0])
-    page.locator(".select2-results").get_by_role(
-        "option", name=dataset["title"], exact=True
-    ).click()
+    """Pick a dataset in the autocomplete field (select2) and link it.
+
+    CKAN 2.12 ships select2 4 (``.select2-selection``), 2.11 select2 3
+    (``.select2-choice``); both are driven as a user would."""
+    word = dataset["title"].split()[0]
+    if page.locator("#field-dataset + .select2 .select2-selection").count():
+        page.click("#field-dataset + .select2 .select2-selection")
+        page.fill(".select2-dropdown .select2-search__field", word)
+        results = page.locator(".select2-results")
+    else:
+        page.click("#s2id_field-dataset .select2-choice")
+        page.fill(".select2-drop-active .select2-input", word)
+        results = page.locator(".select2-drop-active .select2-results")
+    results.get_by_text(dataset["title"], exact=True).first.click()
     page.select_option("#field-role", role)
     page.fill("#field-note", f"Why {dataset['title']} matters")
     with page.expect_navigation():

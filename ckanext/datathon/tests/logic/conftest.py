@@ -8,17 +8,17 @@ import pytest
 
 from ckan.tests import factories
 
+PASSWORD = "Datathon-Test-2026"
+
 
 @pytest.fixture
 def world(clean_db, clean_index):
     """Organization ``org`` with an admin, an editor and a member; another
     organization with its own admin; a plain user; a sysadmin."""
-    admin = factories.User()
-    editor = factories.User()
-    member = factories.User()
-    outsider_admin = factories.User()
-    user = factories.User()
-    sysadmin = factories.Sysadmin()
+    admin, editor, member, outsider_admin, user = (
+        factories.User(password=PASSWORD) for _ in range(5)
+    )
+    sysadmin = factories.Sysadmin(password=PASSWORD)
     org = factories.Organization(
         users=[
             {"name": admin["name"], "capacity": "admin"},

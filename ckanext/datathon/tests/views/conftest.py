@@ -8,16 +8,23 @@ import pytest
 
 import ckan.model as model
 
-from ckanext.datathon.tests.logic.conftest import world  # noqa: F401  (fixture)
+from ckanext.datathon.tests.logic.conftest import PASSWORD, world  # noqa: F401  (fixture)
 
 TOKEN = re.compile(r'name="_csrf_token" value="([^"]+)"')
 
 
 class Browser:
-    """A logged-in (or anonymous) test client that posts forms with their token."""
+    """A test client that logs in through CKAN's own login form (works the same
+    on CKAN 2.11 and 2.12) and posts forms with their CSRF token."""
 
     def __init__(self, app, user):
-        self.client = app.test_client(user=model.User.get(user["name"]) if user else None)
+        self.client = app.test_client()
+        if user:
+            account = model.User.get(user["name"])
+            account.password = PASSWORD  # a known password for the login form
+            model.Session.commit()
+            response = self.post("/user/login", {"login": user["name"], "password": PASSWORD})
+            assert response.status_code == 302, f"login of {user['name']} failed"
 
     def get(self, url, **kw):
         return self.client.get(url, **kw)
