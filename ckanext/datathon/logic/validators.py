@@ -38,8 +38,10 @@ __all__ = [
     "datathon_project_licence",
     "datathon_project_rules",
     "datathon_resource_ids",
+    "datathon_score_value",
     "datathon_stage",
     "datathon_tag_list",
+    "datathon_weight",
 ]
 
 _ = tk._
@@ -404,3 +406,32 @@ def datathon_project_rules(
         if data[k] in seen:
             errors.setdefault(k, []).append(_("Each dataset appears once"))
         seen.add(data[k])
+
+
+# -- jury ------------------------------------------------------------------------
+
+
+def datathon_score_value(value: Any) -> Any:
+    """A score: a JSON integer, nothing else (no bool, float, NaN or text).
+    The criterion's ``max_score`` is checked by project_score."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise Invalid(_("Must be a whole number (an integer, not text or a decimal)"))
+    if value < 0:
+        raise Invalid(_("Must not be negative"))
+    return value
+
+
+def datathon_weight(value: Any) -> Any:
+    """A criterion weight: a finite number above 0 and at most 1000 (3 decimals)."""
+    if isinstance(value, bool) or value is None or value == "":
+        raise Invalid(_("Must be a number above 0"))
+    try:
+        weight = decimal.Decimal(str(value).strip())
+    except (decimal.InvalidOperation, ValueError):
+        raise Invalid(_("Must be a number above 0")) from None
+    if not weight.is_finite() or weight <= 0 or weight > 1000:
+        raise Invalid(_("Must be a number above 0 and at most 1000"))
+    weight = weight.quantize(decimal.Decimal("0.001"))
+    if weight <= 0:
+        raise Invalid(_("Must be a number above 0 and at most 1000"))
+    return weight

@@ -14,6 +14,7 @@ from .challenge import (
     Prize,
     Stage,
 )
+from .jury import Award, Criterion, Juror, Recusal, Results, Score
 from .project import PROJECT_TYPE, SUBMISSION_STATUSES, Project, ProjectDataset
 
 __all__ = [
@@ -25,10 +26,16 @@ __all__ = [
     "STAGES",
     "SUBMISSION_STATUSES",
     "Ally",
+    "Award",
     "Challenge",
     "ChallengeDataset",
+    "Criterion",
+    "Juror",
     "Prize",
     "Project",
     "ProjectDataset",
+    "Recusal",
+    "Results",
+    "Score",
     "Stage",
 ]

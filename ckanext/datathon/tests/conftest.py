@@ -22,6 +22,8 @@ register(factories.ChallengeFactory, "challenge")
 register(factories.PublishedChallengeFactory, "published_challenge")
 register(factories.AllyFactory, "ally")
 register(factories.ProjectFactory, "project")
+register(factories.JurorFactory, "juror")
+register(factories.CriterionFactory, "criterion")
 
 
 @pytest.fixture

@@ -127,3 +127,30 @@ def add_team_member(project: dict, user: dict | None = None) -> dict:
     user = user or factories.User()
     helpers.call_action("project_member_add", id=project["id"], username=user["name"])
     return user
+
+
+class JurorFactory(factories.CKANFactory):
+    """A new user appointed to the jury of a new published challenge
+    (``JurorFactory(id=challenge_id, username=name)`` for given ones)."""
+
+    class Meta:
+        model = datathon_model.Juror
+        action = "challenge_juror_add"
+        primary_key = "user_id"
+
+    id = factory.LazyFunction(lambda: PublishedChallengeFactory()["id"])
+    username = factory.LazyFunction(lambda: factories.User()["name"])
+
+
+class CriterionFactory(factories.CKANFactory):
+    """A judging criterion (weight 1, scores 0-5) of a new published challenge."""
+
+    class Meta:
+        model = datathon_model.Criterion
+        action = "challenge_criterion_create"
+
+    challenge_id = factory.LazyFunction(lambda: PublishedChallengeFactory()["id"])
+    name = factory.Sequence(lambda n: f"Criterion {n}")
+    description = factory.Faker("sentence", nb_words=8)
+    weight = 1
+    max_score = 5

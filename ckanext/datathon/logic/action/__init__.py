@@ -5,8 +5,9 @@ One module per entity; each lists its actions in ``__all__``.
 
 from __future__ import annotations
 
-from . import challenge, project
+from . import challenge, jury, project
 from .challenge import *  # noqa: F403
+from .jury import *  # noqa: F403
 from .project import *  # noqa: F403
 
-__all__ = [*challenge.__all__, *project.__all__]
+__all__ = [*challenge.__all__, *jury.__all__, *project.__all__]

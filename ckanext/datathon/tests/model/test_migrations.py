@@ -19,6 +19,12 @@ TABLES = {
     "datathon_ally",
     "datathon_prize",
     "datathon_stage",
+    "datathon_juror",
+    "datathon_criterion",
+    "datathon_score",
+    "datathon_recusal",
+    "datathon_award",
+    "datathon_results",
 }
 
 

@@ -1,0 +1,889 @@
+"""Actions of the jury: jurors, criteria, scores, recusals, ranking, awards.
+
+Scoring rules (checked here and, for who may score, in ``logic.auth.jury``):
+only jurors of the challenge score, only submitted projects, only while
+``submission_deadline < now <= judging_closes``, never a project whose team
+the juror is on or one they recused from, integers ``0..max_score`` only.
+Once the results are published, jurors, criteria, scores and recusals are
+frozen, so the published ranking cannot change under the public's eyes.
+
+Ranking (``challenge_ranking``, one SQL query):
+
+* a score counts unless its juror is on the project's team or recused from
+  it (also when that happened after scoring);
+* for each (project, criterion): the mean of the jurors' scores, normalised
+  by the criterion's ``max_score`` (so a 0-10 criterion and a 0-5 criterion
+  of equal weight weigh the same);
+* the project's ``score`` = 100 x the weighted mean of those means over the
+  criteria that received at least one score (weights = criterion weights):
+  ``100 * sum(w_c * mean_c / max_c) / sum(w_c)``; projects without any score
+  come last with ``score`` null;
+* ties are broken, in order, by: more jurors who scored the project, earlier
+  ``submitted_at``, title (case-insensitive), then package id.  ``rank`` is
+  the position after the tie-break (1, 2, 3, ...); ``score_rank`` is the
+  competition rank on the score alone (1, 1, 3, ...), to show ex aequo.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import IntegrityError
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.types import Context, DataDict
+
+from ckanext.datathon import timeline
+from ckanext.datathon.logic import jury_schema, lookup, project_rules
+from ckanext.datathon.logic.auth import jury as rules
+from ckanext.datathon.logic.dictize import jsonable
+from ckanext.datathon.logic.visibility import viewer
+from ckanext.datathon.model import (
+    Award,
+    Challenge,
+    Criterion,
+    Juror,
+    Prize,
+    Project,
+    Recusal,
+    Results,
+    Score,
+)
+
+__all__ = [
+    "challenge_award_create",
+    "challenge_award_delete",
+    "challenge_award_list",
+    "challenge_criterion_create",
+    "challenge_criterion_delete",
+    "challenge_criterion_list",
+    "challenge_criterion_update",
+    "challenge_juror_add",
+    "challenge_juror_list",
+    "challenge_juror_remove",
+    "challenge_ranking",
+    "challenge_results_publish",
+    "project_recuse",
+    "project_score",
+    "project_score_list",
+]
+
+_ = tk._
+
+
+# -- helpers ---------------------------------------------------------------------------
+
+
+def _validate(data_dict: DataDict, schema_: dict[str, Any], context: Context) -> dict[str, Any]:
+    if not isinstance(data_dict, dict):
+        raise tk.ValidationError({"__root__": [_("Expected a JSON object")]})
+    if "scores" in schema_:
+        scores = data_dict.get("scores")
+        if (
+            not isinstance(scores, list)
+            or not scores
+            or not all(isinstance(s, dict) for s in scores)
+        ):
+            raise tk.ValidationError({"scores": [_("Must be a non-empty list of objects")]})
+        if len(scores) > jury_schema.MAX_SCORES_PER_CALL:
+            raise tk.ValidationError(
+                {
+                    "scores": [
+                        _("At most {n} scores per call").format(n=jury_schema.MAX_SCORES_PER_CALL)
+                    ]
+                }
+            )
+    data, errors = tk.navl_validate(dict(data_dict), schema_, context)
+    if errors:
+        raise tk.ValidationError(errors)
+    return data
+
+
+def _commit(context: Context) -> None:
+    if not context.get("defer_commit"):
+        model.repo.commit()
+
+
+def _challenge(context: Context, ref: Any) -> Challenge:
+    challenge = lookup.challenge(context, ref)
+    if challenge is None:
+        raise tk.ObjectNotFound(_("Challenge not found"))
+    return challenge
+
+
+def _user(username: str) -> model.User:
+    user = model.User.get(username)
+    if user is None or user.state != "active":
+        raise tk.ValidationError({"username": [_("User not found")]})
+    return user
+
+
+def _not_published(challenge_id: str, key: str = "id") -> None:
+    if rules.results_published(challenge_id) is not None:
+        raise tk.ValidationError(
+            {key: [_("The results are published: the jury's work can no longer change")]}
+        )
+
+
+def _savepoint_flush(errors: dict[str, list[str]], *objects: Any) -> None:
+    """Add and flush inside a savepoint; a unique violation becomes ``errors``
+    (the caller's other pending work is kept)."""
+    try:
+        with model.Session.begin_nested():
+            for obj in objects:
+                model.Session.add(obj)
+            model.Session.flush()
+    except IntegrityError:
+        raise tk.ValidationError(errors) from None
+
+
+def judging_error(challenge: Challenge, at: dt.datetime | None = None) -> str | None:
+    """Why projects of this challenge cannot be scored now (None: they can)."""
+    at = at or timeline.now()
+    if challenge.state != "active":
+        return _("The challenge is not published")
+    deadline, closes = challenge.submission_deadline, challenge.judging_closes
+    if deadline is None or closes is None:
+        return _("The challenge has no judging dates")
+    if at <= deadline:
+        return _("Judging opens after the submission deadline ({date})").format(
+            date=deadline.isoformat()
+        )
+    if at > closes:
+        return _("Judging closed on {date}").format(date=closes.isoformat())
+    return None
+
+
+def _user_dict(user_id: str, name: str, fullname: str | None) -> dict[str, Any]:
+    return {"user_id": user_id, "name": name, "display_name": fullname or name}
+
+
+def _criterion_dict(c: Criterion) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "challenge_id": c.challenge_id,
+        "name": c.name,
+        "description": c.description,
+        "weight": float(c.weight),
+        "max_score": c.max_score,
+        "position": c.position,
+    }
+
+
+def _award_dict(a: Award, prize: Prize | None) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "challenge_id": a.challenge_id,
+        "project_id": a.project_id,
+        "rank": a.rank,
+        "title": a.title,
+        "citation": a.citation,
+        "prize": None
+        if prize is None
+        else {
+            "rank": prize.rank,
+            "title": prize.title,
+            "amount": jsonable(prize.amount),
+            "currency": prize.currency,
+        },
+    }
+
+
+# -- jurors ----------------------------------------------------------------------------
+
+
+def challenge_juror_add(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Appoint a user to the jury of a challenge (again: nothing changes).
+
+    :param id: challenge id or name; :param username: user name or id
+    """
+    tk.check_access("challenge_juror_add", context, data_dict)
+    data = _validate(data_dict, jury_schema.juror_member(), context)
+    challenge = _challenge(context, data["id"])
+    _not_published(challenge.id)
+    user = _user(data["username"])
+    model.Session.execute(
+        pg_insert(Juror)
+        .values(challenge_id=challenge.id, user_id=user.id, created=timeline.now())
+        .on_conflict_do_nothing()
+    )
+    _commit(context)
+    return {"challenge_id": challenge.id, **_user_dict(user.id, user.name, user.fullname)}
+
+
+def challenge_juror_remove(context: Context, data_dict: DataDict) -> None:
+    """Remove a juror; their scores of this challenge go with them.
+
+    :param id: challenge id or name; :param username: user name or id
+    """
+    tk.check_access("challenge_juror_remove", context, data_dict)
+    data = _validate(data_dict, jury_schema.juror_member(), context)
+    challenge = _challenge(context, data["id"])
+    _not_published(challenge.id)
+    user = model.User.get(data["username"])
+    deleted = (
+        model.Session.execute(
+            sa.delete(Juror).where(Juror.challenge_id == challenge.id, Juror.user_id == user.id)
+        ).rowcount
+        if user is not None
+        else 0
+    )
+    if not deleted:
+        raise tk.ValidationError({"username": [_("Not a juror of this challenge")]})
+    _commit(context)
+
+
+@tk.side_effect_free
+def challenge_juror_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """The jury of a challenge (organizers and jurors).  Organizers also see
+    each juror's progress: ``scored_projects`` out of ``projects``.
+
+    :param id: challenge id or name
+    :returns: ``{"count", "projects", "results": [...]}``
+    """
+    tk.check_access("challenge_juror_list", context, data_dict)
+    data = _validate(data_dict, jury_schema.challenge_id(), context)
+    challenge = _challenge(context, data["id"])
+    organizer = project_rules.is_organizer(context.get("user"), challenge.owner_org)
+    j = Juror.__table__
+    u = model.User.__table__
+    s = Score.__table__
+    scored = (
+        sa.select(sa.func.count(sa.distinct(s.c.project_id)))
+        .where(s.c.challenge_id == j.c.challenge_id, s.c.juror_user_id == j.c.user_id)
+        .scalar_subquery()
+    )
+    rows = model.Session.execute(
+        sa.select(u.c.id, u.c.name, u.c.fullname, j.c.created, scored.label("scored"))
+        .select_from(j.join(u, u.c.id == j.c.user_id))
+        .where(j.c.challenge_id == challenge.id, u.c.state == "active")
+        .order_by(u.c.name)
+    ).all()
+    results = []
+    for r in rows:
+        entry = {**_user_dict(r.id, r.name, r.fullname), "created": jsonable(r.created)}
+        if organizer:
+            entry["scored_projects"] = r.scored
+        results.append(entry)
+    result: dict[str, Any] = {"count": len(results), "results": results}
+    if organizer:
+        result["projects"] = _submitted_count(challenge.id)
+    return result
+
+
+def _submitted_count(challenge_id: str) -> int:
+    pr = Project.__table__
+    p = model.Package.__table__
+    return model.Session.execute(
+        sa.select(sa.func.count())
+        .select_from(pr.join(p, p.c.id == pr.c.package_id))
+        .where(
+            pr.c.challenge_id == challenge_id,
+            pr.c.submission_status == "submitted",
+            p.c.state == "active",
+        )
+    ).scalar_one()
+
+
+# -- criteria ---------------------------------------------------------------------------
+
+
+def challenge_criterion_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Add a judging criterion to a challenge.
+
+    :param challenge_id: challenge id or name; :param name: (unique in the
+        challenge); :param description: what the jury looks for
+    :param weight: a number above 0 (default 1); :param max_score: the
+        highest score, 1-100 (default 5); :param position: display order
+        (default: after the others)
+    """
+    tk.check_access("challenge_criterion_create", context, data_dict)
+    data = _validate(data_dict, jury_schema.criterion_create(), context)
+    challenge = _challenge(context, data["challenge_id"])
+    _not_published(challenge.id, "challenge_id")
+    position = data.get("position")
+    if position is None:
+        position = model.Session.execute(
+            sa.select(sa.func.coalesce(sa.func.max(Criterion.position) + 1, 0)).where(
+                Criterion.challenge_id == challenge.id
+            )
+        ).scalar_one()
+    criterion = Criterion(
+        challenge_id=challenge.id,
+        name=data["name"],
+        description=data["description"],
+        weight=data["weight"],
+        max_score=data["max_score"],
+        position=position,
+        created=timeline.now(),
+    )
+    _savepoint_flush(
+        {"name": [_("This challenge already has a criterion of that name")]}, criterion
+    )
+    _commit(context)
+    return _criterion_dict(criterion)
+
+
+def _criterion(ref: Any, *, lock: bool = False) -> Criterion:
+    if not isinstance(ref, str) or not ref or "\x00" in ref:
+        raise tk.ObjectNotFound(_("Criterion not found"))
+    query = sa.select(Criterion).where(Criterion.id == ref)
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    criterion = model.Session.scalars(query).first()
+    if criterion is None:
+        raise tk.ObjectNotFound(_("Criterion not found"))
+    return criterion
+
+
+def challenge_criterion_update(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Change a criterion; fields not given keep their value.  ``max_score``
+    cannot go below a score already given on it.
+
+    :param id: criterion id; :param name, description, weight, max_score, position:
+    """
+    tk.check_access("challenge_criterion_update", context, data_dict)
+    data = _validate(data_dict, jury_schema.criterion_update(), context)
+    # the lock makes concurrent project_score calls (FOR SHARE) wait
+    criterion = _criterion(data["id"], lock=True)
+    _not_published(criterion.challenge_id)
+    new_max = data.get("max_score")
+    if new_max is not None and new_max < criterion.max_score:
+        highest = model.Session.execute(
+            sa.select(sa.func.max(Score.score)).where(Score.criterion_id == criterion.id)
+        ).scalar()
+        if highest is not None and highest > new_max:
+            raise tk.ValidationError(
+                {
+                    "max_score": [
+                        _("A score of {n} was already given on this criterion").format(n=highest)
+                    ]
+                }
+            )
+    for key in ("name", "description", "weight", "max_score", "position"):
+        if key in data:
+            setattr(criterion, key, data[key])
+    _savepoint_flush({"name": [_("This challenge already has a criterion of that name")]})
+    _commit(context)
+    return _criterion_dict(criterion)
+
+
+def challenge_criterion_delete(context: Context, data_dict: DataDict) -> None:
+    """Delete a criterion and every score given on it.
+
+    :param id: criterion id
+    """
+    tk.check_access("challenge_criterion_delete", context, data_dict)
+    data = _validate(data_dict, jury_schema.criterion_id(), context)
+    criterion = _criterion(data["id"], lock=True)
+    _not_published(criterion.challenge_id)
+    model.Session.execute(sa.delete(Criterion).where(Criterion.id == criterion.id))
+    _commit(context)
+
+
+@tk.side_effect_free
+def challenge_criterion_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """The judging criteria of a challenge, in display order (public with
+    the challenge).
+
+    :param id: challenge id or name
+    :returns: ``{"count", "results": [...]}``
+    """
+    try:
+        tk.check_access("challenge_criterion_list", context, data_dict)
+    except tk.NotAuthorized:
+        raise tk.ObjectNotFound(_("Challenge not found")) from None
+    data = _validate(data_dict, jury_schema.challenge_id(), context)
+    challenge = _challenge(context, data["id"])
+    results = [_criterion_dict(c) for c in _criteria(challenge.id)]
+    return {"count": len(results), "results": results}
+
+
+def _criteria(challenge_id: str) -> list[Criterion]:
+    return list(
+        model.Session.scalars(
+            sa.select(Criterion)
+            .where(Criterion.challenge_id == challenge_id)
+            .order_by(Criterion.position, Criterion.name, Criterion.id)
+        )
+    )
+
+
+# -- scoring ----------------------------------------------------------------------------
+
+
+def project_score(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Score a project on one or more criteria (a juror of its challenge, in
+    the judging window).  Scoring a criterion again replaces the score.
+
+    :param project: project id or name
+    :param scores: list of ``{criterion: id, score: integer 0..max_score,
+        comment: text}``
+    :returns: the caller's scores of the project (``project_score_list``)
+    """
+    tk.check_access("project_score", context, data_dict)
+    data = _validate(data_dict, jury_schema.project_score(), context)
+    _pkg, project, challenge = rules.readable_project(context, data["project"])
+    juror_id = viewer(context).user_id
+    # (also when the caller skipped auth: only jurors without conflict score)
+    message = rules.judging_conflict(juror_id, project)
+    if message:
+        raise tk.NotAuthorized(message)
+    if project.submission_status != "submitted":
+        raise tk.ValidationError({"project": [_("Only submitted projects are scored")]})
+    message = judging_error(challenge)
+    if message:
+        raise tk.ValidationError({"project": [message]})
+    _not_published(challenge.id, "project")
+    entries = data["scores"]
+    wanted = [e["criterion"] for e in entries]
+    # FOR SHARE: a concurrent change of max_score waits for this transaction
+    criteria = {
+        c.id: c
+        for c in model.Session.scalars(
+            sa.select(Criterion)
+            .where(Criterion.id.in_(wanted), Criterion.challenge_id == challenge.id)
+            .with_for_update(read=True)
+        )
+    }
+    entry_errors: list[dict[str, list[str]]] = []
+    seen: set[str] = set()
+    for entry in entries:
+        errors: dict[str, list[str]] = {}
+        criterion = criteria.get(entry["criterion"])
+        if criterion is None:
+            errors["criterion"] = [_("Not a criterion of this challenge")]
+        elif criterion.id in seen:
+            errors["criterion"] = [_("Each criterion appears once")]
+        elif entry["score"] > criterion.max_score:
+            errors["score"] = [_("Must be between 0 and {n}").format(n=criterion.max_score)]
+        seen.add(entry["criterion"])
+        entry_errors.append(errors)
+    if any(entry_errors):
+        raise tk.ValidationError({"scores": entry_errors})
+    now = timeline.now()
+    insert = pg_insert(Score).values(
+        [
+            {
+                "project_id": project.package_id,
+                "juror_user_id": juror_id,
+                "criterion_id": entry["criterion"],
+                "challenge_id": challenge.id,
+                "score": entry["score"],
+                "comment": entry["comment"],
+                "created": now,
+                "modified": now,
+            }
+            for entry in entries
+        ]
+    )
+    model.Session.execute(
+        insert.on_conflict_do_update(
+            index_elements=["project_id", "juror_user_id", "criterion_id"],
+            set_={
+                "score": insert.excluded.score,
+                "comment": insert.excluded.comment,
+                "modified": insert.excluded.modified,
+            },
+        )
+    )
+    _commit(context)
+    return _score_list(project, juror_id, only_own=True)
+
+
+@tk.side_effect_free
+def project_score_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Scores of a project: a juror sees only their own, organizers all.
+
+    :param project: project id or name
+    :returns: ``{"project_id", "count", "results": [{criterion_id,
+        criterion_name, max_score, juror_user_id, juror_name, score, comment,
+        created, modified}]}``
+    """
+    tk.check_access("project_score_list", context, data_dict)
+    data = _validate(data_dict, jury_schema.project_ref(), context)
+    pkg, project, _challenge = rules.readable_project(context, data["project"])
+    organizer = project_rules.is_organizer(context.get("user"), pkg.owner_org)
+    return _score_list(project, viewer(context).user_id, only_own=not organizer)
+
+
+def _score_list(project: Project, juror_id: str | None, *, only_own: bool) -> dict[str, Any]:
+    s = Score.__table__
+    c = Criterion.__table__
+    u = model.User.__table__
+    conditions = [s.c.project_id == project.package_id]
+    if only_own:
+        conditions.append(s.c.juror_user_id == (juror_id or ""))
+    rows = model.Session.execute(
+        sa.select(
+            s.c.criterion_id,
+            c.c.name.label("criterion_name"),
+            c.c.max_score,
+            s.c.juror_user_id,
+            u.c.name.label("juror_name"),
+            s.c.score,
+            s.c.comment,
+            s.c.created,
+            s.c.modified,
+        )
+        .select_from(s.join(c, c.c.id == s.c.criterion_id).join(u, u.c.id == s.c.juror_user_id))
+        .where(*conditions)
+        .order_by(u.c.name, c.c.position, c.c.name)
+    ).all()
+    return {
+        "project_id": project.package_id,
+        "count": len(rows),
+        "results": [
+            {
+                "criterion_id": r.criterion_id,
+                "criterion_name": r.criterion_name,
+                "max_score": r.max_score,
+                "juror_user_id": r.juror_user_id,
+                "juror_name": r.juror_name,
+                "score": r.score,
+                "comment": r.comment,
+                "created": jsonable(r.created),
+                "modified": jsonable(r.modified),
+            }
+            for r in rows
+        ],
+    }
+
+
+def project_recuse(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """A juror declares a conflict of interest with a project: they may not
+    score it any more and the scores they gave it are deleted.
+
+    :param project: project id or name; :param reason: (optional)
+    """
+    tk.check_access("project_recuse", context, data_dict)
+    data = _validate(data_dict, jury_schema.project_recuse(), context)
+    _pkg, project, challenge = rules.readable_project(context, data["project"])
+    juror_id = viewer(context).user_id
+    if not rules.is_juror(juror_id, challenge.id):
+        raise tk.NotAuthorized(_("Only jurors of this challenge recuse themselves"))
+    _not_published(challenge.id, "project")
+    now = timeline.now()
+    insert = pg_insert(Recusal).values(
+        project_id=project.package_id, juror_user_id=juror_id, reason=data["reason"], created=now
+    )
+    model.Session.execute(
+        insert.on_conflict_do_update(
+            index_elements=["project_id", "juror_user_id"],
+            set_={"reason": insert.excluded.reason},
+        )
+    )
+    model.Session.execute(
+        sa.delete(Score).where(
+            Score.project_id == project.package_id, Score.juror_user_id == juror_id
+        )
+    )
+    _commit(context)
+    recusal = model.Session.get(Recusal, (project.package_id, juror_id))
+    return {
+        "project_id": project.package_id,
+        "juror_user_id": juror_id,
+        "reason": recusal.reason if recusal else data["reason"],
+        "created": jsonable(recusal.created if recusal else now),
+    }
+
+
+# -- ranking and results ------------------------------------------------------------------
+
+
+def ranking_query(challenge_id: str, limit: int | None = None, offset: int = 0) -> sa.Select:
+    """The ranking of a challenge's submitted projects, as ONE statement
+    (see the module docstring for the formula and the tie-break)."""
+    s = Score.__table__
+    c = Criterion.__table__
+    pr = Project.__table__
+    p = model.Package.__table__
+    pm = model.PackageMember.__table__
+    rc = Recusal.__table__
+    a = Award.__table__
+    pz = Prize.__table__
+    valid = (
+        sa.select(
+            s.c.project_id,
+            s.c.juror_user_id,
+            s.c.criterion_id,
+            s.c.score,
+        )
+        .where(
+            s.c.challenge_id == challenge_id,
+            ~sa.exists().where(
+                pm.c.package_id == s.c.project_id, pm.c.user_id == s.c.juror_user_id
+            ),
+            ~sa.exists().where(
+                rc.c.project_id == s.c.project_id, rc.c.juror_user_id == s.c.juror_user_id
+            ),
+        )
+        .cte("valid")
+    )
+    per_criterion = (
+        sa.select(
+            valid.c.project_id,
+            valid.c.criterion_id,
+            sa.func.avg(valid.c.score).label("mean"),
+            (sa.func.avg(sa.cast(valid.c.score, sa.Numeric)) / c.c.max_score).label("normalised"),
+            c.c.weight,
+        )
+        .select_from(valid.join(c, c.c.id == valid.c.criterion_id))
+        .group_by(valid.c.project_id, valid.c.criterion_id, c.c.max_score, c.c.weight)
+        .cte("per_criterion")
+    )
+    per_project = (
+        sa.select(
+            per_criterion.c.project_id,
+            sa.func.round(
+                100
+                * sa.func.sum(per_criterion.c.weight * per_criterion.c.normalised)
+                / sa.func.sum(per_criterion.c.weight),
+                10,
+            ).label("score"),
+            sa.func.jsonb_object_agg(
+                per_criterion.c.criterion_id, sa.func.round(per_criterion.c.mean, 4)
+            ).label("criteria"),
+        )
+        .group_by(per_criterion.c.project_id)
+        .cte("per_project")
+    )
+    jurors = (
+        sa.select(
+            valid.c.project_id,
+            sa.func.count(sa.distinct(valid.c.juror_user_id)).label("jurors"),
+        )
+        .group_by(valid.c.project_id)
+        .cte("jurors")
+    )
+    juror_count = sa.func.coalesce(jurors.c.jurors, 0)
+    order = [
+        per_project.c.score.desc().nulls_last(),
+        juror_count.desc(),
+        pr.c.submitted_at.asc().nulls_last(),
+        sa.func.lower(p.c.title).asc(),
+        p.c.id.asc(),
+    ]
+    query = (
+        sa.select(
+            p.c.id,
+            p.c.name,
+            p.c.title,
+            pr.c.submitted_at,
+            per_project.c.score,
+            per_project.c.criteria,
+            juror_count.label("jurors"),
+            a.c.id.label("award_id"),
+            a.c.rank.label("award_rank"),
+            a.c.title.label("award_title"),
+            a.c.citation.label("award_citation"),
+            pz.c.title.label("prize_title"),
+            pz.c.amount.label("prize_amount"),
+            pz.c.currency.label("prize_currency"),
+            sa.func.row_number().over(order_by=order).label("rank"),
+            sa.func.rank()
+            .over(order_by=per_project.c.score.desc().nulls_last())
+            .label("score_rank"),
+            sa.func.count().over().label("total"),
+        )
+        .select_from(
+            pr.join(p, p.c.id == pr.c.package_id)
+            .outerjoin(per_project, per_project.c.project_id == pr.c.package_id)
+            .outerjoin(jurors, jurors.c.project_id == pr.c.package_id)
+            .outerjoin(
+                a, sa.and_(a.c.project_id == pr.c.package_id, a.c.challenge_id == challenge_id)
+            )
+            .outerjoin(pz, sa.and_(pz.c.challenge_id == challenge_id, pz.c.rank == a.c.rank))
+        )
+        .where(
+            pr.c.challenge_id == challenge_id,
+            pr.c.submission_status == "submitted",
+            p.c.state == "active",
+        )
+        .order_by(*order)
+        .offset(offset)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return query
+
+
+@tk.side_effect_free
+def challenge_ranking(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """The ranking of a challenge's submitted projects (organizers; everyone
+    once the results are published).  Computed in one query; see this
+    module's docstring for the formula and the tie-break.
+
+    :param id: challenge id or name
+    :param limit: page size (default 100, at most 1000); :param offset:
+    :returns: ``{"challenge_id", "published", "criteria", "count",
+        "results": [{rank, score_rank, score (0-100 or null), jurors,
+        criteria: {criterion id: mean score}, project: {id, name, title,
+        submitted_at}, award}]}``
+    """
+    tk.check_access("challenge_ranking", context, data_dict)
+    data = _validate(data_dict, jury_schema.ranking(), context)
+    challenge = _challenge(context, data["id"])
+    rows = model.Session.execute(ranking_query(challenge.id, data["limit"], data["offset"])).all()
+    results = []
+    for r in rows:
+        results.append(
+            {
+                "rank": r.rank,
+                "score_rank": r.score_rank,
+                "score": None if r.score is None else round(float(r.score), 4),
+                "jurors": r.jurors,
+                "criteria": {k: float(v) for k, v in (r.criteria or {}).items()},
+                "project": {
+                    "id": r.id,
+                    "name": r.name,
+                    "title": r.title or r.name,
+                    "submitted_at": jsonable(r.submitted_at),
+                },
+                "award": None
+                if r.award_id is None
+                else {
+                    "id": r.award_id,
+                    "rank": r.award_rank,
+                    "title": r.award_title,
+                    "citation": r.award_citation,
+                    "prize": None
+                    if r.prize_title is None
+                    else {
+                        "title": r.prize_title,
+                        "amount": jsonable(r.prize_amount),
+                        "currency": r.prize_currency,
+                    },
+                },
+            }
+        )
+    if rows:
+        count = rows[0].total
+    elif data["offset"]:
+        count = _submitted_count(challenge.id)
+    else:
+        count = 0
+    published = rules.results_published(challenge.id)
+    return {
+        "challenge_id": challenge.id,
+        "published": jsonable(published),
+        "criteria": [_criterion_dict(c) for c in _criteria(challenge.id)],
+        "count": count,
+        "results": results,
+    }
+
+
+def challenge_award_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Give one of the challenge's prizes (by rank) to one of its submitted
+    projects.  Each prize is given once, each project receives one prize.
+
+    :param challenge_id: challenge id or name; :param project: project id or name
+    :param rank: the prize's rank; :param title: (default: the prize's title)
+    :param citation: why the jury chose it
+    """
+    tk.check_access("challenge_award_create", context, data_dict)
+    data = _validate(data_dict, jury_schema.award_create(), context)
+    challenge = _challenge(context, data["challenge_id"])
+    pkg = project_rules.package(data["project"])
+    project = project_rules.project_row(pkg.id) if pkg is not None else None
+    if (
+        pkg is None
+        or project is None
+        or pkg.state != "active"
+        or project.challenge_id != challenge.id
+    ):
+        raise tk.ValidationError({"project": [_("Not a project of this challenge")]})
+    if project.submission_status != "submitted":
+        raise tk.ValidationError({"project": [_("Only submitted projects receive awards")]})
+    prize = model.Session.get(Prize, (challenge.id, data["rank"]))
+    if prize is None:
+        raise tk.ValidationError({"rank": [_("The challenge has no prize of this rank")]})
+    award = Award(
+        challenge_id=challenge.id,
+        project_id=project.package_id,
+        rank=prize.rank,
+        title=data["title"] or prize.title,
+        citation=data["citation"],
+        created=timeline.now(),
+    )
+    _savepoint_flush(
+        {"rank": [_("This prize was already awarded, or the project already has a prize")]},
+        award,
+    )
+    _commit(context)
+    return _award_dict(award, prize)
+
+
+def challenge_award_delete(context: Context, data_dict: DataDict) -> None:
+    """Take an award back.
+
+    :param id: award id
+    """
+    tk.check_access("challenge_award_delete", context, data_dict)
+    data = _validate(data_dict, jury_schema.award_id(), context)
+    award = model.Session.get(Award, data["id"])
+    if award is None:
+        raise tk.ObjectNotFound(_("Award not found"))
+    model.Session.delete(award)
+    _commit(context)
+
+
+@tk.side_effect_free
+def challenge_award_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """The awards of a challenge by prize rank (organizers; everyone once the
+    results are published).
+
+    :param id: challenge id or name
+    :returns: ``{"count", "results": [{id, rank, title, citation, prize,
+        project: {id, name, title}}]}``
+    """
+    tk.check_access("challenge_award_list", context, data_dict)
+    data = _validate(data_dict, jury_schema.challenge_id(), context)
+    challenge = _challenge(context, data["id"])
+    p = model.Package.__table__
+    rows = model.Session.execute(
+        sa.select(Award, Prize, p.c.name, p.c.title)
+        .join(p, p.c.id == Award.project_id)
+        .outerjoin(
+            Prize, sa.and_(Prize.challenge_id == Award.challenge_id, Prize.rank == Award.rank)
+        )
+        .where(Award.challenge_id == challenge.id, p.c.state == "active")
+        .order_by(Award.rank)
+    ).all()
+    results = []
+    for award, prize, name, title in rows:
+        entry = _award_dict(award, prize)
+        entry["project"] = {"id": award.project_id, "name": name, "title": title or name}
+        results.append(entry)
+    return {"count": len(results), "results": results}
+
+
+def challenge_results_publish(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Make the ranking and the awards public (after the submission deadline;
+    publishing again keeps the first date).  The jury's work is then frozen.
+
+    :param id: challenge id or name
+    :returns: ``{"challenge_id", "published"}``
+    """
+    tk.check_access("challenge_results_publish", context, data_dict)
+    data = _validate(data_dict, jury_schema.challenge_id(), context)
+    challenge = _challenge(context, data["id"])
+    if challenge.state != "active":
+        raise tk.ValidationError({"id": [_("The challenge is not published")]})
+    now = timeline.now()
+    if challenge.submission_deadline is None or now <= challenge.submission_deadline:
+        raise tk.ValidationError({"id": [_("Results are published after the submission deadline")]})
+    model.Session.execute(
+        pg_insert(Results)
+        .values(challenge_id=challenge.id, published=now, published_by=viewer(context).user_id)
+        .on_conflict_do_nothing()
+    )
+    _commit(context)
+    return {
+        "challenge_id": challenge.id,
+        "published": jsonable(rules.results_published(challenge.id)),
+    }
