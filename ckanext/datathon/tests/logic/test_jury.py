@@ -1006,3 +1006,123 @@ class TestAuthMatrix:
         assert criterion is not None
         assert not auth_as(world.outsider_admin, "challenge_criterion_update", id=criterion.id)
         assert not auth_as(world.outsider_admin, "challenge_juror_add", id=s.challenge["id"])
+
+
+# -- factories and scale ----------------------------------------------------------------------
+
+
+class TestFactories:
+    def test_juror_and_criterion_factories(self, world, juror_factory, criterion_factory):
+        juror = juror_factory()
+        listed = helpers.call_action("challenge_juror_list", id=juror["challenge_id"])
+        assert [j["user_id"] for j in listed["results"]] == [juror["user_id"]]
+        criterion = criterion_factory(challenge_id=juror["challenge_id"], weight=3)
+        assert criterion["weight"] == 3.0
+        assert criterion["max_score"] == 5
+
+
+class TestRankingScale:
+    def test_30_jurors_100_projects_5_criteria_in_one_query(self, world, challenge_factory):
+        """The issue's benchmark: prints the ranking's time beside a package_search."""
+        import random
+        import time
+        import uuid
+
+        from ckanext.datathon.model import Project
+
+        challenge = challenge_factory(owner_org=world.org["id"])
+        cid = challenge["id"]
+        moment = now()
+        packages = [
+            model.Package(
+                id=str(uuid.uuid4()),
+                name=f"bench-project-{n:03d}",
+                title=f"Bench project {n:03d}",
+                type="project",
+                state="active",
+                private=False,
+                owner_org=world.org["id"],
+            )
+            for n in range(100)
+        ]
+        users = [
+            model.User(id=str(uuid.uuid4()), name=f"bench-juror-{n:02d}", email=f"j{n}@example.org")
+            for n in range(30)
+        ]
+        model.Session.add_all([*packages, *users])
+        model.Session.flush()
+        model.Session.execute(
+            sa.insert(Project),
+            [
+                {
+                    "package_id": p.id,
+                    "challenge_id": cid,
+                    "submission_status": "submitted",
+                    "submitted_at": moment - n * SECOND,
+                    "created": moment,
+                    "modified": moment,
+                }
+                for n, p in enumerate(packages)
+            ],
+        )
+        model.Session.execute(
+            sa.insert(Juror), [{"challenge_id": cid, "user_id": u.id} for u in users]
+        )
+        criteria = [
+            {
+                "id": str(uuid.uuid4()),
+                "challenge_id": cid,
+                "name": f"C{n}",
+                "weight": n + 1,
+                "max_score": 5 + n,
+                "position": n,
+            }
+            for n in range(5)
+        ]
+        model.Session.execute(sa.insert(Criterion), criteria)
+        rng = random.Random(7)
+        model.Session.execute(
+            sa.insert(Score),
+            [
+                {
+                    "project_id": p.id,
+                    "juror_user_id": u.id,
+                    "criterion_id": c["id"],
+                    "challenge_id": cid,
+                    "score": rng.randint(0, c["max_score"]),
+                }
+                for p in packages
+                for u in users
+                for c in criteria
+            ],
+        )
+        model.Session.commit()
+        model.Session.execute(sa.text("ANALYZE datathon_score"))
+
+        statements: list[str] = []
+
+        def record(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        engine = model.Session.get_bind()
+        sa.event.listen(engine, "before_cursor_execute", record)
+        try:
+            started = time.perf_counter()
+            ranking = helpers.call_action("challenge_ranking", id=cid, limit=1000)
+            ranking_time = time.perf_counter() - started
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", record)
+        started = time.perf_counter()
+        helpers.call_action("package_search", q="*:*", rows=20)
+        search_time = time.perf_counter() - started
+        print(  # noqa: T201
+            f"\nchallenge_ranking (30 jurors x 100 projects x 5 criteria = 15000 scores): "
+            f"{ranking_time * 1000:.1f} ms; package_search: {search_time * 1000:.1f} ms"
+        )
+        assert ranking["count"] == 100
+        assert [r["rank"] for r in ranking["results"]] == list(range(1, 101))
+        assert all(r["jurors"] == 30 for r in ranking["results"])
+        scores = [r["score"] for r in ranking["results"]]
+        assert scores == sorted(scores, reverse=True)
+        assert len([s for s in statements if "datathon_score" in s]) == 1
+        assert ranking_time < 5
