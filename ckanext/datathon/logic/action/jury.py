@@ -481,16 +481,23 @@ def project_score(context: Context, data_dict: DataDict) -> dict[str, Any]:
             for entry in entries
         ]
     )
-    model.Session.execute(
-        insert.on_conflict_do_update(
-            index_elements=["project_id", "juror_user_id", "criterion_id"],
-            set_={
-                "score": insert.excluded.score,
-                "comment": insert.excluded.comment,
-                "modified": insert.excluded.modified,
-            },
-        )
-    )
+    try:
+        with model.Session.begin_nested():
+            model.Session.execute(
+                insert.on_conflict_do_update(
+                    index_elements=["project_id", "juror_user_id", "criterion_id"],
+                    set_={
+                        "score": insert.excluded.score,
+                        "comment": insert.excluded.comment,
+                        "modified": insert.excluded.modified,
+                    },
+                )
+            )
+    except IntegrityError:
+        # the juror was removed (or a criterion deleted) by a concurrent request
+        raise tk.ValidationError(
+            {"project": [_("The jury changed while you were scoring: try again")]}
+        ) from None
     _commit(context)
     return _score_list(project, juror_id, only_own=True)
 

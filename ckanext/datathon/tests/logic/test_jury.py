@@ -450,6 +450,21 @@ class TestScoring:
             )
         assert _rows() == []
 
+    def test_the_database_refuses_a_score_by_a_non_juror(self, world, s, monkeypatch):
+        # as if the juror had been removed between the checks and the insert
+        from ckanext.datathon.logic.auth import jury as jury_auth
+
+        monkeypatch.setattr(jury_auth, "judging_conflict", lambda user_id, project: None)
+        with pytest.raises(tk.ValidationError) as excinfo:
+            helpers.call_action(
+                "project_score",
+                context={"user": world.user["name"], "ignore_auth": True},
+                project=s.project["id"],
+                scores=[{"criterion": s.impact["id"], "score": 3}],
+            )
+        assert "project" in excinfo.value.error_dict
+        assert _rows() == []
+
     def test_a_recused_juror_no_longer_scores_and_loses_earlier_scores(self, world, s):
         juror = s.jurors[0]
         _score(juror, s.project, (s.impact, 5), (s.data_use, 9))
