@@ -100,9 +100,16 @@ def index() -> str:
     facets = result.get("facets") or {}
     for item in facets.get("stage", []):
         item["display_name"] = tk.h.datathon_stage_label(item["name"])
+    for item in facets.get("state", []):
+        item["display_name"] = tk.h.datathon_status_label(item["name"])
     search_facets = {
         "owner_org": {"title": _("Organizations"), "items": facets.get("owner_org", [])},
         "stage": {"title": _("Stage"), "items": facets.get("stage", [])},
+        # only organizers (and sysadmins) see more than published challenges
+        "state": {
+            "title": _("State"),
+            "items": facets.get("state", []) if len(facets.get("state", [])) > 1 else [],
+        },
     }
 
     def pager_url(q: Any = None, page: int | None = None) -> str:

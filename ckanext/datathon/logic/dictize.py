@@ -331,6 +331,7 @@ def summary_dicts(rows: Sequence[Any], at: dt.datetime | None = None) -> list[di
         data["current_stage"] = computed["current_stage"]
         data["next_stage"] = computed["next_stage"]
         data["dataset_count"] = row.dataset_count
+        data["project_count"] = row.project_count
         data["registration_open"] = registration_open(c, at)
         result.append(data)
     return result

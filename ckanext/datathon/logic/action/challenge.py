@@ -441,6 +441,7 @@ def challenge_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
             g.c.name.label("org_name"),
             g.c.title.label("org_title"),
             public_dataset_count.label("dataset_count"),
+            _submitted_projects_count().label("project_count"),
             *dictize.page_columns(),
         )
         .join(g, g.c.id == c.c.owner_org)
@@ -459,7 +460,36 @@ def challenge_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     result: dict[str, Any] = {"count": count, "results": dictize.summary_dicts(rows, at)}
     if data["facets"]:
         result["facets"] = _facets(conditions, at)
+        # states the viewer may see, counted without the state filter
+        result["facets"]["state"] = _state_facet(conditions[1:])
     return result
+
+
+def _submitted_projects_count() -> Any:
+    """Submitted projects of each challenge row (public ones: no per-viewer part)."""
+    from ckanext.datathon.model.project import Project
+
+    pr = Project.__table__
+    p = model.Package.__table__
+    c = Challenge.__table__
+    return (
+        sa.select(sa.func.count())
+        .select_from(pr.join(p, p.c.id == pr.c.package_id))
+        .where(
+            pr.c.challenge_id == c.c.id,
+            pr.c.submission_status == "submitted",
+            p.c.state == "active",
+        )
+        .scalar_subquery()
+    )
+
+
+def _state_facet(conditions: list[Any]) -> list[dict[str, Any]]:
+    c = Challenge.__table__
+    rows = model.Session.execute(
+        sa.select(c.c.state, sa.func.count()).where(*conditions).group_by(c.c.state)
+    ).all()
+    return [{"name": state, "display_name": state, "count": n} for state, n in rows]
 
 
 def _facets(conditions: list[Any], at: dt.datetime) -> dict[str, list[dict[str, Any]]]:

@@ -528,6 +528,37 @@ class TestList:
         assert [r["id"] for r in result["results"]] == [running["id"]]
         assert result["results"][0]["current_stage"] == "development"
 
+    def test_facets_per_viewer(self, world, challenge_factory, published_challenge_factory):
+        self._make(published_challenge_factory, world.org)
+        self._make(challenge_factory, world.org)
+        public = call_as(None, "challenge_list", facets=True)["facets"]
+        assert public["state"] == [{"name": "active", "display_name": "active", "count": 1}]
+        assert public["owner_org"][0]["count"] == 1
+        organizer = call_as(world.editor, "challenge_list", facets=True)["facets"]
+        assert {f["name"]: f["count"] for f in organizer["state"]} == {"active": 1, "draft": 1}
+
+    def test_project_count_of_submitted_projects(self, world, published_challenge_factory):
+        from ckan.tests import factories as core_factories
+
+        from ckanext.datathon.tests.factories import ProjectFactory
+
+        challenge = self._make(published_challenge_factory, world.org)
+        ProjectFactory(challenge=challenge["id"], user=world.user)  # a draft: not counted
+        leader = core_factories.User()
+        submitted = ProjectFactory(challenge=challenge["id"], user=leader)
+        data = core_factories.Dataset(owner_org=world.org["id"])
+        call_as(
+            leader,
+            "package_patch",
+            id=submitted["id"],
+            repository_url="https://example.org/repo",
+            code_licence="MIT",
+            datasets_used=[{"dataset": data["id"]}],
+        )
+        call_as(leader, "project_submit", id=submitted["id"])
+        listed = call_as(None, "challenge_list")["results"][0]
+        assert listed["project_count"] == 1
+
     def test_paging(self, world, published_challenge_factory):
         for _ in range(5):
             self._make(published_challenge_factory, world.org)

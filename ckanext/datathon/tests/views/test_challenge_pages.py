@@ -65,6 +65,12 @@ class TestIndex:
         html = body(browse(world.user).get(tk.url_for("challenge.index", state="draft")))
         assert "Secret draft" not in html
 
+    def test_state_facet_for_organizers_only(self, browse, world, published, challenge_factory):
+        challenge_factory(owner_org=world.org["id"], title="Secret draft")
+        url = tk.url_for("challenge.index")
+        assert "Filter by: State" in body(browse(world.editor).get(url))
+        assert "Filter by: State" not in body(browse(world.user).get(url))
+
     def test_header_link(self, app, world):
         html = body(app.get("/"))
         assert 'href="/challenge"' in html
