@@ -74,7 +74,7 @@ def challenge_from_form(form: Any) -> tuple[dict[str, Any], list[int]]:
     data: dict[str, Any] = {
         key: value
         for key, value in raw.items()
-        if key not in ("prizes", "timeline", "timezone", "save", "_ckan_phase")
+        if key not in ("prizes", "timeline", "save", "_ckan_phase")
     }
     for name in CONTEST_DATES:
         data[name] = _aware(raw.get(name), zone)
@@ -107,7 +107,7 @@ def challenge_from_form(form: Any) -> tuple[dict[str, Any], list[int]]:
 def form_values(challenge: dict[str, Any], tz: str | None = None) -> dict[str, Any]:
     """Values to fill the form with, from a challenge dict (API shape) or from
     a submitted form that failed validation (already local)."""
-    zone = _zone(tz)
+    zone = _zone(tz or challenge.get("timezone"))
     values = dict(challenge)
     values["timezone"] = zone.key
     for name in CONTEST_DATES:

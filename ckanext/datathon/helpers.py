@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import decimal
 from typing import Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency
 
 import ckan.lib.helpers as core_h
@@ -19,6 +22,7 @@ __all__ = [
     "datathon_can",
     "datathon_challenge_projects",
     "datathon_dataset_challenges",
+    "datathon_datetime",
     "datathon_facet_label",
     "datathon_header_link",
     "datathon_licence_name",
@@ -89,6 +93,28 @@ def datathon_role_label(role: str) -> str:
         "private": _("Private sector"),
         "international": _("International organization"),
     }.get(role, role)
+
+
+def datathon_datetime(value: Any, timezone: str | None = None, with_hours: bool = True) -> str:
+    """An ISO date-time shown in the challenge's time zone and the page's
+    language, e.g. "25 Aug 2023, 09:00 (America/Mexico_City)"."""
+    if not value:
+        return ""
+    try:
+        moment = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        zone = ZoneInfo(timezone or "UTC")
+    except (ValueError, ZoneInfoNotFoundError):
+        return str(value)
+    local = moment.astimezone(zone)
+    locale = str(core_h.lang() or "en")
+    try:
+        if with_hours:
+            text = format_datetime(local, format="medium", locale=locale)
+        else:
+            text = format_date(local, format="medium", locale=locale)
+    except Exception:  # an unknown locale must not break a page
+        text = local.isoformat()
+    return f"{text} ({zone.key})" if with_hours else text
 
 
 def datathon_facet_label(item: dict[str, Any]) -> str:

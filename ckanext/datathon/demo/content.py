@@ -79,6 +79,7 @@ TRANSPORT = {
         "TRANSIT (GIZ México)."
     ),
     "tags": ["movilidad", "género", "seguridad", "transporte"],
+    "timezone": "America/Mexico_City",
     "max_team_size": 6,
     "allowed_licences": ["MIT", "Apache-2.0", "GPL-3.0-or-later", "AGPL-3.0-or-later"],
     "require_open_data": True,
@@ -232,6 +233,7 @@ CARE = {
         "presentaron al jurado antes de la ceremonia de premiación."
     ),
     "tags": ["cuidados", "género", "economía feminista", "presupuesto"],
+    "timezone": "America/Mexico_City",
     "max_team_size": 6,
     "min_team_size": 1,
     "allowed_licences": [
@@ -398,6 +400,7 @@ PATIO = {
         "o Edu Bot. Cerca de 1 milhão de estudantes e 60 mil professores."
     ),
     "tags": ["educação", "governo aberto", "merenda", "creches"],
+    "timezone": "America/Sao_Paulo",
     "max_team_size": 8,
     "allowed_licences": ["MIT", "GPL-3.0-or-later", "AGPL-3.0-or-later", "Apache-2.0"],
     "require_open_data": True,

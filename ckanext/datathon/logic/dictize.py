@@ -49,6 +49,7 @@ BASE_FIELDS = (
     "require_rules_acceptance",
     "eligibility",
     "rules_text",
+    "timezone",
 )
 
 

@@ -119,6 +119,7 @@ def challenge_create(
         "require_rules_acceptance": [default(True), boolean_validator],
         "eligibility": _text(LONG_TEXT_MAX),
         "rules_text": _text(LONG_TEXT_MAX),
+        "timezone": [tk.get_validator("default")("UTC"), tk.get_validator("datathon_timezone")],
         "prizes": prize_schema(),
         "timeline": stage_schema(),
     }

@@ -7,6 +7,7 @@ import decimal
 import re
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
 from babel.numbers import list_currencies
@@ -41,6 +42,7 @@ __all__ = [
     "datathon_score_value",
     "datathon_stage",
     "datathon_tag_list",
+    "datathon_timezone",
     "datathon_weight",
 ]
 
@@ -175,6 +177,19 @@ def datathon_aware_datetime(value: Any) -> Any:
     if not 1900 <= parsed.year <= 2200:
         raise Invalid(_("Must be a date between the years 1900 and 2200"))
     return parsed.astimezone(dt.timezone.utc)
+
+
+def datathon_timezone(value: Any) -> Any:
+    """An IANA time zone name (e.g. America/Mexico_City)."""
+    if value in (None, ""):
+        return "UTC"
+    if not isinstance(value, str) or len(value) > 64 or "\x00" in value:
+        raise Invalid(_("Must be a time zone name such as America/Mexico_City"))
+    try:
+        ZoneInfo(value.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        raise Invalid(_("Must be a time zone name such as America/Mexico_City")) from None
+    return value.strip()
 
 
 def datathon_challenge_state(value: Any) -> Any:

@@ -90,6 +90,8 @@ class Challenge(tk.BaseModel):
         sa.Column("require_rules_acceptance", sa.Boolean, nullable=False, server_default=sa.true()),
         sa.Column("eligibility", sa.UnicodeText, nullable=False, server_default=""),
         sa.Column("rules_text", sa.UnicodeText, nullable=False, server_default=""),
+        # IANA zone the dates are shown in (they are stored in UTC)
+        sa.Column("timezone", sa.UnicodeText, nullable=False, server_default="UTC"),
         sa.UniqueConstraint("name", name="datathon_challenge_name_key"),
         sa.CheckConstraint(
             "state IN ('draft', 'active', 'deleted')", name="datathon_challenge_state_check"

@@ -64,6 +64,7 @@ CHALLENGE_COLUMNS = (
     "require_rules_acceptance",
     "eligibility",
     "rules_text",
+    "timezone",
 )
 
 

@@ -36,6 +36,21 @@ class TestCreate:
         assert "MIT" in challenge["allowed_licences"]
         assert "Beerware" not in challenge["allowed_licences"]  # in SPDX, not OSI
         assert challenge["published"] is None
+        assert challenge["timezone"] == "UTC"
+
+    def test_time_zone_of_the_challenge(self, world):
+        challenge = call_as(
+            world.admin,
+            "challenge_create",
+            owner_org=world.org["id"],
+            name="tzc",
+            title="T",
+            timezone="America/Mexico_City",
+        )
+        assert challenge["timezone"] == "America/Mexico_City"
+        with pytest.raises(tk.ValidationError) as excinfo:
+            call_as(world.admin, "challenge_patch", id=challenge["id"], timezone="Mars/Olympus")
+        assert "timezone" in _errors(excinfo)
 
     @pytest.mark.ckan_config("ckanext.datathon.default_max_team_size", "4")
     def test_team_cap_default_is_configurable(self, world):

@@ -176,6 +176,10 @@ class TestForms:
         created = helpers.call_action("challenge_show", id="cuidados-2024")
         assert created["state"] == "draft"
         assert created["registration_opens"] == "2024-06-01T15:00:00+00:00"  # from Mexico City
+        assert created["timezone"] == "America/Mexico_City"
+        page = body(b.get(tk.url_for("challenge.read", name="cuidados-2024")))
+        assert "9:00" in page  # shown in the challenge's zone, not in UTC
+        assert "(America/Mexico_City)" in page
         assert created["allowed_licences"] == ["MIT", "GPL-3.0-or-later"]
         assert created["require_open_data"] is True
         assert created["require_rules_acceptance"] is False  # unchecked box
@@ -206,6 +210,7 @@ class TestForms:
         assert "Must not be earlier than registration_opens" in html
         assert "La economía del cuidado" in html  # value kept
         assert 'value="2024-06-01T09:00"' in html  # local time kept
+        assert '<option value="America/Mexico_City" selected' in html
         assert helpers.call_action("challenge_list", state="draft")["count"] == 0
 
     def test_post_without_csrf_token_changes_nothing(self, browse, world, published):
