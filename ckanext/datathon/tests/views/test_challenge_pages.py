@@ -68,8 +68,9 @@ class TestIndex:
     def test_state_facet_for_organizers_only(self, browse, world, published, challenge_factory):
         challenge_factory(owner_org=world.org["id"], title="Secret draft")
         url = tk.url_for("challenge.index")
-        assert "Filter by: State" in body(browse(world.editor).get(url))
-        assert "Filter by: State" not in body(browse(world.user).get(url))
+        # the facet's link and the "Draft challenges" link (markup differs in 2.11 and 2.12)
+        assert body(browse(world.editor).get(url)).count("state=draft") >= 2
+        assert "state=draft" not in body(browse(world.user).get(url))
 
     def test_header_link(self, app, world):
         html = body(app.get("/"))
