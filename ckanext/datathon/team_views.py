@@ -23,12 +23,15 @@ from flask.views import MethodView
 import ckan.lib.helpers as h
 import ckan.model as model
 import ckan.plugins.toolkit as tk
-from ckan.types import Context
 
 from ckanext.datathon import config
 from ckanext.datathon.csrf import csrf_guard
 from ckanext.datathon.logic.visibility import readable_dataset, viewer
 from ckanext.datathon.model import PROJECT_TYPE, ProjectDataset
+from ckanext.datathon.view_utils import context as _context
+from ckanext.datathon.view_utils import deny as _deny
+from ckanext.datathon.view_utils import page_number as _page_number
+from ckanext.datathon.view_utils import show_challenge as _show
 
 __all__ = ["team"]
 
@@ -38,37 +41,6 @@ team.before_request(csrf_guard)
 
 
 # (views.py imports this module, so its helpers are not imported from there)
-def _context() -> Context:
-    return {
-        "model": model,
-        "session": model.Session,
-        "user": tk.current_user.name if tk.current_user.is_authenticated else "",
-        "auth_user_obj": tk.current_user if tk.current_user.is_authenticated else None,
-        "for_view": True,
-    }  # type: ignore[return-value]
-
-
-def _show(name: str) -> dict[str, Any]:
-    """The challenge, or a 404 page when it does not exist or is hidden."""
-    try:
-        return tk.get_action("challenge_show")(_context(), {"id": name})
-    except tk.ObjectNotFound:
-        return tk.abort(404, _("Challenge not found"))
-
-
-def _page_number() -> int:
-    try:
-        return max(1, int(tk.request.args.get("page", 1)))
-    except ValueError:
-        return 1
-
-
-def _deny() -> Any:
-    if not tk.current_user.is_authenticated:
-        return tk.abort(401 if tk.request.method == "GET" else 403, _("Please log in"))
-    return tk.abort(403, _("You are not allowed to do this"))
-
-
 def _project(id: str) -> dict[str, Any]:
     """The project as the user sees it, or a 404 page (also for drafts the
     user may not read, and for datasets of other types)."""

@@ -13,13 +13,15 @@ from flask import Blueprint
 from flask.views import MethodView
 
 import ckan.lib.helpers as h
-import ckan.model as model
 import ckan.plugins.toolkit as tk
-from ckan.types import Context
 
 from ckanext.datathon import config, forms
 from ckanext.datathon.csrf import csrf_guard
 from ckanext.datathon.team_views import team
+from ckanext.datathon.view_utils import context as _context
+from ckanext.datathon.view_utils import deny as _deny
+from ckanext.datathon.view_utils import page_number as _page_number
+from ckanext.datathon.view_utils import show_challenge as _show
 
 __all__ = ["challenge", "team"]
 
@@ -35,25 +37,7 @@ SORTS = [
 ]
 
 
-def _context() -> Context:
-    return {
-        "model": model,
-        "session": model.Session,
-        "user": tk.current_user.name if tk.current_user.is_authenticated else "",
-        "auth_user_obj": tk.current_user if tk.current_user.is_authenticated else None,
-        "for_view": True,
-    }  # type: ignore[return-value]
-
-
 challenge.before_request(csrf_guard)
-
-
-def _show(name: str) -> dict[str, Any]:
-    """The challenge, or a 404 page when it does not exist or is hidden."""
-    try:
-        return tk.get_action("challenge_show")(_context(), {"id": name})
-    except tk.ObjectNotFound:
-        return tk.abort(404, _("Challenge not found"))
 
 
 def _require(action: str, data: dict[str, Any]) -> None:
@@ -64,16 +48,7 @@ def _require(action: str, data: dict[str, Any]) -> None:
     except tk.ObjectNotFound:
         tk.abort(404, _("Challenge not found"))
     except tk.NotAuthorized:
-        if not tk.current_user.is_authenticated:
-            tk.abort(401 if tk.request.method == "GET" else 403, _("Please log in"))
-        tk.abort(403, _("You are not allowed to do this"))
-
-
-def _page_number() -> int:
-    try:
-        return max(1, int(tk.request.args.get("page", 1)))
-    except ValueError:
-        return 1
+        _deny()
 
 
 @challenge.route("/challenge")

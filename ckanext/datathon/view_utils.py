@@ -1,0 +1,44 @@
+"""Pieces shared by the plugin's blueprints (views.py, team_views.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.types import Context
+
+_ = tk._
+
+
+def context() -> Context:
+    """An action context for the current user, as CKAN's own views build it."""
+    return {
+        "model": model,
+        "session": model.Session,
+        "user": tk.current_user.name if tk.current_user.is_authenticated else "",
+        "auth_user_obj": tk.current_user if tk.current_user.is_authenticated else None,
+        "for_view": True,
+    }  # type: ignore[return-value]
+
+
+def show_challenge(name: str) -> dict[str, Any]:
+    """The challenge, or a 404 page when it does not exist or is hidden."""
+    try:
+        return tk.get_action("challenge_show")(context(), {"id": name})
+    except tk.ObjectNotFound:
+        return tk.abort(404, _("Challenge not found"))
+
+
+def page_number() -> int:
+    try:
+        return max(1, int(tk.request.args.get("page", 1)))
+    except ValueError:
+        return 1
+
+
+def deny() -> Any:
+    """401 for anonymous users (403 on writes), 403 for logged-in ones."""
+    if not tk.current_user.is_authenticated:
+        return tk.abort(401 if tk.request.method == "GET" else 403, _("Please log in"))
+    return tk.abort(403, _("You are not allowed to do this"))
