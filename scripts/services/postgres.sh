@@ -22,24 +22,26 @@ pg_bin() {
     [ -n "$bin" ] && [ -x "$bin/pg_ctl" ] && printf '%s' "$bin"
 }
 
-as_postgres() { runuser -u postgres -- "$@"; }
+as_postgres() { (cd / && runuser -u postgres -- "$@"); }
 
 # The server runs as the unprivileged "postgres" user, which must be able to
 # reach its data directory.  When the clone lives where that user cannot go
-# (e.g. under /root), keep the cluster in /var/lib and link it from .services.
+# (e.g. under /root or a mode-700 temporary folder), keep the cluster in
+# /var/lib and link it from .services.  Prints the real (resolved) path.
 data_dir() {
     local wanted="$STATE/data"
     if [ -L "$wanted" ] || as_postgres test -x "$STATE" 2>/dev/null; then
-        printf '%s' "$wanted"
+        [ -L "$wanted" ] && mkdir -p "$(readlink "$wanted")"
+        readlink -f "$wanted"
         return
     fi
     local key
     key="$(printf '%s' "$REPO_DIR" | sha1sum | cut -c1-12)"
     local real="/var/lib/ckanext-datathon/$key/postgres-data"
-    mkdir -p "$(dirname "$real")"
+    mkdir -p "$real"
     chmod 755 /var/lib/ckanext-datathon "$(dirname "$real")"
     ln -sfn "$real" "$wanted"
-    printf '%s' "$wanted"
+    printf '%s' "$real"
 }
 
 psql_super() {
@@ -94,6 +96,9 @@ start() {
         fi
     else
         port_in_use "$PG_PORT" && die "port $PG_PORT is busy (not our PostgreSQL); set DATATHON_PG_PORT"
+        # the server writes its log beside its data (where the postgres user can)
+        LOG="$(dirname "$data")/postgres.log"
+        [ "$LOG" = "$STATE/postgres.log" ] || ln -sfn "$LOG" "$STATE/postgres.log"
         touch "$LOG"
         chown postgres "$LOG"
         as_postgres "$BIN/pg_ctl" -D "$data" -l "$LOG" -s -o \
@@ -107,7 +112,8 @@ start() {
 
 stop() {
     BIN="$(pg_bin)" || { say "not installed"; return 0; }
-    local data="$STATE/data"
+    local data
+    data="$(readlink -f "$STATE/data")"
     if [ -s "$data/postmaster.pid" ]; then
         as_postgres "$BIN/pg_ctl" -D "$data" -m fast -s -w stop || die "pg_ctl stop failed, see $LOG"
         say "stopped"
