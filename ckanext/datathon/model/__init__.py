@@ -14,6 +14,16 @@ from .challenge import (
     Prize,
     Stage,
 )
+from .engagement import (
+    IMPACT_KINDS,
+    ChallengeFollower,
+    DataGap,
+    Idea,
+    IdeaVote,
+    Impact,
+    ImpactDataset,
+    Mentorship,
+)
 from .jury import Award, Criterion, Juror, Recusal, Results, Score
 from .project import PROJECT_TYPE, SUBMISSION_STATUSES, Project, ProjectDataset
 
@@ -22,6 +32,7 @@ __all__ = [
     "CHALLENGE_STATES",
     "CONTEST_DATES",
     "DATASET_ROLES",
+    "IMPACT_KINDS",
     "PROJECT_TYPE",
     "STAGES",
     "SUBMISSION_STATUSES",
@@ -29,8 +40,15 @@ __all__ = [
     "Award",
     "Challenge",
     "ChallengeDataset",
+    "ChallengeFollower",
     "Criterion",
+    "DataGap",
+    "Idea",
+    "IdeaVote",
+    "Impact",
+    "ImpactDataset",
     "Juror",
+    "Mentorship",
     "Prize",
     "Project",
     "ProjectDataset",
