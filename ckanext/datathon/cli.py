@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+from pathlib import Path
+
 import click
 
 import ckan.plugins.toolkit as tk
@@ -27,3 +31,102 @@ def seed_demo(site_url: str | None) -> None:
     click.echo(f"Demo users (password {demo.DEMO_PASSWORD}):")
     for spec in demo.content.USERS:
         click.echo(f"  {spec['name']:<22} {spec['fullname']}")
+
+
+@datathon.command("export")
+@click.argument("challenge")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write the files into (default: ./<challenge name>-export).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "csv", "both"]),
+    default="both",
+    show_default=True,
+    help="challenge.json, the CSV files, or both.",
+)
+@click.option(
+    "--user",
+    help="Export what this user may see (default: what an anonymous visitor sees).",
+)
+def export(challenge: str, output: Path | None, fmt: str, user: str | None) -> None:
+    """Export CHALLENGE (id or name) as challenge.json (challenge, projects,
+    scores, ranking, awards) and CSV files: projects.csv; scores.csv only
+    when the user is an organizer of the challenge or a sysadmin;
+    results.csv (ranking and awards) only once the results are published or
+    for organizers.
+
+    Everything is read through the plugin's actions with their permission
+    checks, as anonymous unless --user is given: drafts are not found for
+    anonymous users and scores are left out.  CSV cells that a spreadsheet
+    would run as formulas are prefixed with an apostrophe."""
+    from ckanext.datathon import export as bundle_export
+
+    try:
+        bundle = bundle_export.collect(challenge, user)
+    except bundle_export.ExportError as error:
+        tk.error_shout(str(error))
+        raise click.exceptions.Exit(1) from None
+    folder = output or Path(f"{bundle.challenge['name']}-export")
+    for path in bundle_export.write(bundle, folder, fmt):
+        click.echo(str(path))
+    if bundle.scores is None:
+        click.echo("Scores left out: only organizers and sysadmins may see them (see --user).")
+    if bundle.ranking is None:
+        click.echo("Results left out: they are not published yet (organizers see them).")
+
+
+def _parse_day(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f'"{value}" is not a date of the form YYYY-MM-DD.') from None
+
+
+@datathon.command("stage-report")
+@click.option(
+    "--date",
+    "day",
+    callback=_parse_day,
+    metavar="YYYY-MM-DD",
+    help="The day to report (default: today in each challenge's time zone).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
+def stage_report(day: dt.date | None, fmt: str) -> None:
+    """Published challenges whose stage changes on a day, for a cron job: a
+    stage of the method timeline starts or ends, or a contest date
+    (registration, submission deadline, judging, results) falls on that day
+    in the challenge's time zone.  Exit code 0, also when nothing changes."""
+    from ckanext.datathon import stage_report as report
+
+    changes = report.changes(day)
+    if fmt == "json":
+        click.echo(json.dumps(changes, ensure_ascii=False, indent=2))
+        return
+    if not changes:
+        click.echo(f"Nothing changes on {day.isoformat()}." if day else "Nothing changes today.")
+        return
+    for challenge in changes:
+        click.echo(
+            f"{challenge['date']}  {challenge['name']}  {challenge['title']}"
+            f" ({challenge['timezone']})"
+        )
+        for event in challenge["events"]:
+            time = event["local"][11:16]
+            label = {
+                report.STAGE_STARTS: f"stage starts: {event['what']}",
+                report.STAGE_ENDS: f"stage ends: {event['what']}",
+            }.get(event["kind"], event["what"])
+            click.echo(f"  {time}  {label}")
