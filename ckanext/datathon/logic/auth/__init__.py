@@ -5,9 +5,17 @@ One module per entity; each lists its functions in ``__all__``.
 
 from __future__ import annotations
 
-from . import challenge, jury, project
+from . import challenge, impact, jury, mentorship, project
 from .challenge import *  # noqa: F403
+from .impact import *  # noqa: F403
 from .jury import *  # noqa: F403
+from .mentorship import *  # noqa: F403
 from .project import *  # noqa: F403
 
-__all__ = [*challenge.__all__, *jury.__all__, *project.__all__]
+__all__ = [
+    *challenge.__all__,
+    *impact.__all__,
+    *jury.__all__,
+    *mentorship.__all__,
+    *project.__all__,
+]

@@ -1,0 +1,185 @@
+"""Actions of the impact record (stage 11 of the method): policy adoption,
+deployments, media, funding, dataset releases and other outcomes of a
+challenge, each with a date, a URL, optionally one of the challenge's
+projects and the portal datasets that informed it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.types import Context, DataDict
+
+from ckanext.datathon import timeline
+from ckanext.datathon.logic import engagement_schema, impact_queries, project_rules
+from ckanext.datathon.logic.action.mentorship import challenge, commit, validate
+from ckanext.datathon.logic.visibility import Viewer, viewer
+from ckanext.datathon.model import Challenge, Impact, ImpactDataset
+
+__all__ = [
+    "challenge_impact_create",
+    "challenge_impact_delete",
+    "challenge_impact_list",
+    "challenge_impact_update",
+]
+
+_ = tk._
+
+FIELDS = ("date", "kind", "title", "description", "url")
+
+
+def _writer(context: Context) -> Viewer:
+    """Whose read access the cited datasets are checked against (calls that
+    skip auth, such as CLI and tests, may cite any dataset)."""
+    if context.get("ignore_auth"):
+        return Viewer(user_id=None, sysadmin=True)
+    return viewer(context)
+
+
+def _project_id(found: Challenge, ref: Any) -> str | None:
+    """The id of a project of this challenge, or a field error."""
+    if not ref:
+        return None
+    pkg = project_rules.package(ref)
+    row = project_rules.project_row(pkg.id) if pkg is not None else None
+    if row is None or pkg is None or pkg.state != "active" or row.challenge_id != found.id:
+        raise tk.ValidationError({"project": [_("Not a project of this challenge")]})
+    return pkg.id
+
+
+def _dataset_ids(context: Context, refs: list[str]) -> list[str]:
+    ids, missing = impact_queries.dataset_refs(refs, _writer(context))
+    if missing:
+        raise tk.ValidationError(
+            {
+                "datasets": [
+                    _("Dataset not found or not readable by you: {refs}").format(
+                        refs=", ".join(missing[:5])
+                    )
+                ]
+            }
+        )
+    return ids
+
+
+def _link(impact_id: str, package_ids: list[str]) -> None:
+    model.Session.execute(sa.delete(ImpactDataset).where(ImpactDataset.impact_id == impact_id))
+    for package_id in dict.fromkeys(package_ids):
+        model.Session.add(ImpactDataset(impact_id=impact_id, package_id=package_id))
+
+
+def challenge_impact_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Record an impact of a challenge (organizers).
+
+    :param challenge_id: challenge id or name
+    :param date: YYYY-MM-DD; :param kind: policy_adoption, deployment, media,
+        funding, dataset_release or other; :param title: :param description:
+    :param url: an http(s) URL (the news item, the policy, the deployment)
+    :param project: optional id or name of a project of this challenge
+    :param datasets: optional ids or names of portal datasets you may read
+    :returns: the entry, as ``challenge_impact_list`` shows it to you
+    """
+    tk.check_access("challenge_impact_create", context, data_dict)
+    data = validate(data_dict, engagement_schema.impact_create(), context)
+    found = challenge(context, data["challenge_id"])
+    project_id = _project_id(found, data["project"])
+    dataset_ids = _dataset_ids(context, data["datasets"])
+    count = model.Session.execute(
+        sa.select(sa.func.count()).where(Impact.challenge_id == found.id)
+    ).scalar_one()
+    if count >= engagement_schema.MAX_IMPACT:
+        raise tk.ValidationError(
+            {
+                "challenge_id": [
+                    _("A challenge has at most {n} impact entries").format(
+                        n=engagement_schema.MAX_IMPACT
+                    )
+                ]
+            }
+        )
+    now = timeline.now()
+    user = project_rules.user_obj(context)
+    entry = Impact(
+        challenge_id=found.id,
+        project_id=project_id,
+        creator_user_id=user.id if user is not None else None,
+        created=now,
+        modified=now,
+        **{k: data[k] for k in FIELDS},
+    )
+    model.Session.add(entry)
+    model.Session.flush()
+    _link(entry.id, dataset_ids)
+    model.Session.flush()
+    commit(context)
+    return impact_queries.one(entry.id, _writer(context))
+
+
+def _entry(ref: Any) -> Impact:
+    if not isinstance(ref, str) or not ref or "\x00" in ref:
+        raise tk.ObjectNotFound(_("Impact entry not found"))
+    found = model.Session.get(Impact, ref)
+    if found is None:
+        raise tk.ObjectNotFound(_("Impact entry not found"))
+    return found
+
+
+def challenge_impact_update(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Change an impact entry; fields not given keep their value.
+
+    ``project: ""`` unlinks the project.  ``datasets`` replaces the cited
+    datasets you may read; those you may not read stay cited.
+
+    :param id: entry id; other parameters as in ``challenge_impact_create``
+    """
+    tk.check_access("challenge_impact_update", context, data_dict)
+    data = validate(data_dict, engagement_schema.impact_update(), context)
+    entry = _entry(data["id"])
+    found = challenge(context, entry.challenge_id)
+    if "project" in data:
+        entry.project_id = _project_id(found, data["project"])
+    if "datasets" in data:
+        dataset_ids = _dataset_ids(context, data["datasets"])
+        hidden = impact_queries.unreadable_links(entry.id, _writer(context))
+        _link(entry.id, [*dataset_ids, *hidden])
+    for key in FIELDS:
+        if key in data:
+            setattr(entry, key, data[key])
+    entry.modified = timeline.now()
+    model.Session.flush()
+    commit(context)
+    return impact_queries.one(entry.id, _writer(context))
+
+
+def challenge_impact_delete(context: Context, data_dict: DataDict) -> None:
+    """Delete an impact entry.
+
+    :param id: entry id
+    """
+    tk.check_access("challenge_impact_delete", context, data_dict)
+    data = validate(data_dict, engagement_schema.entry_id(), context)
+    entry = _entry(data["id"])
+    model.Session.execute(sa.delete(Impact).where(Impact.id == entry.id))
+    commit(context)
+
+
+@tk.side_effect_free
+def challenge_impact_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """The impact entries of a challenge, newest first, as the viewer may see
+    them: an entry's project only if they may read it, its datasets only
+    those they may read.  Two queries whatever the number of entries.
+
+    :param id: challenge id or name
+    :returns: ``{"count", "results": [...]}``
+    """
+    try:
+        tk.check_access("challenge_impact_list", context, data_dict)
+    except tk.NotAuthorized:
+        raise tk.ObjectNotFound(_("Challenge not found")) from None
+    data = validate(data_dict, engagement_schema.challenge_ref(), context)
+    found = challenge(context, data["id"], write=False)
+    results = impact_queries.challenge_impact(found.id, viewer(context))
+    return {"count": len(results), "results": results}

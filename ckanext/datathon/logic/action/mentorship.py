@@ -1,0 +1,192 @@
+"""Actions of the mentorship sessions (stage 7 of the method).
+
+A session has a title, a start and an end (aware date-times, stored in UTC;
+the pages enter and show them in the challenge's time zone), a place, a
+meeting URL or both, the names of its mentors and a description.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.types import Context, DataDict
+
+from ckanext.datathon import timeline
+from ckanext.datathon.logic import engagement_schema, lookup
+from ckanext.datathon.logic.dictize import jsonable
+from ckanext.datathon.model import Challenge, Mentorship
+
+__all__ = [
+    "challenge_mentorship_create",
+    "challenge_mentorship_delete",
+    "challenge_mentorship_list",
+    "challenge_mentorship_update",
+]
+
+_ = tk._
+
+FIELDS = ("title", "starts", "ends", "location", "url", "mentors", "description")
+# Keys whose value may be a list: a list of anything but text is refused
+# before navl (which would flatten a list of objects into nothing).
+TEXT_LISTS = ("mentors", "datasets")
+
+
+def validate(data_dict: DataDict, schema: dict[str, Any], context: Context) -> dict[str, Any]:
+    """navl validation; every problem is a field-level ValidationError."""
+    if not isinstance(data_dict, dict):
+        raise tk.ValidationError({"__root__": [_("Expected a JSON object")]})
+    for key in TEXT_LISTS:
+        value = data_dict.get(key)
+        if key in schema and isinstance(value, list) and not all(isinstance(v, str) for v in value):
+            raise tk.ValidationError({key: [_("Must be a list of text values")]})
+    data, errors = tk.navl_validate(dict(data_dict), schema, context)
+    if errors:
+        raise tk.ValidationError(errors)
+    return data
+
+
+def commit(context: Context) -> None:
+    if not context.get("defer_commit"):
+        model.repo.commit()
+
+
+def challenge(context: Context, ref: Any, *, write: bool = True) -> Challenge:
+    """The challenge (auth already checked the user may see it); deleted
+    challenges take no new entries."""
+    found = lookup.challenge(context, ref)
+    if found is None or (write and found.state == "deleted"):
+        raise tk.ObjectNotFound(_("Challenge not found"))
+    return found
+
+
+def mentorship_dict(m: Mentorship) -> dict[str, Any]:
+    return {
+        "id": m.id,
+        "challenge_id": m.challenge_id,
+        "title": m.title,
+        "starts": jsonable(m.starts),
+        "ends": jsonable(m.ends),
+        "location": m.location,
+        "url": m.url,
+        "mentors": list(m.mentors or []),
+        "description": m.description,
+        "created": jsonable(m.created),
+        "modified": jsonable(m.modified),
+    }
+
+
+def _check(values: dict[str, Any]) -> None:
+    errors: dict[str, list[str]] = {}
+    starts, ends = values.get("starts"), values.get("ends")
+    if isinstance(starts, dt.datetime) and isinstance(ends, dt.datetime) and ends < starts:
+        errors["ends"] = [_("Must not be earlier than the start")]
+    if not values.get("location") and not values.get("url"):
+        errors["location"] = [_("Give a place, a meeting URL or both")]
+    if errors:
+        raise tk.ValidationError(errors)
+
+
+def challenge_mentorship_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Add a mentorship session to a challenge (organizers).
+
+    :param challenge_id: challenge id or name
+    :param title: :param starts: :param ends: ISO 8601 date-times with an
+        offset (``ends`` not before ``starts``)
+    :param location: a place; :param url: an http(s) meeting URL (at least
+        one of the two)
+    :param mentors: names (a list, or text with one name per line)
+    :param description:
+    """
+    tk.check_access("challenge_mentorship_create", context, data_dict)
+    data = validate(data_dict, engagement_schema.mentorship_create(), context)
+    _check(data)
+    found = challenge(context, data["challenge_id"])
+    count = model.Session.execute(
+        sa.select(sa.func.count()).where(Mentorship.challenge_id == found.id)
+    ).scalar_one()
+    if count >= engagement_schema.MAX_SESSIONS:
+        raise tk.ValidationError(
+            {
+                "challenge_id": [
+                    _("A challenge has at most {n} mentorship sessions").format(
+                        n=engagement_schema.MAX_SESSIONS
+                    )
+                ]
+            }
+        )
+    now = timeline.now()
+    session = Mentorship(
+        challenge_id=found.id, created=now, modified=now, **{k: data[k] for k in FIELDS}
+    )
+    model.Session.add(session)
+    model.Session.flush()
+    commit(context)
+    return mentorship_dict(session)
+
+
+def _session(ref: Any) -> Mentorship:
+    if not isinstance(ref, str) or not ref or "\x00" in ref:
+        raise tk.ObjectNotFound(_("Mentorship session not found"))
+    found = model.Session.get(Mentorship, ref)
+    if found is None:
+        raise tk.ObjectNotFound(_("Mentorship session not found"))
+    return found
+
+
+def challenge_mentorship_update(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Change a session; fields not given keep their value.
+
+    :param id: session id; :param title, starts, ends, location, url,
+        mentors, description: as in ``challenge_mentorship_create``
+    """
+    tk.check_access("challenge_mentorship_update", context, data_dict)
+    data = validate(data_dict, engagement_schema.mentorship_update(), context)
+    session = _session(data["id"])
+    values = {k: data.get(k, getattr(session, k)) for k in FIELDS}
+    _check(values)
+    for key, value in values.items():
+        setattr(session, key, value)
+    session.modified = timeline.now()
+    model.Session.flush()
+    commit(context)
+    return mentorship_dict(session)
+
+
+def challenge_mentorship_delete(context: Context, data_dict: DataDict) -> None:
+    """Delete a session.
+
+    :param id: session id
+    """
+    tk.check_access("challenge_mentorship_delete", context, data_dict)
+    data = validate(data_dict, engagement_schema.entry_id(), context)
+    session = _session(data["id"])
+    model.Session.execute(sa.delete(Mentorship).where(Mentorship.id == session.id))
+    commit(context)
+
+
+@tk.side_effect_free
+def challenge_mentorship_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """The mentorship sessions of a challenge, by start (readers of the
+    challenge; drafts are "not found" for others).
+
+    :param id: challenge id or name
+    :returns: ``{"count", "timezone", "results": [...]}``
+    """
+    try:
+        tk.check_access("challenge_mentorship_list", context, data_dict)
+    except tk.NotAuthorized:
+        raise tk.ObjectNotFound(_("Challenge not found")) from None
+    data = validate(data_dict, engagement_schema.challenge_ref(), context)
+    found = challenge(context, data["id"], write=False)
+    sessions = model.Session.scalars(
+        sa.select(Mentorship)
+        .where(Mentorship.challenge_id == found.id)
+        .order_by(Mentorship.starts, Mentorship.title, Mentorship.id)
+    ).all()
+    results = [mentorship_dict(s) for s in sessions]
+    return {"count": len(results), "timezone": found.timezone, "results": results}
