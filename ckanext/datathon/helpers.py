@@ -15,10 +15,12 @@ import ckan.lib.helpers as core_h
 import ckan.plugins.toolkit as tk
 
 from ckanext.datathon import config, licences
+from ckanext.datathon.jury_helpers import datathon_award_label, datathon_winner_awards
 from ckanext.datathon.model import ALLY_KINDS, STAGES
 
 __all__ = [
     "datathon_ally_kind_options",
+    "datathon_award_label",
     "datathon_can",
     "datathon_challenge_projects",
     "datathon_dataset_challenges",
@@ -39,6 +41,7 @@ __all__ = [
     "datathon_stages",
     "datathon_status_label",
     "datathon_timezone_options",
+    "datathon_winner_awards",
 ]
 
 _ = tk._

@@ -17,13 +17,14 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.datathon import config, forms
 from ckanext.datathon.csrf import csrf_guard
+from ckanext.datathon.jury_views import jury
 from ckanext.datathon.team_views import team
 from ckanext.datathon.view_utils import context as _context
 from ckanext.datathon.view_utils import deny as _deny
 from ckanext.datathon.view_utils import page_number as _page_number
 from ckanext.datathon.view_utils import show_challenge as _show
 
-__all__ = ["challenge", "team"]
+__all__ = ["challenge", "jury", "team"]
 
 _ = tk._
 challenge = Blueprint("challenge", __name__)
