@@ -17,15 +17,18 @@ import ckan.plugins.toolkit as tk
 from ckanext.datathon import config, licences
 from ckanext.datathon.jury_helpers import datathon_award_label, datathon_winner_awards
 from ckanext.datathon.model import ALLY_KINDS, STAGES
+from ckanext.datathon.open_helpers import datathon_challenge_jsonld, datathon_follow_state
 
 __all__ = [
     "datathon_ally_kind_options",
     "datathon_award_label",
     "datathon_can",
+    "datathon_challenge_jsonld",
     "datathon_challenge_projects",
     "datathon_dataset_challenges",
     "datathon_datetime",
     "datathon_facet_label",
+    "datathon_follow_state",
     "datathon_header_link",
     "datathon_licence_name",
     "datathon_money",

@@ -11,10 +11,12 @@ from ckan.types import Context
 
 from ckanext.datathon import team_views
 from ckanext.datathon.logic import project_rules
+from ckanext.datathon.logic.action.follow import plugin_actions
 
 
 @tk.blanket.config_declarations
-@tk.blanket.actions
+# actions: logic/action's __all__, plus chained core actions of optional plugins
+@tk.blanket.actions(plugin_actions)
 @tk.blanket.auth_functions
 @tk.blanket.validators
 @tk.blanket.helpers

@@ -18,13 +18,14 @@ import ckan.plugins.toolkit as tk
 from ckanext.datathon import config, forms
 from ckanext.datathon.csrf import csrf_guard
 from ckanext.datathon.jury_views import jury
+from ckanext.datathon.open_views import datathon_open
 from ckanext.datathon.team_views import team
 from ckanext.datathon.view_utils import context as _context
 from ckanext.datathon.view_utils import deny as _deny
 from ckanext.datathon.view_utils import page_number as _page_number
 from ckanext.datathon.view_utils import show_challenge as _show
 
-__all__ = ["challenge", "jury", "team"]
+__all__ = ["challenge", "datathon_open", "jury", "team"]
 
 _ = tk._
 challenge = Blueprint("challenge", __name__)

@@ -5,8 +5,9 @@ One module per entity; each lists its actions in ``__all__``.
 
 from __future__ import annotations
 
-from . import challenge, impact, jury, mentorship, project
+from . import challenge, follow, impact, jury, mentorship, project
 from .challenge import *  # noqa: F403
+from .follow import *  # noqa: F403
 from .impact import *  # noqa: F403
 from .jury import *  # noqa: F403
 from .mentorship import *  # noqa: F403
@@ -14,6 +15,7 @@ from .project import *  # noqa: F403
 
 __all__ = [
     *challenge.__all__,
+    *follow.__all__,
     *impact.__all__,
     *jury.__all__,
     *mentorship.__all__,

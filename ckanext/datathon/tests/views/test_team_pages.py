@@ -486,6 +486,42 @@ class TestProjectPages:
         assert tk.url_for("datathon_team.withdraw", id=contest.draft["name"]) not in html
         assert "https://github.com/ciclistas/rutas" in html
 
+    def test_read_page_summary_replaces_the_raw_fields(self, browse, world, contest):
+        call_as(world.admin, "challenge_patch", id=contest.challenge["id"], require_open_data=False)
+        call_as(
+            world.admin,
+            "package_patch",
+            id=contest.draft["id"],
+            repository_url="https://github.com/ciclistas/rutas",
+            code_licence="MIT",
+            team_members=[
+                {"name": "Ana", "role": "Datos", "profile_url": "https://example.org/ana"},
+                {"name": "Beto"},
+            ],
+            datasets_used=[{"dataset": contest.private["id"]}, {"dataset": contest.public["id"]}],
+        )
+        # the team cannot read the private dataset: an organizer submits
+        call_as(world.admin, "project_submit", id=contest.draft["id"])
+        url = tk.url_for("project.read", id=contest.draft["name"])
+
+        html = body(browse(None).get(url))
+        assert "Additional Info" not in html  # scheming's table of raw values
+        # core's data licence module (a licence title or "No License Provided")
+        assert 'property="dc:rights"' not in html
+        assert "No License Provided" not in html
+        assert "Code licence" in html
+        assert "MIT License" in html
+        assert 'href="https://example.org/ana"' in html
+        assert "Datos" in html
+        assert "Beto" in html
+        assert tk.url_for("dataset.read", id=contest.public["name"]) in html
+        assert "Viajes en bici" in html
+        assert "Denuncias internas" not in html  # private: not named to outsiders
+
+        html = body(browse(world.admin).get(url))
+        private_at = html.index("Denuncias internas")
+        assert private_at < html.index("Viajes en bici")  # the team's order
+
     def test_other_dataset_types_untouched(self, app, world):
         dataset = factories.Dataset(owner_org=world.org["id"])
         html = body(app.get(tk.url_for("dataset.read", id=dataset["name"])))

@@ -1,0 +1,43 @@
+"""Template helpers of the project page (registered through helpers.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+
+from ckanext.datathon.logic.visibility import readable_dataset, viewer
+
+
+def datathon_project_datasets(pkg: dict[str, Any]) -> list[dict[str, str]]:
+    """The portal datasets a project uses, in the team's order, limited to the
+    ones the current user may read (a private dataset stays unnamed).  One
+    query."""
+    refs = [
+        str(item["dataset"])
+        for item in pkg.get("datasets_used") or []
+        if isinstance(item, dict) and item.get("dataset")
+    ]
+    if not refs:
+        return []
+    p = model.Package.__table__
+    who = viewer(
+        {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}  # type: ignore[typeddict-item]
+    )
+    rows = model.Session.execute(
+        sa.select(p.c.id, p.c.name, p.c.title).where(
+            sa.or_(p.c.id.in_(refs), p.c.name.in_(refs)), readable_dataset(who, p)
+        )
+    ).all()
+    found = {key: row for row in rows for key in (row.id, row.name)}
+    seen: set[str] = set()
+    result = []
+    for ref in refs:
+        row = found.get(ref)
+        if row is not None and row.id not in seen:
+            seen.add(row.id)
+            result.append({"id": row.id, "name": row.name, "title": row.title or row.name})
+    return result
