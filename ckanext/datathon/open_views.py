@@ -1,0 +1,64 @@
+"""Open pages of the challenges: JSON-LD, the Atom feed, following.
+
+Blueprint ``datathon_open``.  Linked data describes published challenges only
+(a draft answers 404 even to its organizers: drafts are not for crawlers).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Response
+
+import ckan.lib.helpers as h
+import ckan.plugins.toolkit as tk
+
+from ckanext.datathon import feeds, linked_data
+from ckanext.datathon.csrf import csrf_guard
+from ckanext.datathon.view_utils import context as _context
+from ckanext.datathon.view_utils import deny as _deny
+from ckanext.datathon.view_utils import show_challenge as _show
+
+_ = tk._
+datathon_open = Blueprint("datathon_open", __name__)
+datathon_open.before_request(csrf_guard)
+
+JSONLD = "application/ld+json"
+ATOM = "application/atom+xml"
+
+
+@datathon_open.route("/challenge/<name>.jsonld")
+def jsonld(name: str) -> Response:
+    challenge = _show(name)
+    if challenge["state"] != "active":
+        return tk.abort(404, _("Challenge not found"))
+    body = json.dumps(linked_data.challenge_document(challenge), ensure_ascii=False, indent=2)
+    return Response(body, mimetype=JSONLD)
+
+
+@datathon_open.route("/challenge/feed.atom")
+def feed() -> Response:
+    return Response(feeds.atom_feed(), content_type=f"{ATOM}; charset=utf-8")
+
+
+def _follow(name: str, action: str, done: str) -> Any:
+    challenge = _show(name)
+    try:
+        tk.get_action(action)(_context(), {"id": challenge["id"]})
+    except tk.ObjectNotFound:
+        return tk.abort(404, _("Challenge not found"))
+    except tk.NotAuthorized:
+        return _deny()
+    h.flash_success(done % {"title": challenge["title"]})
+    return h.redirect_to("challenge.read", name=challenge["name"])
+
+
+@datathon_open.route("/challenge/<name>/follow", methods=["POST"])
+def follow(name: str) -> Any:
+    return _follow(name, "follow_challenge", _("You are now following %(title)s."))
+
+
+@datathon_open.route("/challenge/<name>/unfollow", methods=["POST"])
+def unfollow(name: str) -> Any:
+    return _follow(name, "unfollow_challenge", _("You are no longer following %(title)s."))
