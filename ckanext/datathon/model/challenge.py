@@ -102,6 +102,16 @@ class Challenge(tk.BaseModel):
         ),
         sa.Index("datathon_challenge_owner_org_idx", "owner_org"),
         sa.Index("datathon_challenge_state_created_idx", "state", "created", "id"),
+        # challenge_list's q (ILIKE '%word%') from the index (migration 06)
+        *(
+            sa.Index(
+                f"datathon_challenge_{column}_trgm_idx",
+                column,
+                postgresql_using="gin",
+                postgresql_ops={column: "gin_trgm_ops"},
+            )
+            for column in ("title", "name", "problem_statement")
+        ),
     )
 
 
