@@ -12,6 +12,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
+from ckanext.datathon import licences
 from ckanext.datathon.model import Challenge
 from ckanext.datathon.tests.factories import add_team_member
 from ckanext.datathon.tests.helpers import call_as
@@ -103,6 +104,19 @@ class TestRegister:
         assert "Denuncias internas" not in html  # private: not for open-data projects
         assert 'name="accept_rules"' in html
         assert 'name="_csrf_token"' in html
+
+    def test_licences_by_name_and_a_long_list_folded(self, browse, world, contest):
+        url = tk.url_for("datathon_team.register", name=contest.challenge["name"])
+        html = body(browse(world.user).get(url))
+        assert "MIT License" in html  # names, not only SPDX ids
+        assert "<details" not in html  # two licences: shown as they are
+        osi = list(licences.osi_approved_ids())  # the default of a new challenge
+        call_as(world.admin, "challenge_patch", id=contest.challenge["id"], allowed_licences=osi)
+        count = len(osi)
+        assert count > 12
+        html = body(browse(world.user).get(url))
+        assert f"{count} licences are accepted: show the list" in html
+        assert "<details" in html
 
     def test_anonymous_sees_rules_and_a_login_link(self, app, world, contest):
         response = app.get(tk.url_for("datathon_team.register", name=contest.challenge["name"]))
