@@ -1,0 +1,201 @@
+"""The Atom feed of challenges (/challenge/feed.atom), checked against RFC 4287."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import feedparser
+import pytest
+from bs4 import BeautifulSoup
+from lxml import etree
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.datathon import feeds
+from ckanext.datathon.tests.helpers import call_as, iso, now
+from ckanext.datathon.tests.views.conftest import world
+
+_FIXTURES = (world,)  # pytest finds it here
+
+pytestmark = pytest.mark.usefixtures("with_plugins")
+
+ATOM = "http://www.w3.org/2005/Atom"
+NS = {"a": ATOM}
+# RFC 3339 date-time (RFC 4287 section 3.3)
+DATE_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
+IRI = re.compile(r"^(urn:uuid:[0-9a-f-]{36}|tag:[^\s]+|https?://[^\s]+)$")
+
+
+def _one(parent, name):
+    found = parent.findall(f"a:{name}", NS)
+    assert len(found) == 1, f"{parent.tag} must have exactly one atom:{name}, has {len(found)}"
+    return found[0]
+
+
+def _date(element) -> dt.datetime:
+    text = element.text.strip()
+    assert DATE_TIME.match(text), f"not an RFC 3339 date-time: {text}"
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _text_construct(element):
+    # RFC 4287 3.1: type is text, html or xhtml
+    assert element.get("type", "text") in ("text", "html", "xhtml")
+
+
+def assert_atom(document: bytes) -> etree._Element:
+    """Structural checks of RFC 4287 (sections 4.1.1 and 4.1.2)."""
+    root = etree.fromstring(document)
+    assert root.tag == f"{{{ATOM}}}feed"
+    assert IRI.match(_one(root, "id").text.strip())
+    _text_construct(_one(root, "title"))
+    _date(_one(root, "updated"))
+    self_links = [link for link in root.findall("a:link", NS) if link.get("rel") == "self"]
+    assert len(self_links) == 1
+    assert self_links[0].get("href", "").startswith("http")
+    feed_has_author = bool(root.findall("a:author/a:name", NS))
+    ids = []
+    previous = None
+    for entry in root.findall("a:entry", NS):
+        entry_id = _one(entry, "id").text.strip()
+        assert IRI.match(entry_id), entry_id
+        ids.append(entry_id)
+        _text_construct(_one(entry, "title"))
+        updated = _date(_one(entry, "updated"))
+        assert previous is None or updated <= previous, "entries must be newest first"
+        previous = updated
+        alternates = [
+            link
+            for link in entry.findall("a:link", NS)
+            if link.get("rel", "alternate") == "alternate"
+        ]
+        assert alternates
+        assert all(link.get("href", "").startswith("http") for link in alternates)
+        # no atom:content here, so a summary is required (4.1.2)
+        _text_construct(_one(entry, "summary"))
+        assert feed_has_author or entry.findall("a:author/a:name", NS)
+        for name in ("published", "rights", "source"):
+            assert len(entry.findall(f"a:{name}", NS)) <= 1
+    assert len(ids) == len(set(ids)), "entry ids must be unique"
+    return root
+
+
+def _past(days: float) -> str:
+    return iso(now() - dt.timedelta(days=days))
+
+
+def _future(days: float) -> str:
+    return iso(now() + dt.timedelta(days=days))
+
+
+def _finished_dates() -> dict[str, str]:
+    return {
+        "registration_opens": _past(40),
+        "registration_closes": _past(30),
+        "submission_deadline": _past(20),
+        "judging_closes": _past(10),
+        "results_date": _future(1),
+    }
+
+
+@pytest.fixture
+def portal(world, published_challenge_factory, challenge_factory):
+    open_one = published_challenge_factory(
+        owner_org=world.org["id"],
+        title="Movilidad & <seguridad>",
+        timeline=[
+            {"stage": "identify", "starts": _past(5), "ends": _past(3)},
+            {"stage": "launch", "starts": _past(1), "ends": _future(5)},
+            {"stage": "awards", "starts": _future(20), "ends": _future(21)},
+        ],
+    )
+    finished = published_challenge_factory(
+        owner_org=world.org["id"], title="Economía del cuidado", dates=_finished_dates()
+    )
+    call_as(world.admin, "challenge_results_publish", id=finished["id"])
+    challenge_factory(
+        owner_org=world.org["id"],
+        title="Secret draft",
+        timeline=[{"stage": "identify", "starts": _past(5), "ends": _past(3)}],
+    )
+    unpublished = published_challenge_factory(owner_org=world.org["id"], title="Withdrawn one")
+    call_as(world.admin, "challenge_patch", id=unpublished["id"], state="draft")
+    deleted = published_challenge_factory(owner_org=world.org["id"], title="Deleted one")
+    call_as(world.admin, "challenge_delete", id=deleted["id"])
+    return open_one, finished
+
+
+def _feed(app):
+    response = app.get(tk.url_for("datathon_open.feed"))
+    assert response.status_code == 200
+    assert response.mimetype == "application/atom+xml"
+    return response.get_data()
+
+
+class TestFeed:
+    def test_valid_atom_recognised_by_feedparser(self, app, portal):
+        document = _feed(app)
+        assert_atom(document)
+        parsed = feedparser.parse(document)
+        assert parsed.version == "atom10"
+        assert not parsed.bozo, parsed.get("bozo_exception")
+
+    def test_events_of_published_challenges(self, app, portal):
+        open_one, finished = portal
+        root = assert_atom(_feed(app))
+        titles = [e.findtext("a:title", namespaces=NS) for e in root.findall("a:entry", NS)]
+        assert f"New challenge: {open_one['title']}" in titles
+        assert f"New challenge: {finished['title']}" in titles
+        label = tk.h.datathon_stage_label("launch")
+        assert f"{open_one['title']}: the stage “{label}” has started" in titles
+        assert f"{finished['title']}: the results are published" in titles
+        # a stage that has not started yet is no news
+        future = tk.h.datathon_stage_label("awards")
+        assert not [t for t in titles if future in t]
+        # entries link to the challenge page
+        links = {e.find("a:link", NS).get("href") for e in root.findall("a:entry", NS)}
+        assert tk.url_for("challenge.read", name=finished["name"], qualified=True) in links
+
+    def test_drafts_and_deleted_challenges_never_appear(self, app, portal):
+        document = _feed(app).decode("utf-8")
+        for title in ("Secret draft", "Withdrawn one", "Deleted one"):
+            assert title not in document
+
+    def test_text_is_escaped(self, app, portal):
+        root = assert_atom(_feed(app))
+        titles = [e.findtext("a:title", namespaces=NS) for e in root.findall("a:entry", NS)]
+        assert "New challenge: Movilidad & <seguridad>" in titles
+
+    def test_entry_ids_are_stable(self, app, portal):
+        first = assert_atom(_feed(app))
+        second = assert_atom(_feed(app))
+        ids = [e.findtext("a:id", namespaces=NS) for e in first.findall("a:entry", NS)]
+        assert ids == [e.findtext("a:id", namespaces=NS) for e in second.findall("a:entry", NS)]
+        open_one, _finished = portal
+        assert feeds.entry_id(open_one["id"], "stage", "launch") in ids
+
+    def test_newest_first_and_bounded(self, app, world, published_challenge_factory):
+        stages = ["identify", "ideathon", "rules", "preparation", "launch", "development"]
+        for n in range(9):  # 9 challenges x (1 publication + 6 stages) = 63 events
+            published_challenge_factory(
+                owner_org=world.org["id"],
+                timeline=[
+                    {"stage": s, "starts": _past(30 - i - n / 10), "ends": _past(1)}
+                    for i, s in enumerate(stages)
+                ],
+            )
+        root = assert_atom(_feed(app))
+        assert len(root.findall("a:entry", NS)) == feeds.FEED_LIMIT
+
+    def test_empty_portal(self, app, world):
+        root = assert_atom(_feed(app))
+        assert root.findall("a:entry", NS) == []
+
+    def test_discovery_link_on_the_challenge_list(self, app, world):
+        html = app.get(tk.url_for("challenge.index")).get_data(as_text=True)
+        link = BeautifulSoup(html, "html.parser").find(
+            "link", rel="alternate", type="application/atom+xml"
+        )
+        assert link is not None
+        assert link["href"] == tk.url_for("datathon_open.feed", qualified=True)
