@@ -34,6 +34,17 @@ lint: install
 	.venv/ckan-$(CKAN_VERSION)/bin/ruff format --check .
 	.venv/ckan-$(CKAN_VERSION)/bin/ruff check .
 
+# Translations: ckanext/datathon/i18n/ckanext-datathon.pot (Babel, setup.cfg's
+# [extract_messages]; Python, JavaScript, Jinja via CKAN's extractor, scheming
+# YAML via ours), then the es and pt_BR catalogues are updated (new strings come
+# in untranslated, changed ones fuzzy: tests/test_i18n.py fails until they are
+# translated) and compiled to the committed .mo files.
+.PHONY: i18n
+i18n: install
+	.venv/ckan-$(CKAN_VERSION)/bin/python setup.py -q extract_messages
+	.venv/ckan-$(CKAN_VERSION)/bin/python setup.py -q update_catalog
+	.venv/ckan-$(CKAN_VERSION)/bin/python setup.py -q compile_catalog
+
 stop:
 	bash scripts/services.sh stop
 

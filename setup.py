@@ -40,6 +40,8 @@ setup(
             ("**.py", "python", None),
             ("**.js", "javascript", None),
             ("**/templates/**.html", "ckan", None),
+            # ckanext-scheming's labels, help texts and placeholders
+            ("**/schemas/**.yaml", "ckanext.datathon.babel_extract:extract_scheming", None),
         ],
     },
     classifiers=[

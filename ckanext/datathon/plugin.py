@@ -7,6 +7,7 @@ from typing import Any
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.common import CKANConfig
+from ckan.lib.plugins import DefaultTranslation
 from ckan.types import Context
 
 from ckanext.datathon import team_views
@@ -22,8 +23,10 @@ from ckanext.datathon.logic.action.follow import plugin_actions
 @tk.blanket.helpers
 @tk.blanket.blueprints
 @tk.blanket.cli
-class DatathonPlugin(p.SingletonPlugin):
+class DatathonPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
+    # ITranslation: i18n/<locale>/LC_MESSAGES/ckanext-datathon.mo (DefaultTranslation)
+    p.implements(p.ITranslation)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IMiddleware, inherit=True)
 
