@@ -71,6 +71,11 @@ step "search index"
 # index whatever the database has and Solr lacks.
 ckan search-index rebuild --only-missing --quiet >/dev/null
 
+step "translations of the JavaScript modules"
+# ckan run builds them at start; gunicorn does not (the extension's .pot says
+# which strings its JavaScript uses)
+ckan translation js >/dev/null
+
 step "CKAN"
 CKAN_PORT="$CKAN_PORT" bash scripts/serve.sh start
 

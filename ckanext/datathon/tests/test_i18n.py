@@ -15,6 +15,8 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
+from ckan.lib.i18n import build_js_translations
+
 from ckanext.datathon.tests.helpers import iso
 
 REPO = Path(__file__).resolve().parents[3]
@@ -156,6 +158,17 @@ def test_a_fresh_clone_ships_the_compiled_catalogues():
         for suffix in ("po", "mo"):
             assert f"ckanext/datathon/i18n/{locale}/LC_MESSAGES/{DOMAIN}.{suffix}" in tracked
     assert "*.mo" in (REPO / "MANIFEST.in").read_text()
+
+
+@pytest.mark.usefixtures("with_plugins")
+def test_javascript_strings_reach_the_browser(app, ckan_config, monkeypatch, tmp_path):
+    """``ckan translation js`` (run by ``ckan run`` and ``make demo``) takes the
+    strings our JavaScript uses from the committed .pot and their translations
+    from our catalogues; /api/i18n/<lang> serves them to ``this._()``."""
+    monkeypatch.setitem(ckan_config, "ckan.storage_path", str(tmp_path))
+    build_js_translations()
+    assert app.get("/api/i18n/es").json["Closed"][1] == "Cerrado"
+    assert app.get("/api/i18n/pt_BR").json["Closed"][1] == "Encerrado"
 
 
 # -- pages in the visitor's language ---------------------------------------------------------
