@@ -5,9 +5,10 @@ One module per entity; each lists its actions in ``__all__``.
 
 from __future__ import annotations
 
-from . import challenge, follow, impact, jury, mentorship, project
+from . import challenge, follow, idea, impact, jury, mentorship, project
 from .challenge import *  # noqa: F403
 from .follow import *  # noqa: F403
+from .idea import *  # noqa: F403
 from .impact import *  # noqa: F403
 from .jury import *  # noqa: F403
 from .mentorship import *  # noqa: F403
@@ -16,6 +17,7 @@ from .project import *  # noqa: F403
 __all__ = [
     *challenge.__all__,
     *follow.__all__,
+    *idea.__all__,
     *impact.__all__,
     *jury.__all__,
     *mentorship.__all__,

@@ -1,0 +1,434 @@
+"""Actions of the ideathon (stage 2): ideas, votes, data gaps, adoption.
+
+Rules (who may do what is in ``logic.auth.idea``):
+
+* one vote per user per idea: the vote's primary key is (idea, user) and a
+  vote is ``INSERT ... ON CONFLICT DO NOTHING``, so repeated or concurrent
+  clicks count once; voting and unvoting are idempotent and return the new
+  count;
+* ideas and votes are accepted until the challenge's ``ideathon`` stage ends
+  (always, when its timeline has no such stage); after that, new ideas, votes
+  and unvotes are refused with a field error, except for organizers;
+* an idea names at most ``MAX_DATA_GAPS`` data gaps (data it needs that the
+  portal does not publish); organizers list them for the whole challenge and
+  export them, so a problem without data becomes a documented data request;
+* the author deletes their idea while no one else voted for it and it is not
+  adopted; organizers delete any idea (votes and gaps go with it);
+* ``challenge_idea_list`` costs a fixed number of queries whatever the page
+  size: one for the page (vote counts, the viewer's votes, authors and the
+  total are subqueries/joins of it) and one for the data gaps of the page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import IntegrityError
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.types import Context, DataDict
+
+from ckanext.datathon import timeline
+from ckanext.datathon.logic import idea_schema, lookup
+from ckanext.datathon.logic.auth import idea as rules
+from ckanext.datathon.logic.dictize import jsonable
+from ckanext.datathon.logic.visibility import viewer
+from ckanext.datathon.model import Challenge, DataGap, Idea, IdeaVote
+
+__all__ = [
+    "challenge_data_gap_list",
+    "challenge_idea_adopt",
+    "challenge_idea_create",
+    "challenge_idea_delete",
+    "challenge_idea_list",
+    "challenge_idea_unvote",
+    "challenge_idea_vote",
+]
+
+_ = tk._
+
+
+# -- helpers ---------------------------------------------------------------------------
+
+
+def _validate(data_dict: DataDict, schema_: dict[str, Any], context: Context) -> dict[str, Any]:
+    if not isinstance(data_dict, dict):
+        raise tk.ValidationError({"__root__": [_("Expected a JSON object")]})
+    if "data_gaps" in schema_ and data_dict.get("data_gaps") is not None:
+        gaps = data_dict["data_gaps"]
+        if not isinstance(gaps, list) or not all(isinstance(g, dict) for g in gaps):
+            raise tk.ValidationError({"data_gaps": [_("Must be a list of objects")]})
+        if len(gaps) > idea_schema.MAX_DATA_GAPS:
+            raise tk.ValidationError(
+                {
+                    "data_gaps": [
+                        _("An idea names at most %(max)s data gaps", max=idea_schema.MAX_DATA_GAPS)
+                    ]
+                }
+            )
+    data, errors = tk.navl_validate(dict(data_dict), schema_, context)
+    if errors:
+        raise tk.ValidationError(errors)
+    return data
+
+
+def _commit(context: Context) -> None:
+    if not context.get("defer_commit"):
+        model.repo.commit()
+
+
+def _voter(context: Context) -> str:
+    user_id = viewer(context).user_id
+    if user_id is None:
+        raise tk.NotAuthorized(_("Log in to vote for ideas"))
+    return user_id
+
+
+def _ensure_open(context: Context, challenge: Challenge, key: str) -> None:
+    """Refuse ideas and votes after the ideathon (organizers are exempt)."""
+    ended = rules.ideathon_closed(challenge.id)
+    if ended is not None and not rules.is_organizer(context, challenge):
+        raise tk.ValidationError(
+            {
+                key: [
+                    _(
+                        "The ideathon of this challenge ended on %(date)s: "
+                        "it no longer accepts ideas or votes",
+                        date=ended.isoformat(),
+                    )
+                ]
+            }
+        )
+
+
+def _vote_count(idea_id: str) -> int:
+    return model.Session.execute(
+        sa.select(sa.func.count()).where(IdeaVote.idea_id == idea_id)
+    ).scalar_one()
+
+
+def _author(user_id: str | None, name: str | None, fullname: str | None) -> dict[str, Any] | None:
+    if user_id is None or name is None:
+        return None
+    return {"user_id": user_id, "name": name, "display_name": fullname or name}
+
+
+def _gap_dict(gap: Any) -> dict[str, Any]:
+    return {
+        "id": gap.id,
+        "title": gap.title,
+        "description": gap.description,
+        "holder": gap.holder,
+        "position": gap.position,
+    }
+
+
+# -- ideas -----------------------------------------------------------------------------
+
+
+def challenge_idea_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Propose an idea to delimit the challenge's problem (registered users,
+    until the ideathon stage ends).
+
+    :param challenge: challenge id or name
+    :param title: (required, at most 200 characters); :param description:
+    :param data_gaps: up to 10 ``{title, description, holder}``: data the idea
+        needs that the portal does not publish, and who is believed to hold it
+    :returns: the idea, as in ``challenge_idea_list``
+    """
+    tk.check_access("challenge_idea_create", context, data_dict)
+    data = _validate(data_dict, idea_schema.idea_create(), context)
+    challenge = rules.readable_challenge(context, data["challenge"])
+    user_id = viewer(context).user_id
+    if user_id is None:
+        raise tk.NotAuthorized(_("Log in to propose ideas"))
+    _ensure_open(context, challenge, "challenge")
+    idea = Idea(
+        id=str(uuid.uuid4()),
+        challenge_id=challenge.id,
+        title=data["title"],
+        description=data["description"],
+        user_id=user_id,
+        created=timeline.now(),
+    )
+    model.Session.add(idea)
+    # no ORM relationship orders the inserts: the idea goes first
+    model.Session.flush()
+    gaps = [
+        DataGap(
+            id=str(uuid.uuid4()),
+            idea_id=idea.id,
+            challenge_id=challenge.id,
+            title=gap["title"],
+            description=gap["description"],
+            holder=gap["holder"],
+            position=position,
+        )
+        for position, gap in enumerate(data.get("data_gaps") or [])
+    ]
+    model.Session.add_all(gaps)
+    model.Session.flush()
+    user = model.Session.get(model.User, user_id)
+    result = {
+        "id": idea.id,
+        "challenge_id": challenge.id,
+        "title": idea.title,
+        "description": idea.description,
+        "created": jsonable(idea.created),
+        "adopted": None,
+        "author": _author(user_id, user.name, user.fullname) if user else None,
+        "vote_count": 0,
+        "voted_by_me": False,
+        "can_delete": True,
+        "data_gaps": [_gap_dict(g) for g in gaps],
+    }
+    _commit(context)
+    return result
+
+
+def challenge_idea_delete(context: Context, data_dict: DataDict) -> None:
+    """Delete an idea with its votes and data gaps (organizers; the author
+    while no one else voted for it and it is not adopted).
+
+    :param id: idea id
+    """
+    tk.check_access("challenge_idea_delete", context, data_dict)
+    data = _validate(data_dict, idea_schema.idea_ref(), context)
+    # The lock makes concurrent votes wait (their foreign key check shares
+    # the row), so the author's right is checked against every vote.
+    idea = rules.idea_of(data["id"], lock=True)
+    challenge = rules.readable_challenge(context, idea.challenge_id)
+    if not rules.is_organizer(context, challenge):
+        message = rules.author_may_not_delete(idea, viewer(context).user_id)
+        if message:
+            raise tk.NotAuthorized(message)
+    model.Session.execute(sa.delete(Idea).where(Idea.id == idea.id))
+    _commit(context)
+
+
+@tk.side_effect_free
+def challenge_idea_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """The ideas of a challenge, a page at a time (public with the challenge).
+
+    :param challenge: challenge id or name
+    :param sort: ``votes`` (most voted first; then newest) or ``recent``
+        (newest first); default ``votes``
+    :param limit: page size, 1-100 (default 20); :param offset:
+    :returns: ``{"count", "results": [{id, challenge_id, title, description,
+        created, adopted, author: {user_id, name, display_name} or null,
+        vote_count, voted_by_me, can_delete, data_gaps: [{id, title,
+        description, holder, position}]}]}``
+    """
+    try:
+        tk.check_access("challenge_idea_list", context, data_dict)
+    except tk.NotAuthorized:
+        raise tk.ObjectNotFound(_("Challenge not found")) from None
+    data = _validate(data_dict, idea_schema.idea_list(), context)
+    # check_access found it readable (sysadmins and ignore_auth read everything)
+    challenge = lookup.challenge(context, data["challenge"])
+    if challenge is None:
+        raise tk.ObjectNotFound(_("Challenge not found"))
+    me = viewer(context).user_id
+    organizer = rules.is_organizer(context, challenge)
+    i = Idea.__table__
+    v = IdeaVote.__table__
+    u = model.User.__table__
+    vote_count = (
+        sa.select(sa.func.count()).where(v.c.idea_id == i.c.id).scalar_subquery().label("votes")
+    )
+    voted = (
+        sa.exists().where(v.c.idea_id == i.c.id, v.c.user_id == me) if me else sa.literal(False)
+    ).label("voted")
+    others = (
+        sa.select(sa.func.count())
+        .where(v.c.idea_id == i.c.id, v.c.user_id != (me or ""))
+        .scalar_subquery()
+        .label("others")
+    )
+    if data["sort"] == "votes":
+        order = [vote_count.desc(), i.c.created.desc(), i.c.id]
+    else:
+        order = [i.c.created.desc(), i.c.id]
+    rows = model.Session.execute(
+        sa.select(
+            i,
+            u.c.name.label("author_name"),
+            u.c.fullname.label("author_fullname"),
+            vote_count,
+            voted,
+            others,
+            sa.func.count().over().label("total"),
+        )
+        .select_from(i.outerjoin(u, u.c.id == i.c.user_id))
+        .where(i.c.challenge_id == challenge.id)
+        .order_by(*order)
+        .limit(data["limit"])
+        .offset(data["offset"])
+    ).all()
+    gaps: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    if rows:
+        for gap in model.Session.execute(
+            sa.select(DataGap.__table__)
+            .where(DataGap.idea_id.in_([r.id for r in rows]))
+            .order_by(DataGap.idea_id, DataGap.position)
+        ).all():
+            gaps[gap.idea_id].append(_gap_dict(gap))
+    results = [
+        {
+            "id": r.id,
+            "challenge_id": r.challenge_id,
+            "title": r.title,
+            "description": r.description,
+            "created": jsonable(r.created),
+            "adopted": jsonable(r.adopted),
+            "author": _author(r.user_id, r.author_name, r.author_fullname),
+            "vote_count": r.votes,
+            "voted_by_me": bool(r.voted),
+            "can_delete": organizer
+            or (me is not None and r.user_id == me and r.adopted is None and r.others == 0),
+            "data_gaps": gaps.get(r.id, []),
+        }
+        for r in rows
+    ]
+    if rows:
+        count = rows[0].total
+    elif data["offset"]:
+        count = model.Session.execute(
+            sa.select(sa.func.count()).where(i.c.challenge_id == challenge.id)
+        ).scalar_one()
+    else:
+        count = 0
+    return {"count": count, "results": results}
+
+
+def challenge_idea_vote(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Vote for an idea (once: voting again changes nothing).
+
+    :param id: idea id
+    :returns: ``{"id", "vote_count", "voted_by_me": true}``
+    """
+    tk.check_access("challenge_idea_vote", context, data_dict)
+    data = _validate(data_dict, idea_schema.idea_ref(), context)
+    idea, challenge = rules.readable_idea(context, data["id"])
+    user_id = _voter(context)
+    _ensure_open(context, challenge, "id")
+    try:
+        with model.Session.begin_nested():
+            model.Session.execute(
+                pg_insert(IdeaVote)
+                .values(idea_id=idea.id, user_id=user_id, created=timeline.now())
+                .on_conflict_do_nothing(index_elements=["idea_id", "user_id"])
+            )
+    except IntegrityError:
+        # the idea was deleted meanwhile
+        raise tk.ObjectNotFound(_("Idea not found")) from None
+    _commit(context)
+    return {"id": idea.id, "vote_count": _vote_count(idea.id), "voted_by_me": True}
+
+
+def challenge_idea_unvote(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Take one's vote back (without a vote: nothing changes).
+
+    :param id: idea id
+    :returns: ``{"id", "vote_count", "voted_by_me": false}``
+    """
+    tk.check_access("challenge_idea_unvote", context, data_dict)
+    data = _validate(data_dict, idea_schema.idea_ref(), context)
+    idea, challenge = rules.readable_idea(context, data["id"])
+    user_id = _voter(context)
+    _ensure_open(context, challenge, "id")
+    model.Session.execute(
+        sa.delete(IdeaVote).where(IdeaVote.idea_id == idea.id, IdeaVote.user_id == user_id)
+    )
+    _commit(context)
+    return {"id": idea.id, "vote_count": _vote_count(idea.id), "voted_by_me": False}
+
+
+def challenge_idea_adopt(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Mark an idea as adopted by the organizers (``adopted=false`` unmarks it;
+    adopting again keeps the first date).
+
+    :param id: idea id; :param adopted: (default true)
+    :returns: ``{"id", "adopted": date or null}``
+    """
+    tk.check_access("challenge_idea_adopt", context, data_dict)
+    data = _validate(data_dict, idea_schema.idea_adopt(), context)
+    idea = rules.idea_of(data["id"], lock=True)
+    if not data["adopted"]:
+        idea.adopted = None
+    elif idea.adopted is None:
+        idea.adopted = timeline.now()
+    adopted: dt.datetime | None = idea.adopted
+    _commit(context)
+    return {"id": idea.id, "adopted": jsonable(adopted)}
+
+
+# -- data gaps -------------------------------------------------------------------------
+
+
+@tk.side_effect_free
+def challenge_data_gap_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Every data gap named by the ideas of a challenge (organizers), most
+    voted ideas first, then the gaps in the order their idea lists them.
+
+    :param challenge: challenge id or name
+    :param limit: 1-5000 (default 1000); :param offset:
+    :returns: ``{"count", "results": [{id, title, description, holder,
+        position, idea: {id, title, vote_count, adopted}}]}``
+    """
+    tk.check_access("challenge_data_gap_list", context, data_dict)
+    data = _validate(data_dict, idea_schema.data_gap_list(), context)
+    challenge = rules.readable_challenge(context, data["challenge"])
+    g = DataGap.__table__
+    i = Idea.__table__
+    v = IdeaVote.__table__
+    votes = (
+        sa.select(v.c.idea_id, sa.func.count().label("votes"))
+        .where(v.c.idea_id.in_(sa.select(i.c.id).where(i.c.challenge_id == challenge.id)))
+        .group_by(v.c.idea_id)
+        .subquery()
+    )
+    vote_count = sa.func.coalesce(votes.c.votes, 0)
+    rows = model.Session.execute(
+        sa.select(
+            g,
+            i.c.title.label("idea_title"),
+            i.c.adopted.label("idea_adopted"),
+            vote_count.label("idea_votes"),
+            sa.func.count().over().label("total"),
+        )
+        .select_from(g.join(i, i.c.id == g.c.idea_id).outerjoin(votes, votes.c.idea_id == i.c.id))
+        .where(g.c.challenge_id == challenge.id)
+        .order_by(vote_count.desc(), i.c.created.desc(), i.c.id, g.c.position)
+        .limit(data["limit"])
+        .offset(data["offset"])
+    ).all()
+    if rows:
+        count = rows[0].total
+    elif data["offset"]:
+        count = model.Session.execute(
+            sa.select(sa.func.count()).where(g.c.challenge_id == challenge.id)
+        ).scalar_one()
+    else:
+        count = 0
+    return {
+        "count": count,
+        "results": [
+            {
+                **_gap_dict(r),
+                "idea": {
+                    "id": r.idea_id,
+                    "title": r.idea_title,
+                    "vote_count": r.idea_votes,
+                    "adopted": jsonable(r.idea_adopted),
+                },
+            }
+            for r in rows
+        ],
+    }
