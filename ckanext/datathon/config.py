@@ -13,6 +13,7 @@ CHALLENGE_LIST_LIMIT = "ckanext.datathon.challenge_list_limit"
 CHALLENGE_LIST_LIMIT_MAX = "ckanext.datathon.challenge_list_limit_max"
 DEFAULT_MAX_TEAM_SIZE = "ckanext.datathon.default_max_team_size"
 DEFAULT_CURRENCY = "ckanext.datathon.default_currency"
+NOTIFICATIONS = "ckanext.datathon.notifications"
 
 
 def header_link() -> bool:
@@ -33,3 +34,7 @@ def default_max_team_size() -> int:
 
 def default_currency() -> str:
     return tk.config[DEFAULT_CURRENCY]
+
+
+def notifications() -> bool:
+    return tk.asbool(tk.config.get(NOTIFICATIONS, True))

@@ -18,6 +18,12 @@ Ranking (``challenge_ranking``, one SQL query):
   criteria that received at least one score (weights = criterion weights):
   ``100 * sum(w_c * mean_c / max_c) / sum(w_c)``; projects without any score
   come last with ``score`` null;
+* an unscored criterion does **not** count as 0: a criterion no juror scored
+  on a project is left out of that project's weighted mean (its weight leaves
+  the denominator too).  A missing score is the jury's omission, not the
+  team's failure, so it must not sink the project; the jury page shows the
+  organizers each juror's completion so that gaps are closed before results
+  are published;
 * ties are broken, in order, by: more jurors who scored the project, earlier
   ``submitted_at``, title (case-insensitive), then package id.  ``rank`` is
   the position after the tie-break (1, 2, 3, ...); ``score_rank`` is the
@@ -37,7 +43,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
-from ckanext.datathon import timeline
+from ckanext.datathon import notifications, timeline
 from ckanext.datathon.logic import jury_schema, lookup, project_rules
 from ckanext.datathon.logic.auth import jury as rules
 from ckanext.datathon.logic.dictize import jsonable
@@ -206,12 +212,14 @@ def challenge_juror_add(context: Context, data_dict: DataDict) -> dict[str, Any]
     challenge = _challenge(context, data["id"])
     _not_published(challenge.id)
     user = _user(data["username"])
-    model.Session.execute(
+    appointed = model.Session.execute(
         pg_insert(Juror)
         .values(challenge_id=challenge.id, user_id=user.id, created=timeline.now())
         .on_conflict_do_nothing()
-    )
+    ).rowcount
     _commit(context)
+    if appointed:
+        notifications.juror_appointed(challenge, user)
     return {"challenge_id": challenge.id, **_user_dict(user.id, user.name, user.fullname)}
 
 
@@ -884,12 +892,14 @@ def challenge_results_publish(context: Context, data_dict: DataDict) -> dict[str
     now = timeline.now()
     if challenge.submission_deadline is None or now <= challenge.submission_deadline:
         raise tk.ValidationError({"id": [_("Results are published after the submission deadline")]})
-    model.Session.execute(
+    first = model.Session.execute(
         pg_insert(Results)
         .values(challenge_id=challenge.id, published=now, published_by=viewer(context).user_id)
         .on_conflict_do_nothing()
-    )
+    ).rowcount
     _commit(context)
+    if first:
+        notifications.results_published(challenge)
     return {
         "challenge_id": challenge.id,
         "published": jsonable(rules.results_published(challenge.id)),

@@ -19,7 +19,8 @@ from ckan.tests import factories
 from ckanext.datathon.model import Award, Challenge, Criterion, Juror, Recusal, Results, Score
 from ckanext.datathon.tests.factories import add_team_member
 from ckanext.datathon.tests.helpers import call_as
-from ckanext.datathon.tests.logic.test_jury import _scenario, _score
+from ckanext.datathon.tests.jury_scenario import scenario as _scenario
+from ckanext.datathon.tests.logic.test_jury import _score
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
 
