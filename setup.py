@@ -31,6 +31,10 @@ setup(
         "ckan.plugins": [
             "datathon = ckanext.datathon.plugin:DatathonPlugin",
         ],
+        # optional ckanext-dcat integration (ckanext.datathon.dcat)
+        "ckan.rdf.profiles": [
+            "datathon_challenges = ckanext.datathon.dcat:ChallengeReferencesProfile",
+        ],
         "babel.extractors": [
             "ckan = ckan.lib.extract:extract_ckan",
         ],
