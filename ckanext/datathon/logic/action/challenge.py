@@ -13,7 +13,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
 from ckanext.datathon import activity, timeline
-from ckanext.datathon.logic import dictize, lookup, project_rules, schema
+from ckanext.datathon.logic import dictize, impact_queries, lookup, project_rules, schema
 from ckanext.datathon.logic.visibility import viewer, visible_challenge
 from ckanext.datathon.model import (
     CONTEST_DATES,
@@ -611,7 +611,7 @@ def dataset_challenge_list(context: Context, data_dict: DataDict) -> dict[str, A
     where it would go stale and leak private challenges).
 
     :param id: dataset id or name
-    :returns: ``{"challenges": [...]}``
+    :returns: ``{"challenges": [...], "projects": [...], "impact": [...]}``
     """
     try:
         tk.check_access("dataset_challenge_list", context, data_dict)
@@ -666,6 +666,8 @@ def dataset_challenge_list(context: Context, data_dict: DataDict) -> dict[str, A
         ],
         # projects using this data that the viewer may see (one query)
         "projects": project_rules.projects_using_datasets([package.id], who).get(package.id, []),
+        # impact entries citing it ("this data informed ..."), of visible challenges
+        "impact": impact_queries.citing_datasets([package.id], who).get(package.id, []),
     }
 
 
