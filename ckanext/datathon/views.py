@@ -17,6 +17,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.datathon import config, forms
 from ckanext.datathon.csrf import csrf_guard
+from ckanext.datathon.idea_views import ideas
 from ckanext.datathon.jury_views import jury
 from ckanext.datathon.open_views import datathon_open
 from ckanext.datathon.team_views import team
@@ -25,18 +26,21 @@ from ckanext.datathon.view_utils import deny as _deny
 from ckanext.datathon.view_utils import page_number as _page_number
 from ckanext.datathon.view_utils import show_challenge as _show
 
-__all__ = ["challenge", "datathon_open", "jury", "team"]
+__all__ = ["challenge", "datathon_open", "ideas", "jury", "team"]
 
 _ = tk._
 challenge = Blueprint("challenge", __name__)
 
-SORTS = [
-    ("created desc", "Newest"),
-    ("registration_closes asc", "Registration closing soonest"),
-    ("title asc", "Name ascending"),
-    ("title desc", "Name descending"),
-    ("modified desc", "Last modified"),
-]
+
+def _sorts() -> list[tuple[str, str]]:
+    """The challenge list's sort options: (translated label, value)."""
+    return [
+        (_("Newest"), "created desc"),
+        (_("Registration closing soonest"), "registration_closes asc"),
+        (_("Name ascending"), "title asc"),
+        (_("Name descending"), "title desc"),
+        (_("Last modified"), "modified desc"),
+    ]
 
 
 challenge.before_request(csrf_guard)
@@ -108,7 +112,7 @@ def index() -> str:
             "page": page,
             "q": query["q"],
             "sort_by_selected": query["sort"],
-            "sorting": [(_(label), value) for value, label in SORTS],
+            "sorting": _sorts(),
             "search_facets": search_facets,
             "facet_titles": {k: v["title"] for k, v in search_facets.items()},
             "errors": errors,
