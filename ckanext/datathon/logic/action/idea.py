@@ -47,6 +47,7 @@ __all__ = [
     "challenge_idea_create",
     "challenge_idea_delete",
     "challenge_idea_list",
+    "challenge_idea_show",
     "challenge_idea_unvote",
     "challenge_idea_vote",
 ]
@@ -127,6 +128,77 @@ def _gap_dict(gap: Any) -> dict[str, Any]:
         "holder": gap.holder,
         "position": gap.position,
     }
+
+
+def _vote_count_of(i: sa.Table) -> Any:
+    v = IdeaVote.__table__
+    return sa.select(sa.func.count()).where(v.c.idea_id == i.c.id).scalar_subquery()
+
+
+def _ideas(
+    context: Context,
+    challenge: Challenge,
+    *conditions: Any,
+    order: list[Any],
+    limit: int,
+    offset: int = 0,
+) -> tuple[list[Any], list[dict[str, Any]]]:
+    """Rows and dicts of ideas of ``challenge``: one query for the ideas (vote
+    counts, the viewer's votes, authors and the total are part of it), one
+    for their data gaps."""
+    me = viewer(context).user_id
+    organizer = rules.is_organizer(context, challenge)
+    i = Idea.__table__
+    v = IdeaVote.__table__
+    u = model.User.__table__
+    voted = sa.exists().where(v.c.idea_id == i.c.id, v.c.user_id == me) if me else sa.literal(False)
+    others = (
+        sa.select(sa.func.count())
+        .where(v.c.idea_id == i.c.id, v.c.user_id != (me or ""))
+        .scalar_subquery()
+    )
+    rows = model.Session.execute(
+        sa.select(
+            i,
+            u.c.name.label("author_name"),
+            u.c.fullname.label("author_fullname"),
+            _vote_count_of(i).label("votes"),
+            voted.label("voted"),
+            others.label("others"),
+            sa.func.count().over().label("total"),
+        )
+        .select_from(i.outerjoin(u, u.c.id == i.c.user_id))
+        .where(*conditions)
+        .order_by(*order)
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    gaps: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    if rows:
+        for gap in model.Session.execute(
+            sa.select(DataGap.__table__)
+            .where(DataGap.idea_id.in_([r.id for r in rows]))
+            .order_by(DataGap.idea_id, DataGap.position)
+        ).all():
+            gaps[gap.idea_id].append(_gap_dict(gap))
+    results = [
+        {
+            "id": r.id,
+            "challenge_id": r.challenge_id,
+            "title": r.title,
+            "description": r.description,
+            "created": jsonable(r.created),
+            "adopted": jsonable(r.adopted),
+            "author": _author(r.user_id, r.author_name, r.author_fullname),
+            "vote_count": r.votes,
+            "voted_by_me": bool(r.voted),
+            "can_delete": organizer
+            or (me is not None and r.user_id == me and r.adopted is None and r.others == 0),
+            "data_gaps": gaps.get(r.id, []),
+        }
+        for r in rows
+    ]
+    return rows, results
 
 
 # -- ideas -----------------------------------------------------------------------------
@@ -234,68 +306,19 @@ def challenge_idea_list(context: Context, data_dict: DataDict) -> dict[str, Any]
     challenge = lookup.challenge(context, data["challenge"])
     if challenge is None:
         raise tk.ObjectNotFound(_("Challenge not found"))
-    me = viewer(context).user_id
-    organizer = rules.is_organizer(context, challenge)
     i = Idea.__table__
-    v = IdeaVote.__table__
-    u = model.User.__table__
-    vote_count = (
-        sa.select(sa.func.count()).where(v.c.idea_id == i.c.id).scalar_subquery().label("votes")
-    )
-    voted = (
-        sa.exists().where(v.c.idea_id == i.c.id, v.c.user_id == me) if me else sa.literal(False)
-    ).label("voted")
-    others = (
-        sa.select(sa.func.count())
-        .where(v.c.idea_id == i.c.id, v.c.user_id != (me or ""))
-        .scalar_subquery()
-        .label("others")
-    )
     if data["sort"] == "votes":
-        order = [vote_count.desc(), i.c.created.desc(), i.c.id]
+        order = [_vote_count_of(i).desc(), i.c.created.desc(), i.c.id]
     else:
         order = [i.c.created.desc(), i.c.id]
-    rows = model.Session.execute(
-        sa.select(
-            i,
-            u.c.name.label("author_name"),
-            u.c.fullname.label("author_fullname"),
-            vote_count,
-            voted,
-            others,
-            sa.func.count().over().label("total"),
-        )
-        .select_from(i.outerjoin(u, u.c.id == i.c.user_id))
-        .where(i.c.challenge_id == challenge.id)
-        .order_by(*order)
-        .limit(data["limit"])
-        .offset(data["offset"])
-    ).all()
-    gaps: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    if rows:
-        for gap in model.Session.execute(
-            sa.select(DataGap.__table__)
-            .where(DataGap.idea_id.in_([r.id for r in rows]))
-            .order_by(DataGap.idea_id, DataGap.position)
-        ).all():
-            gaps[gap.idea_id].append(_gap_dict(gap))
-    results = [
-        {
-            "id": r.id,
-            "challenge_id": r.challenge_id,
-            "title": r.title,
-            "description": r.description,
-            "created": jsonable(r.created),
-            "adopted": jsonable(r.adopted),
-            "author": _author(r.user_id, r.author_name, r.author_fullname),
-            "vote_count": r.votes,
-            "voted_by_me": bool(r.voted),
-            "can_delete": organizer
-            or (me is not None and r.user_id == me and r.adopted is None and r.others == 0),
-            "data_gaps": gaps.get(r.id, []),
-        }
-        for r in rows
-    ]
+    rows, results = _ideas(
+        context,
+        challenge,
+        i.c.challenge_id == challenge.id,
+        order=order,
+        limit=data["limit"],
+        offset=data["offset"],
+    )
     if rows:
         count = rows[0].total
     elif data["offset"]:
@@ -305,6 +328,25 @@ def challenge_idea_list(context: Context, data_dict: DataDict) -> dict[str, Any]
     else:
         count = 0
     return {"count": count, "results": results}
+
+
+@tk.side_effect_free
+def challenge_idea_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """One idea, as in ``challenge_idea_list`` (public with its challenge).
+
+    :param id: idea id
+    """
+    try:
+        tk.check_access("challenge_idea_show", context, data_dict)
+    except tk.NotAuthorized:
+        raise tk.ObjectNotFound(_("Idea not found")) from None
+    data = _validate(data_dict, idea_schema.idea_ref(), context)
+    idea = rules.idea_of(data["id"])
+    challenge = lookup.challenge(context, idea.challenge_id)
+    if challenge is None:  # pragma: no cover - the foreign key keeps it
+        raise tk.ObjectNotFound(_("Idea not found"))
+    _rows, results = _ideas(context, challenge, Idea.id == idea.id, order=[Idea.id], limit=1)
+    return results[0]
 
 
 def challenge_idea_vote(context: Context, data_dict: DataDict) -> dict[str, Any]:

@@ -37,6 +37,7 @@ __all__ = [
     "challenge_idea_create",
     "challenge_idea_delete",
     "challenge_idea_list",
+    "challenge_idea_show",
     "challenge_idea_unvote",
     "challenge_idea_vote",
 ]
@@ -149,6 +150,15 @@ def challenge_idea_list(context: Context, data_dict: DataDict) -> AuthResult:
     return authz.is_authorized(
         "datathon_permission_read_challenge", context, {"id": data_dict.get("challenge")}
     )
+
+
+@tk.auth_allow_anonymous_access
+def challenge_idea_show(context: Context, data_dict: DataDict) -> AuthResult:
+    try:
+        readable_idea(context, data_dict.get("id"))
+    except tk.ObjectNotFound:
+        return _no(_("Idea not found"))
+    return _ok()
 
 
 def challenge_idea_create(context: Context, data_dict: DataDict) -> AuthResult:
