@@ -15,6 +15,13 @@ import ckan.lib.helpers as core_h
 import ckan.plugins.toolkit as tk
 
 from ckanext.datathon import config, licences
+from ckanext.datathon.engagement_helpers import (
+    datathon_date,
+    datathon_impact,
+    datathon_impact_kind_label,
+    datathon_impact_kind_options,
+    datathon_mentorships,
+)
 from ckanext.datathon.jury_helpers import datathon_award_label, datathon_winner_awards
 from ckanext.datathon.model import ALLY_KINDS, STAGES
 from ckanext.datathon.open_helpers import datathon_challenge_jsonld, datathon_follow_state
@@ -26,11 +33,16 @@ __all__ = [
     "datathon_challenge_jsonld",
     "datathon_challenge_projects",
     "datathon_dataset_challenges",
+    "datathon_date",
     "datathon_datetime",
     "datathon_facet_label",
     "datathon_follow_state",
     "datathon_header_link",
+    "datathon_impact",
+    "datathon_impact_kind_label",
+    "datathon_impact_kind_options",
     "datathon_licence_name",
+    "datathon_mentorships",
     "datathon_money",
     "datathon_org_options",
     "datathon_organizer_orgs",

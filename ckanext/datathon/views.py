@@ -17,6 +17,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.datathon import config, forms
 from ckanext.datathon.csrf import csrf_guard
+from ckanext.datathon.engagement_views import datathon_engagement
 from ckanext.datathon.idea_views import ideas
 from ckanext.datathon.jury_views import jury
 from ckanext.datathon.open_views import datathon_open
@@ -26,7 +27,7 @@ from ckanext.datathon.view_utils import deny as _deny
 from ckanext.datathon.view_utils import page_number as _page_number
 from ckanext.datathon.view_utils import show_challenge as _show
 
-__all__ = ["challenge", "datathon_open", "ideas", "jury", "team"]
+__all__ = ["challenge", "datathon_engagement", "datathon_open", "ideas", "jury", "team"]
 
 _ = tk._
 challenge = Blueprint("challenge", __name__)

@@ -1,0 +1,86 @@
+"""HTML form <-> action data for the mentorship and impact pages.
+
+Session times are entered and shown in the challenge's time zone: browsers
+send ``datetime-local`` values without a zone, this module attaches the
+challenge's, so the actions only ever see aware date-times (stored in UTC).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+MENTORSHIP_FIELDS = ("title", "starts", "ends", "location", "url", "mentors", "description")
+IMPACT_FIELDS = ("date", "kind", "title", "description", "url", "project", "datasets")
+
+
+def zone(name: Any) -> ZoneInfo:
+    try:
+        return ZoneInfo(str(name or "UTC"))
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def aware(value: Any, tz: ZoneInfo) -> Any:
+    """'2024-08-25T09:00' in ``tz`` -> ISO with offset; other values are
+    passed on untouched, for the action to report."""
+    if not isinstance(value, str) or not value.strip():
+        return ""
+    try:
+        parsed = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        return value
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=tz)
+    return parsed.isoformat()
+
+
+def local(value: Any, tz: ZoneInfo) -> str:
+    """An ISO date-time of the API -> the value of a datetime-local input."""
+    if not value:
+        return ""
+    try:
+        parsed = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return str(value)
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(tz)
+    return parsed.strftime("%Y-%m-%dT%H:%M")
+
+
+def mentorship_from_form(form: Any, timezone: str | None) -> dict[str, Any]:
+    tz = zone(timezone)
+    data = {key: form.get(key, "") for key in MENTORSHIP_FIELDS}
+    data["starts"] = aware(data["starts"], tz)
+    data["ends"] = aware(data["ends"], tz)
+    return data
+
+
+def mentorship_values(session: dict[str, Any], timezone: str | None) -> dict[str, Any]:
+    """Form values of a stored session (API shape)."""
+    tz = zone(timezone)
+    values = dict(session)
+    values["starts"] = local(session.get("starts"), tz)
+    values["ends"] = local(session.get("ends"), tz)
+    mentors = session.get("mentors")
+    values["mentors"] = "\n".join(mentors) if isinstance(mentors, list) else mentors or ""
+    return values
+
+
+def impact_from_form(form: Any) -> dict[str, Any]:
+    return {key: form.get(key, "") for key in IMPACT_FIELDS}
+
+
+def impact_values(entry: dict[str, Any]) -> dict[str, Any]:
+    """Form values of a stored entry (API shape)."""
+    values = dict(entry)
+    project = entry.get("project")
+    values["project"] = project.get("id", "") if isinstance(project, dict) else project or ""
+    datasets = entry.get("datasets")
+    values["datasets"] = (
+        ", ".join(d["name"] for d in datasets if isinstance(d, dict))
+        if isinstance(datasets, list)
+        else datasets or ""
+    )
+    return values
