@@ -166,13 +166,16 @@ def jury_completion(challenge_id: str) -> list[dict[str, Any]]:
     s = Score.__table__
     may_score = sa.and_(
         *_submitted(challenge_id),
-        ~sa.exists().where(pm.c.package_id == p.c.id, pm.c.user_id == j.c.user_id),
-        ~sa.exists().where(rc.c.project_id == p.c.id, rc.c.juror_user_id == j.c.user_id),
+        ~sa.exists().where(pm.c.package_id == p.c.id, pm.c.user_id == j.c.user_id).correlate(j, p),
+        ~sa.exists()
+        .where(rc.c.project_id == p.c.id, rc.c.juror_user_id == j.c.user_id)
+        .correlate(j, p),
     )
     total = (
         sa.select(sa.func.count())
         .select_from(pr.join(p, p.c.id == pr.c.package_id))
         .where(may_score)
+        .correlate(j)
         .scalar_subquery()
     )
     criteria = _criteria_count(challenge_id)
@@ -181,16 +184,19 @@ def jury_completion(challenge_id: str) -> list[dict[str, Any]]:
         .where(s.c.challenge_id == challenge_id, s.c.juror_user_id == j.c.user_id)
         .group_by(s.c.project_id)
         .having(sa.func.count() >= criteria)
+        .correlate(j)
     )
     scored = (
         sa.select(sa.func.count())
         .select_from(pr.join(p, p.c.id == pr.c.package_id))
         .where(may_score, p.c.id.in_(complete), criteria > 0)
+        .correlate(j)
         .scalar_subquery()
     )
     last = (
         sa.select(sa.func.max(s.c.modified))
         .where(s.c.challenge_id == challenge_id, s.c.juror_user_id == j.c.user_id)
+        .correlate(j)
         .scalar_subquery()
     )
     rows = model.Session.execute(
