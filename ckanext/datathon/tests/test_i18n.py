@@ -5,6 +5,7 @@ pages come out in the visitor's language, with dates and money in its format."""
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from babel.messages.catalog import Catalog, Message
+from babel.messages.extract import DEFAULT_KEYWORDS, extract
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
@@ -77,6 +79,32 @@ def test_extraction_sees_python_jinja_javascript_and_schema_strings(extracted):
     assert ("{num} resource", "{num} resources") in ids  # ungettext in a template
     assert "Challenge not found" in ids  # tk._ in Python
     assert "Source code repository" in ids  # a scheming label
+
+
+def test_jinja_extraction_reads_trans_blocks_and_ckan_tags():
+    """setup.py maps templates to the "ckan" extractor (CKAN's Jinja
+    extensions, trimmed whitespace, as CKAN renders them)."""
+    template = """{% ckan_extends %}
+{% block primary %}
+  {% snippet 'x.html', a=1 %}{% asset 'ckanext-datathon/main' %}
+  {% trans num=3 %}{{ num }} open challenge{% pluralize %}{{ num }} open challenges{% endtrans %}
+  {% trans title=c.title %}
+    About “{{ title }}”
+  {% endtrans %}
+  {{ _('Key dates') }} {{ ungettext('{n} idea', '{n} ideas', 2) }}
+{% endblock %}"""
+    found = [
+        message
+        for _line, message, _comments, _context in extract(
+            "ckan", io.BytesIO(template.encode()), keywords=DEFAULT_KEYWORDS
+        )
+    ]
+    assert found == [
+        ("%(num)s open challenge", "%(num)s open challenges"),
+        "About “%(title)s”",
+        "Key dates",
+        ("{n} idea", "{n} ideas"),
+    ]
 
 
 @pytest.mark.parametrize("locale", LOCALES)
