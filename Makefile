@@ -5,7 +5,7 @@
 CKAN_VERSION ?= 2.12.0
 export CKAN_VERSION
 
-.PHONY: demo test lint install services stop status clean help bench-challenge bench-pages
+.PHONY: demo test lint install services stop status clean help bench bench-challenge bench-pages
 
 help:
 	@echo "make demo    - install everything, start the services and serve a demo portal on http://127.0.0.1:5000"
@@ -13,6 +13,7 @@ help:
 	@echo "make stop    - stop what these scripts started (CKAN, Solr, Redis, PostgreSQL)"
 	@echo "make status  - report the services"
 	@echo "make lint    - ruff format check and lint only"
+	@echo "make bench   - seed a synthetic portal, serve it (plugin on/off, ckanext-showcase) and print the figures (BENCH_SMALL=1: quick)"
 	@echo "make bench-challenge - SQL counts and timings of the challenge actions (10,000 challenges)"
 	@echo "make bench-pages     - dataset page and package_show with the plugin on vs off, challenge page"
 	@echo "Variables: CKAN_VERSION=$(CKAN_VERSION) (2.12.0 or 2.11.6), PYTEST_ARGS"
@@ -53,6 +54,9 @@ status:
 
 clean: stop
 	rm -rf .services .artifacts
+
+bench:
+	bash scripts/bench.sh scripts/bench/bench_portal.py $(BENCH_ARGS)
 
 bench-challenge:
 	bash scripts/bench.sh scripts/bench/bench_challenge.py $(BENCH_ARGS)

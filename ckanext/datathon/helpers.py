@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -71,46 +72,57 @@ def datathon_stages() -> list[tuple[str, str]]:
     return [(stage, datathon_stage_label(stage)) for stage in STAGES]
 
 
+# Labels are translated one at a time, when asked for: a page may ask for
+# hundreds (one per linked dataset), and each translation lookup costs.
+_STAGE_LABELS: dict[str, Callable[[], str]] = {
+    "identify": lambda: _("Identify data, allies and social problems"),
+    "ideathon": lambda: _("Ideathon"),
+    "rules": lambda: _("Participation rules"),
+    "preparation": lambda: _("Contest preparation"),
+    "launch": lambda: _("Launch"),
+    "development": lambda: _("Development and registration"),
+    "mentorship": lambda: _("Mentorship"),
+    "jury": lambda: _("Jury"),
+    "submission": lambda: _("Receiving projects"),
+    "awards": lambda: _("Awards"),
+    "impact": lambda: _("Social and public impact"),
+}
+_STATUS_LABELS: dict[str, Callable[[], str]] = {
+    "past": lambda: _("Done"),
+    "current": lambda: _("Now"),
+    "upcoming": lambda: _("Upcoming"),
+    "unscheduled": lambda: _("Not scheduled"),
+    "draft": lambda: _("Draft"),
+    "active": lambda: _("Published"),
+    "deleted": lambda: _("Deleted"),
+}
+_ROLE_LABELS: dict[str, Callable[[], str]] = {
+    "primary": lambda: _("Primary data"),
+    "supporting": lambda: _("Supporting data"),
+    "context": lambda: _("Context"),
+    "government": lambda: _("Government"),
+    "civil_society": lambda: _("Civil society"),
+    "academia": lambda: _("Academia"),
+    "private": lambda: _("Private sector"),
+    "international": lambda: _("International organization"),
+}
+
+
+def _label(labels: dict[str, Callable[[], str]], key: str | None) -> str:
+    label = labels.get(key or "")
+    return label() if label else key or ""
+
+
 def datathon_stage_label(stage: str | None) -> str:
-    labels = {
-        "identify": _("Identify data, allies and social problems"),
-        "ideathon": _("Ideathon"),
-        "rules": _("Participation rules"),
-        "preparation": _("Contest preparation"),
-        "launch": _("Launch"),
-        "development": _("Development and registration"),
-        "mentorship": _("Mentorship"),
-        "jury": _("Jury"),
-        "submission": _("Receiving projects"),
-        "awards": _("Awards"),
-        "impact": _("Social and public impact"),
-    }
-    return labels.get(stage or "", stage or "")
+    return _label(_STAGE_LABELS, stage)
 
 
 def datathon_status_label(status: str) -> str:
-    return {
-        "past": _("Done"),
-        "current": _("Now"),
-        "upcoming": _("Upcoming"),
-        "unscheduled": _("Not scheduled"),
-        "draft": _("Draft"),
-        "active": _("Published"),
-        "deleted": _("Deleted"),
-    }.get(status, status)
+    return _label(_STATUS_LABELS, status)
 
 
 def datathon_role_label(role: str) -> str:
-    return {
-        "primary": _("Primary data"),
-        "supporting": _("Supporting data"),
-        "context": _("Context"),
-        "government": _("Government"),
-        "civil_society": _("Civil society"),
-        "academia": _("Academia"),
-        "private": _("Private sector"),
-        "international": _("International organization"),
-    }.get(role, role)
+    return _label(_ROLE_LABELS, role)
 
 
 def datathon_datetime(value: Any, timezone: str | None = None, with_hours: bool = True) -> str:
