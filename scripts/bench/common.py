@@ -19,7 +19,7 @@ BENCH_DB_URL = os.environ.setdefault(
     "postgresql://ckan_datathon:ckan_datathon@127.0.0.1:5433/ckan_datathon_bench",
 )
 os.environ.setdefault("CKAN_SOLR_URL", "http://127.0.0.1:8983/solr/ckan_bench")
-os.environ.setdefault("CKAN_REDIS_URL", "redis://127.0.0.1:6380/3")
+os.environ.setdefault("CKAN_REDIS_URL", "redis://127.0.0.1:6380/7")
 
 
 def load_app(ini: Path | None = None) -> Any:

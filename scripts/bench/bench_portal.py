@@ -1,0 +1,475 @@
+"""`make bench`: the plugin on a synthetic portal, beside stock CKAN and
+ckanext-showcase, served by gunicorn (2 workers each) and measured over HTTP.
+
+    make bench                      # default scale (5,000 datasets, ...)
+    make bench BENCH_ARGS=--small   # or BENCH_SMALL=1: a quick run
+
+scripts/bench.sh prepares the bench database (ckan_datathon_bench), Solr core
+(ckan_bench) and Redis db (7), then runs this script, which:
+
+1. seeds the portal (scripts/bench/seed_portal.py) and times it;
+2. installs ckanext-showcase from PyPI in its own virtualenv
+   (.venv/showcase-$CKAN_VERSION, same CKAN pin) and makes a showcase of the
+   big challenge's datasets in the same database;
+3. times ``ckan search-index rebuild`` with the plugin on and off (A B A);
+4. serves three portals on 127.0.0.1: plugin on (5051), off (5052) and
+   ckanext-showcase (5053); every response says how many SQL statements and
+   Solr requests it took (scripts/bench/counted_wsgi.py);
+5. requests every page in rounds, in a different order each round, so that
+   the machine's noise falls on all of them alike; every figure is a ratio
+   of two measurements of the same run;
+6. loads the challenge page and the dataset page with wrk (A B B A);
+7. prints one table, and writes it with the raw figures to
+   .artifacts/bench/results.json.
+
+Figures, not assertions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import common
+import seed_portal
+
+REPO = common.REPO
+ART = REPO / ".artifacts" / "bench"
+CKAN_VERSION = os.environ.get("CKAN_VERSION", "2.12.0")
+VENV = REPO / ".venv" / f"ckan-{CKAN_VERSION}"
+SHOWCASE_VENV = REPO / ".venv" / f"showcase-{CKAN_VERSION}"
+# PyPI's newest ckanext-showcase, 1.5.1 (2022), cannot start on CKAN 2.11+
+# (SQLAlchemy 2: orm.mapper, Table.exists); its maintainers' newest release,
+# v1.8.3 (2025), is only on GitHub.  SHOWCASE_SPEC may name another source
+# (e.g. a local checkout of that tag).
+SHOWCASE_SPEC = os.environ.get(
+    "SHOWCASE_SPEC", "ckanext-showcase @ git+https://github.com/ckan/ckanext-showcase@v1.8.3"
+)
+PORTS = {"on": 5051, "off": 5052, "showcase": 5053}
+CONFIGS = {
+    # test.ini's own plugins: datathon scheming_datasets activity; no mail server
+    "on": "ckanext.datathon.notifications = false\n",
+    "off": (
+        "ckan.plugins = scheming_datasets activity\n"
+        "scheming.dataset_schemas = ckanext.scheming:ckan_dataset.yaml\n"
+    ),
+    # CKAN 2.12 asks each upload kind for a storage; showcase images are one
+    "showcase": (
+        "ckan.plugins = showcase activity\nckan.files.default_storages.showcase = default\n"
+    ),
+}
+WRK_LUA = """-- stop a thread after WRK_MAX_REQUESTS responses (wrk itself bounds time)
+local done, max = 0, tonumber(os.getenv("WRK_MAX_REQUESTS") or "5000")
+function response(status, headers, body)
+  done = done + 1
+  if done >= max then wrk.thread:stop() end
+end
+"""
+
+
+def ini(name: str) -> Path:
+    return ART / f"{name}.ini"
+
+
+def write_configs() -> None:
+    ART.mkdir(parents=True, exist_ok=True)
+    for name, extra in CONFIGS.items():
+        ini(name).write_text(f"[app:main]\nuse = config:{REPO / 'test.ini'}\n{extra}")
+    (ART / "limit.lua").write_text(WRK_LUA)
+
+
+def timed(command: list[str], **kwargs: Any) -> float:
+    t0 = time.perf_counter()
+    subprocess.run(command, check=True, env=dict(os.environ), **kwargs)
+    return time.perf_counter() - t0
+
+
+# -- showcase -------------------------------------------------------------------
+
+
+def showcase_venv() -> Path:
+    python = SHOWCASE_VENV / "bin" / "python"
+    stamp = SHOWCASE_VENV / ".installed"
+    wanted = [f"ckan[requirements]=={CKAN_VERSION}", "gunicorn==23.0.0", SHOWCASE_SPEC]
+    if stamp.exists() and stamp.read_text() == "\n".join(wanted):
+        return SHOWCASE_VENV
+    print(f"installing {SHOWCASE_SPEC} in {SHOWCASE_VENV} ...", flush=True)
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(SHOWCASE_VENV)])
+        subprocess.run([str(python), "-m", "ensurepip", "-q"], check=True)
+    pip = [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+    subprocess.run([*pip, "pip==26.3", "setuptools==84.2.1", "wheel==0.48.0"], check=True)
+    subprocess.run([*pip, *wanted], check=True)
+    stamp.write_text("\n".join(wanted))
+    return SHOWCASE_VENV
+
+
+def seed_showcase(ids_path: Path) -> float:
+    venv = showcase_venv()
+    t0 = time.perf_counter()
+    subprocess.run(
+        [
+            str(venv / "bin" / "python"),
+            str(REPO / "scripts" / "bench" / "seed_showcase.py"),
+            str(ini("showcase")),
+            str(ids_path),
+        ],
+        check=True,
+        env=dict(os.environ),
+    )
+    return time.perf_counter() - t0
+
+
+# -- servers --------------------------------------------------------------------
+
+
+class Servers:
+    def __init__(self) -> None:
+        self.procs: dict[str, subprocess.Popen[bytes]] = {}
+
+    def start(self) -> None:
+        for name, port in PORTS.items():
+            venv = SHOWCASE_VENV if name == "showcase" else VENV
+            log = open(ART / f"gunicorn-{name}.log", "wb")  # noqa: SIM115
+            self.procs[name] = subprocess.Popen(
+                [
+                    str(venv / "bin" / "gunicorn"),
+                    "--workers=2",
+                    f"--bind=127.0.0.1:{port}",
+                    "--timeout=300",
+                    f"--pythonpath={REPO / 'scripts' / 'bench'}",
+                    "counted_wsgi:application",
+                ],
+                env={**os.environ, "CKAN_INI": str(ini(name))},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        import requests
+
+        deadline = time.monotonic() + 180
+        for name, port in PORTS.items():
+            while True:
+                if self.procs[name].poll() is not None:
+                    raise SystemExit(f"gunicorn {name} died: see {ART}/gunicorn-{name}.log")
+                try:
+                    requests.get(f"http://127.0.0.1:{port}/api/3/action/status_show", timeout=60)
+                    break
+                except requests.ConnectionError:
+                    if time.monotonic() > deadline:
+                        raise SystemExit(f"gunicorn {name} did not answer on {port}") from None
+                    time.sleep(0.5)
+
+    def stop(self) -> None:
+        for proc in self.procs.values():
+            proc.terminate()
+        for proc in self.procs.values():
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+# -- measurements ---------------------------------------------------------------
+
+
+def interleaved(urls: dict[str, str], repeat: int, warmup: int = 3) -> dict[str, dict[str, Any]]:
+    """Request every URL once per round, rotating the order each round."""
+    import requests
+
+    session = requests.Session()
+    keys = list(urls)
+    samples: dict[str, list[float]] = {k: [] for k in keys}
+    counts: dict[str, tuple[int, int]] = {}
+    for r in range(warmup + repeat):
+        shift = r % len(keys)
+        order = keys[shift:] + keys[:shift]
+        if r % 2:
+            order.reverse()
+        for key in order:
+            t0 = time.perf_counter()
+            response = session.get(urls[key], timeout=300)
+            elapsed = (time.perf_counter() - t0) * 1000
+            if response.status_code != 200:
+                raise SystemExit(f"{urls[key]}: HTTP {response.status_code}")
+            if r >= warmup:
+                samples[key].append(elapsed)
+            counts[key] = (
+                int(response.headers.get("X-Bench-SQL", -1)),
+                int(response.headers.get("X-Bench-Solr", -1)),
+            )
+    result = {}
+    for key, values in samples.items():
+        values.sort()
+        p95 = values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
+        result[key] = {
+            "p50": statistics.median(values),
+            "p95": p95,
+            "sql": counts[key][0],
+            "solr": counts[key][1],
+            "n": len(values),
+        }
+    return result
+
+
+def wrk(urls: dict[str, str], seconds: int, connections: int, max_requests: int) -> dict[str, Any]:
+    """Requests per second of each URL under wrk, in A B B A order."""
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: apt-get install -y wrk")
+    keys = list(urls)
+    order = keys + keys[::-1]
+    done: dict[str, list[float]] = {k: [] for k in keys}
+    errors: dict[str, int] = dict.fromkeys(keys, 0)
+    for key in order:
+        out = subprocess.run(
+            [
+                "wrk",
+                "-t1",
+                f"-c{connections}",
+                f"-d{seconds}s",
+                "--timeout=30s",
+                "-s",
+                str(ART / "limit.lua"),
+                urls[key],
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "WRK_MAX_REQUESTS": str(max_requests)},
+        ).stdout
+        match = re.search(r"Requests/sec:\s+([\d.]+)", out)
+        done[key].append(float(match.group(1)) if match else 0.0)
+        bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+        errors[key] += int(bad.group(1)) if bad else 0
+    return {k: {"rps": statistics.mean(v), "runs": v, "errors": errors[k]} for k, v in done.items()}
+
+
+def rebuild_times(rounds: int) -> dict[str, list[float]]:
+    """`ckan search-index rebuild`, plugin on and off, in A B A order."""
+    ckan = str(VENV / "bin" / "ckan")
+    times: dict[str, list[float]] = {"on": [], "off": []}
+    order = ["on"] + ["off", "on"] * rounds
+    for name in order:
+        print(f"  search-index rebuild, plugin {name} ...", flush=True)
+        times[name].append(
+            timed(
+                [ckan, "-c", str(ini(name)), "search-index", "rebuild"],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+    return times
+
+
+# -- report ---------------------------------------------------------------------
+
+
+def ratio(a: float, b: float) -> str:
+    return f"{a / b:.2f}x" if b else "-"
+
+
+def verdict(value: float, op: str, target: float) -> str:
+    ok = value <= target if op == "<=" else value >= target
+    return "met" if ok else "NOT met"
+
+
+def report(r: dict[str, Any], scale: seed_portal.Scale) -> list[tuple[str, ...]]:
+    h = r["http"]
+    rows: list[tuple[str, ...]] = []
+
+    def pair(label: str, a: str, b: str, op: str, target: float, extra: bool = True) -> None:
+        value = h[a]["p50"] / h[b]["p50"]
+        rows.append(
+            (
+                label,
+                f"{h[a]['p50']:.1f} / {h[b]['p50']:.1f}",
+                f"{h[a]['p95']:.1f} / {h[b]['p95']:.1f}",
+                f"{value:.2f}x",
+                f"{h[a]['sql']} / {h[b]['sql']}"
+                + (f" (+{h[a]['sql'] - h[b]['sql']})" if extra else ""),
+                f"{h[a]['solr']} / {h[b]['solr']}"
+                + (f" (+{h[a]['solr'] - h[b]['solr']})" if extra else ""),
+                f"{op} {target:g}x",
+                verdict(value, op, target),
+            )
+        )
+
+    pair("dataset page: plugin on / off", "dataset_on", "dataset_off", "<=", 1.05)
+    pair("package_show: plugin on / off", "package_show_on", "package_show_off", "<=", 1.05)
+    pair(
+        f"challenge page ({scale.linked} datasets, {scale.big_projects} projects) / dataset page",
+        "challenge",
+        "dataset_on",
+        "<=",
+        1.0,
+        extra=False,
+    )
+    pair(
+        f"showcase page / challenge page ({scale.linked} datasets each)",
+        "showcase",
+        "challenge",
+        ">=",
+        10.0,
+        extra=False,
+    )
+    pair(
+        f"challenge_list / package_search ({scale.list_challenges} challenges)",
+        "challenge_list",
+        "package_search",
+        "<=",
+        1.0,
+        extra=False,
+    )
+    pair(
+        f"challenge_list q={r['ids']['query']} / package_search q={r['ids']['query']}",
+        "challenge_list_q",
+        "package_search_q",
+        "<=",
+        1.0,
+        extra=False,
+    )
+    on, off = r["rebuild"]["on"], r["rebuild"]["off"]
+    value = statistics.mean(on) / statistics.mean(off)
+    rows.append(
+        (
+            "search-index rebuild: plugin on (project records) / off",
+            f"{statistics.mean(on):.1f}s / {statistics.mean(off):.1f}s",
+            "-",
+            f"{value:.2f}x",
+            "-",
+            "-",
+            "<= 1.1x",
+            verdict(value, "<=", 1.10),
+        )
+    )
+    w = r["wrk"]
+    value = w["challenge"]["rps"] / w["dataset"]["rps"]
+    rows.append(
+        (
+            f"wrk req/s: challenge page / dataset page ({r['wrk_connections']} connections)",
+            f"{w['challenge']['rps']:.1f} / {w['dataset']['rps']:.1f} req/s",
+            "-",
+            f"{value:.2f}x",
+            "-",
+            "-",
+            ">= 1x",
+            verdict(value, ">=", 1.0),
+        )
+    )
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--small", action="store_true", default=bool(os.environ.get("BENCH_SMALL")))
+    parser.add_argument("--datasets", type=int)
+    parser.add_argument("--challenges", type=int)
+    parser.add_argument("--projects", type=int)
+    parser.add_argument("--jurors", type=int)
+    parser.add_argument("--criteria", type=int)
+    parser.add_argument("--list-challenges", type=int)
+    parser.add_argument("--repeat", type=int)
+    parser.add_argument("--wrk-seconds", type=int)
+    parser.add_argument("--wrk-connections", type=int, default=2)
+    parser.add_argument("--wrk-max-requests", type=int, default=5000)
+    parser.add_argument("--rebuild-rounds", type=int, default=1)
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure the portal of the previous run, unseeded"
+    )
+    args = parser.parse_args()
+    scale = (
+        seed_portal.Scale(datasets=500, challenges=50, projects=200, jurors=5, list_challenges=1000)
+        if args.small
+        else seed_portal.Scale()
+    )
+    for field in ("datasets", "challenges", "projects", "jurors", "criteria", "list_challenges"):
+        if getattr(args, field) is not None:
+            setattr(scale, field, getattr(args, field))
+    repeat = args.repeat or (10 if args.small else 40)
+    wrk_seconds = args.wrk_seconds or (3 if args.small else 10)
+    write_configs()
+    results: dict[str, Any] = {"scale": scale.__dict__, "repeat": repeat}
+
+    ids_path = ART / "ids.json"
+    if args.reuse:
+        previous = json.loads((ART / "results.json").read_text())
+        for key in ("scale", "seed_sql_s", "showcase_seed_s", "rebuild", "seed_total_s"):
+            results[key] = previous[key]
+        scale = seed_portal.Scale(**previous["scale"])
+        ids = results["ids"] = json.loads(ids_path.read_text())
+    else:
+        print(f"seeding {scale} ...", flush=True)
+        common.load_app(ini("on"))
+        t0 = time.perf_counter()
+        ids = seed_portal.seed(scale)
+        results["seed_sql_s"] = time.perf_counter() - t0
+        results["ids"] = ids
+        ids_path.write_text(json.dumps(ids))
+        print(f"  seeded in {results['seed_sql_s']:.1f}s; showcase ...", flush=True)
+        results["showcase_seed_s"] = seed_showcase(ids_path)
+        print("search-index rebuild (the first one indexes the seeded portal) ...", flush=True)
+        results["rebuild"] = rebuild_times(args.rebuild_rounds)
+        results["seed_total_s"] = results["seed_sql_s"] + results["rebuild"]["on"][0]
+
+    servers = Servers()
+    print("gunicorn: plugin on :5051, off :5052, showcase :5053 ...", flush=True)
+    servers.start()
+    try:
+        on, off, sc = (f"http://127.0.0.1:{PORTS[k]}" for k in ("on", "off", "showcase"))
+        ds, ch, q = ids["dataset"], ids["challenge"], ids["query"]
+        urls = {
+            "dataset_on": f"{on}/dataset/{ds}",
+            "dataset_off": f"{off}/dataset/{ds}",
+            "package_show_on": f"{on}/api/3/action/package_show?id={ds}",
+            "package_show_off": f"{off}/api/3/action/package_show?id={ds}",
+            "challenge": f"{on}/challenge/{ch}",
+            "showcase": f"{sc}/showcase/bench-showcase",
+            "challenge_list": f"{on}/api/3/action/challenge_list",
+            "package_search": f"{on}/api/3/action/package_search",
+            "challenge_list_q": f"{on}/api/3/action/challenge_list?q={q}",
+            "package_search_q": f"{on}/api/3/action/package_search?q={q}",
+        }
+        print(f"requests: {repeat} rounds of {len(urls)} URLs ...", flush=True)
+        results["http"] = interleaved(urls, repeat)
+        print(f"wrk: {wrk_seconds}s x 4 runs ...", flush=True)
+        results["wrk"] = wrk(
+            {"dataset": urls["dataset_on"], "challenge": urls["challenge"]},
+            wrk_seconds,
+            args.wrk_connections,
+            args.wrk_max_requests,
+        )
+        results["wrk_connections"] = args.wrk_connections
+    finally:
+        servers.stop()
+
+    rows = report(results, scale)
+    results["table"] = rows
+    (ART / "results.json").write_text(json.dumps(results, indent=2, default=str))
+    print(
+        f"\nseeding: {results['seed_sql_s']:.1f}s SQL + {results['rebuild']['on'][0]:.1f}s "
+        f"index = {results['seed_total_s']:.1f}s; showcase {results['showcase_seed_s']:.1f}s"
+    )
+    common.print_table(
+        f"make bench: {scale.datasets} datasets, {scale.challenges} challenges "
+        f"(+{max(0, scale.list_challenges - scale.challenges)} for challenge_list), "
+        f"{scale.projects} projects, {scale.jurors} jurors, {scale.criteria} criteria; "
+        f"gunicorn 2 workers; p50/p95 in ms over {repeat} interleaved rounds",
+        rows,
+        ("measure", "p50 A / B", "p95 A / B", "A/B", "SQL A / B", "Solr A / B", "target", ""),
+    )
+
+
+if __name__ == "__main__":
+    main()
