@@ -540,6 +540,26 @@ class TestList:
         anonymous = _list(None, challenge)["results"]
         assert not any(i["voted_by_me"] for i in anonymous)
 
+    def test_show_is_a_list_item(self, world, challenge):
+        idea = _idea(world.user, challenge, data_gaps=[{"title": "G", "holder": "H"}])
+        call_as(world.member, "challenge_idea_vote", id=idea["id"])
+        shown = call_as(world.member, "challenge_idea_show", id=idea["id"])
+        assert shown == _list(world.member, challenge)["results"][0]
+        assert shown["vote_count"] == 1
+        assert shown["voted_by_me"] is True
+        assert shown["data_gaps"][0]["holder"] == "H"
+        assert call_as(None, "challenge_idea_show", id=idea["id"])["voted_by_me"] is False
+
+    def test_show_of_a_draft_idea_is_not_found_for_outsiders(self, world, draft):
+        idea = _idea(world.admin, draft)
+        assert call_as(world.editor, "challenge_idea_show", id=idea["id"])["id"] == idea["id"]
+        for user in (None, world.user, world.member):
+            with pytest.raises(tk.ObjectNotFound):
+                call_as(user, "challenge_idea_show", id=idea["id"])
+        for ref in ("no-such-idea", "", None, ["x"]):
+            with pytest.raises((tk.ObjectNotFound, tk.ValidationError)):
+                call_as(world.user, "challenge_idea_show", id=ref)
+
     def test_draft_ideas_are_for_organizers(self, world, draft):
         _idea(world.admin, draft)
         assert _list(world.editor, draft)["count"] == 1
@@ -627,6 +647,7 @@ class TestAuthMatrix:
     def test_published_challenge(self, world, challenge):
         idea = _idea(world.user, challenge)
         _expect(world, EVERYONE, "challenge_idea_list", challenge=challenge["id"])
+        _expect(world, EVERYONE, "challenge_idea_show", id=idea["id"])
         _expect(world, REGISTERED, "challenge_idea_create", challenge=challenge["id"])
         _expect(world, REGISTERED, "challenge_idea_vote", id=idea["id"])
         _expect(world, REGISTERED, "challenge_idea_unvote", id=idea["id"])
@@ -638,6 +659,7 @@ class TestAuthMatrix:
         idea = _idea(world.admin, draft)
         for auth, data in [
             ("challenge_idea_list", {"challenge": draft["id"]}),
+            ("challenge_idea_show", {"id": idea["id"]}),
             ("challenge_idea_create", {"challenge": draft["id"]}),
             ("challenge_idea_vote", {"id": idea["id"]}),
             ("challenge_idea_unvote", {"id": idea["id"]}),
