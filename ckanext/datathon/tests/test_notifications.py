@@ -22,10 +22,13 @@ from ckanext.datathon import notifications
 from ckanext.datathon.model import Juror
 from ckanext.datathon.tests.factories import add_team_member
 from ckanext.datathon.tests.helpers import call_as
-from ckanext.datathon.tests.logic.conftest import world  # noqa: F401  (fixture)
 from ckanext.datathon.tests.jury_scenario import scenario as _scenario
+from ckanext.datathon.tests.logic import conftest as logic_fixtures
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
+
+# fixtures of the logic and view tests
+world = logic_fixtures.world
 
 PORT = 8925  # our own port (tests of other workers use other ones)
 SMTP = f"127.0.0.1:{PORT}"
