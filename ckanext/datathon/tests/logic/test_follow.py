@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 import ckan.model as model
@@ -139,6 +141,12 @@ def _dashboard(user, **params):
     return helpers.call_action("dashboard_activity_list", context=context, **params)
 
 
+def _epoch(activity) -> float:
+    # the dashboard's timestamps are naive UTC; core reads before/after as such
+    moment = dt.datetime.fromisoformat(activity["timestamp"])
+    return moment.replace(tzinfo=dt.timezone.utc).timestamp()
+
+
 def _challenge_ids(activities):
     return [a["data"].get("challenge", {}).get("id") for a in activities]
 
@@ -184,6 +192,21 @@ class TestDashboard:
         pages += [a["id"] for a in _dashboard(world.user, limit=3, offset=3)]
         pages += [a["id"] for a in _dashboard(world.user, limit=3, offset=6)]
         assert pages == ours[:9]
+
+    def test_before_and_after_pages_as_the_dashboard_view_asks(self, world, published):
+        # /dashboard pages with ``before``/``after`` (timestamps), not offsets
+        call_as(world.user, "follow_challenge", id=published["id"])
+        for n in range(3):
+            call_as(world.admin, "challenge_patch", id=published["id"], title=f"Cuidados {n}")
+            call_as(world.user, "user_patch", id=world.user["id"], about=f"About {n}")
+        everything = _dashboard(world.user, limit=100)
+        first = _dashboard(world.user, limit=3)
+        assert [a["id"] for a in first] == [a["id"] for a in everything[:3]]
+        older = _dashboard(world.user, limit=3, before=_epoch(first[-1]))
+        assert [a["id"] for a in older] == [a["id"] for a in everything[3:6]]
+        # "after" answers the oldest items after the point, newest first, as core
+        newer = _dashboard(world.user, limit=2, after=_epoch(older[0]))
+        assert [a["id"] for a in newer] == [a["id"] for a in everything[1:3]]
 
     def test_count_of_new_activities(self, world, published):
         call_as(world.user, "follow_challenge", id=published["id"])
