@@ -23,6 +23,7 @@ from ckanext.datathon.engagement_helpers import (
     datathon_impact_kind_options,
     datathon_mentorships,
 )
+from ckanext.datathon.entity_labels import humanize_entity_type
 from ckanext.datathon.jury_helpers import datathon_award_label, datathon_winner_awards
 from ckanext.datathon.model import ALLY_KINDS, STAGES
 from ckanext.datathon.open_helpers import datathon_challenge_jsonld, datathon_follow_state
@@ -58,6 +59,8 @@ __all__ = [
     "datathon_status_label",
     "datathon_timezone_options",
     "datathon_winner_awards",
+    # core's, chained: the project type's labels as whole translated sentences
+    "humanize_entity_type",
 ]
 
 _ = tk._

@@ -17,6 +17,7 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
+import ckan.plugins.toolkit as tk
 from ckan.lib.i18n import build_js_translations
 
 from ckanext.datathon.tests.helpers import iso
@@ -242,3 +243,36 @@ class TestLocalisedPages:
         assert heading in page
         assert f"{date} (America/Mexico_City)" in page
         assert money in page
+
+    @pytest.mark.parametrize(
+        ("prefix", "found", "none"),
+        [
+            ("", "1 challenge found", "No challenges found for “nada”"),
+            ("/es", "1 reto encontrado", "No se encontraron retos para “nada”"),
+            ("/pt_BR", "1 desafio encontrado", "Nenhum desafio encontrado para “nada”"),
+        ],
+    )
+    def test_challenge_count_is_a_whole_sentence(self, app, challenge, prefix, found, none):
+        assert found in _text(app.get(f"{prefix}/challenge").body)
+        assert none in _text(app.get(f"{prefix}/challenge?q=nada").body)
+
+
+@pytest.mark.usefixtures("with_plugins")
+@pytest.mark.parametrize(
+    ("lang", "update", "search", "core"),
+    [
+        ("en", "Update Project", "Search Projects...", "Add Team group"),
+        ("es", "Actualizar proyecto", "Buscar proyectos...", "Añadir Team group"),
+        ("pt_BR", "Atualizar projeto", "Buscar projetos...", "Adicionar Team group"),
+    ],
+)
+def test_core_labels_of_the_project_type_are_translated(app, lang, update, search, core):
+    """Core glues "Update" and the capitalised type name in English; our
+    chained humanize_entity_type gives whole sentences for projects only."""
+    with app.flask_app.test_request_context("/", environ_base={"CKAN_LANG": lang}):
+        humanize = tk.h.humanize_entity_type
+        assert humanize("package", "project", "update label") == update
+        assert humanize("package", "project", "search placeholder") == search
+        assert humanize("package", "dataset", "update label") is None  # core's default text
+        # other types: core's glued text, as before
+        assert humanize("group", "team_group", "add link") == core
