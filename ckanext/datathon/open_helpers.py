@@ -27,7 +27,8 @@ def datathon_follow_state(challenge_id: str) -> dict[str, Any]:
         return {"count": 0, "following": False, "can_follow": False}
     following = False
     if tk.current_user.is_authenticated:
-        following = tk.get_action("am_following_challenge")(_context(), {"id": challenge_id})
+        # same context: the challenge and the viewer are looked up once
+        following = tk.get_action("am_following_challenge")(context, {"id": challenge_id})
     return {
         "count": count,
         "following": following,
