@@ -123,6 +123,8 @@ class TestProposing:
         for n in range(3):
             assert f'name="gap-{n}-title"' in page
         assert 'name="gap-3-title"' not in page
+        # Enter in a field presses the first submit button: it must publish
+        assert page.index("Publish my idea") < page.index('name="more_gaps"')
         response = b.post(
             _url(challenge),
             {
