@@ -33,6 +33,11 @@ CONTEXT = {
     "@vocab": SCHEMA,
     "dcat": "http://www.w3.org/ns/dcat#",
     "dct": "http://purl.org/dc/terms/",
+    # values that are IRIs, not text (as in schema.org's own context)
+    "url": {"@type": "@id"},
+    "image": {"@type": "@id"},
+    "logo": {"@type": "@id"},
+    "eventStatus": {"@type": "@vocab"},
 }
 DESCRIPTION_LENGTH = 1000
 
@@ -198,7 +203,7 @@ def challenge_document(challenge: dict[str, Any]) -> dict[str, Any]:
         "keywords": challenge.get("tags") or None,
         "startDate": start,
         "endDate": end,
-        "eventStatus": f"{SCHEMA}EventScheduled",
+        "eventStatus": "EventScheduled",
         "isAccessibleForFree": True,
         "organizer": organizer,
         "sponsor": [_ally(a) for a in challenge.get("allies") or []],

@@ -6,6 +6,8 @@ import json
 
 import pytest
 from bs4 import BeautifulSoup
+from rdflib import Graph, URIRef
+from rdflib.namespace import DCAT, RDF
 
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories
@@ -104,6 +106,25 @@ class TestEndpoint:
         for item in document["about"]:
             assert item["@type"] == ["Dataset", "dcat:Dataset"]
             assert item["includedInDataCatalog"]["@type"] == "DataCatalog"
+
+    def test_is_linked_data(self, app, linked):
+        # the document is RDF (JSON-LD 1.1), not only JSON: the graph says the
+        # challenge is about each dataset, by the IRIs DCAT uses
+        challenge, public, _private = linked
+        body = _get(app, challenge["name"]).get_data(as_text=True)
+        graph = Graph().parse(data=body, format="json-ld")
+        event = URIRef(tk.url_for("challenge.read", name=challenge["name"], qualified=True))
+        schema = "https://schema.org/"
+        assert (event, RDF.type, URIRef(f"{schema}Event")) in graph
+        assert (event, URIRef(f"{schema}eventStatus"), URIRef(f"{schema}EventScheduled")) in graph
+        site = tk.config["ckan.site_url"].rstrip("/")
+        for dataset in public:
+            iri = URIRef(f"{site}/dataset/{dataset['id']}")
+            assert (event, URIRef(f"{schema}about"), iri) in graph
+            assert (iri, RDF.type, DCAT.Dataset) in graph
+            assert (iri, RDF.type, URIRef(f"{schema}Dataset")) in graph
+            page = tk.url_for("dataset.read", id=dataset["name"], qualified=True)
+            assert (iri, URIRef(f"{schema}url"), URIRef(page)) in graph
 
     def test_private_datasets_only_for_those_who_can_read_them(self, app, browse, world, linked):
         challenge, _public, private = linked
