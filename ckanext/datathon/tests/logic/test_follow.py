@@ -193,6 +193,22 @@ class TestDashboard:
         pages += [a["id"] for a in _dashboard(world.user, limit=3, offset=6)]
         assert pages == ours[:9]
 
+    def test_offsets_beyond_the_configured_maximum(self, world, published, ckan_config):
+        call_as(world.user, "follow_challenge", id=published["id"])
+        for n in range(4):
+            call_as(world.admin, "challenge_patch", id=published["id"], title=f"Cuidados {n}")
+            call_as(world.user, "user_patch", id=world.user["id"], about=f"About {n}")
+            call_as(world.user, "user_patch", id=world.user["id"], about=f"About {n}!")
+        everything = [a["id"] for a in _dashboard(world.user, limit=100)]
+        assert len(everything) >= 12
+        # core never returns more than ckan.activity_list_limit_max items a call;
+        # a merged page at offset 8 needs core's first 10: fetched in 4 calls
+        ckan_config["ckan.activity_list_limit_max"] = 3
+        pages = []
+        for offset in (0, 2, 4, 6, 8):
+            pages += [a["id"] for a in _dashboard(world.user, limit=2, offset=offset)]
+        assert pages == everything[:10]
+
     def test_before_and_after_pages_as_the_dashboard_view_asks(self, world, published):
         # /dashboard pages with ``before``/``after`` (timestamps), not offsets
         call_as(world.user, "follow_challenge", id=published["id"])
