@@ -299,12 +299,21 @@ def page_columns() -> list[Any]:
     return [prizes.label("prizes_json"), stages.label("stages_json")]
 
 
+def summary_columns() -> list[Any]:
+    """The challenge columns a listing shows, to select instead of the whole
+    ``Challenge``: its long texts (description, rules, eligibility) stay in
+    the table, and rows need no ORM instances."""
+    c = Challenge.__table__
+    return [c.c[name] for name in SUMMARY_FIELDS]
+
+
 def summary_dicts(rows: Sequence[Any], at: dt.datetime | None = None) -> list[dict[str, Any]]:
-    """Listing dicts for rows of (Challenge, org_name, org_title, dataset_count,
-    prizes_json, stages_json): no further query."""
+    """Listing dicts for rows of (Challenge or ``summary_columns()``, org_name,
+    org_title, dataset_count, project_count, prizes_json, stages_json): no
+    further query."""
     result = []
     for row in rows:
-        c = row.Challenge
+        c = row.Challenge if "Challenge" in row._fields else row
         data = _columns(c, SUMMARY_FIELDS)
         data["organization"] = {"id": c.owner_org, "name": row.org_name, "title": row.org_title}
         prizes = [

@@ -436,14 +436,20 @@ def challenge_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     order = [o.desc() if direction == "desc" else o.asc() for o in order]
     if field not in _NOT_NULL_SORTS:
         order[0] = order[0].nulls_last()
+    # the total rides along with the page: an uncorrelated subquery, which
+    # PostgreSQL computes once (an InitPlan), from the index, in the same trip
+    total = (
+        sa.select(sa.func.count()).select_from(c).where(*conditions).scalar_subquery()
+    ).correlate(None)
     query = (
         sa.select(
-            Challenge,
+            *dictize.summary_columns(),
             g.c.name.label("org_name"),
             g.c.title.label("org_title"),
             public_dataset_count.label("dataset_count"),
             _submitted_projects_count().label("project_count"),
             *dictize.page_columns(),
+            total.label("total"),
         )
         .join(g, g.c.id == c.c.owner_org)
         .where(*conditions)
@@ -452,9 +458,11 @@ def challenge_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
         .offset(data["offset"])
     )
     rows = model.Session.execute(query).all()
-    if 0 < len(rows) < data["limit"] or (not rows and not data["offset"]):
-        count = data["offset"] + len(rows)  # the last page tells the total
-    else:
+    if rows:
+        count = rows[0].total
+    elif not data["offset"]:
+        count = 0
+    else:  # past the last page
         count = model.Session.execute(
             sa.select(sa.func.count()).select_from(c).where(*conditions)
         ).scalar_one()
