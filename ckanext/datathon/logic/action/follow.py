@@ -251,23 +251,27 @@ def dashboard_activity_list(
     original: Any, context: Context, data_dict: DataDict
 ) -> list[dict[str, Any]]:
     """Core's dashboard plus the activities of the challenges the user follows."""
-    activities = original(context, data_dict)
     user = model.User.get(context.get("user") or "")
-    if user is None:
-        return activities
-    followed = sa.select(ChallengeFollower.challenge_id).where(ChallengeFollower.user_id == user.id)
-    if model.Session.execute(followed.limit(1)).first() is None:
-        return activities  # the usual case costs one indexed query
+    followed = sa.select(ChallengeFollower.challenge_id).where(
+        ChallengeFollower.user_id == (user.id if user else None)
+    )
+    if user is None or model.Session.execute(followed.limit(1)).first() is None:
+        return original(context, data_dict)  # the usual case costs one indexed query
     from ckanext.activity.logic.schema import default_dashboard_activity_list_schema
 
-    paging, _errors = tk.navl_validate(
+    # core validates before it checks access too (its @validate decorator)
+    paging, errors = tk.navl_validate(
         dict(data_dict), default_dashboard_activity_list_schema(), context
     )
+    if errors:
+        raise tk.ValidationError(errors)
     limit, offset = paging["limit"], paging.get("offset") or 0
     before, after = paging.get("before"), paging.get("after")
     if offset:
         # the merged page needs core's first offset + limit items
         activities = _core_head(original, context, data_dict, offset + limit)
+    else:
+        activities = original(context, data_dict)
     ours = _challenge_activities(user.id, followed, offset + limit, before, after, context)
     oldest_first = bool(after and not before)
     merged = {a["id"]: a for a in activities}

@@ -224,6 +224,14 @@ class TestDashboard:
         newer = _dashboard(world.user, limit=2, after=_epoch(older[0]))
         assert [a["id"] for a in newer] == [a["id"] for a in everything[1:3]]
 
+    @pytest.mark.parametrize(
+        "junk", [{"limit": "abc"}, {"offset": -1}, {"before": "yesterday"}, {"limit": -5}]
+    )
+    def test_junk_paging_is_a_validation_error(self, world, published, junk):
+        call_as(world.user, "follow_challenge", id=published["id"])
+        with pytest.raises(tk.ValidationError):
+            _dashboard(world.user, **junk)
+
     def test_count_of_new_activities(self, world, published):
         call_as(world.user, "follow_challenge", id=published["id"])
         call_as(world.admin, "challenge_patch", id=published["id"], title="Cuidados 2")
