@@ -13,6 +13,7 @@ CHALLENGE_LIST_LIMIT = "ckanext.datathon.challenge_list_limit"
 CHALLENGE_LIST_LIMIT_MAX = "ckanext.datathon.challenge_list_limit_max"
 DEFAULT_MAX_TEAM_SIZE = "ckanext.datathon.default_max_team_size"
 DEFAULT_CURRENCY = "ckanext.datathon.default_currency"
+ONE_TEAM_PER_PERSON = "ckanext.datathon.one_team_per_person"
 NOTIFICATIONS = "ckanext.datathon.notifications"
 
 
@@ -34,6 +35,10 @@ def default_max_team_size() -> int:
 
 def default_currency() -> str:
     return tk.config[DEFAULT_CURRENCY]
+
+
+def one_team_per_person() -> bool:
+    return tk.asbool(tk.config.get(ONE_TEAM_PER_PERSON, False))
 
 
 def notifications() -> bool:

@@ -27,7 +27,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context
 
-from ckanext.datathon import timeline
+from ckanext.datathon import config, timeline
 from ckanext.datathon.logic.visibility import Viewer, _member_org_ids
 from ckanext.datathon.model import PROJECT_TYPE, Challenge, Project, ProjectDataset
 
@@ -253,6 +253,53 @@ def check_new_project(context: Context, data_dict: dict[str, Any]) -> dict[str, 
     return data
 
 
+def lock_person(challenge_id: str, user_id: str) -> None:
+    """Serialise the team changes of one person in one challenge until the
+    transaction ends (a PostgreSQL advisory lock: no row to lock exists yet
+    when a team registers)."""
+    model.Session.execute(
+        sa.text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
+        {"key": f"ckanext-datathon:team:{challenge_id}:{user_id}"},
+    )
+
+
+def other_team(challenge_id: str, user_id: str, except_package_id: str | None = None) -> str | None:
+    """The title of a team of the challenge ``user_id`` is already on (the
+    projects that are not deleted), or None."""
+    pm = model.PackageMember.__table__
+    p = model.Package.__table__
+    pr = Project.__table__
+    query = (
+        sa.select(p.c.title)
+        .select_from(pm.join(p, p.c.id == pm.c.package_id).join(pr, pr.c.package_id == p.c.id))
+        .where(pm.c.user_id == user_id, pr.c.challenge_id == challenge_id, p.c.state != "deleted")
+        .limit(1)
+    )
+    if except_package_id:
+        query = query.where(p.c.id != except_package_id)
+    return model.Session.execute(query).scalar()
+
+
+def check_one_team(
+    challenge_id: str, user_id: str, field_name: str, except_package_id: str | None = None
+) -> None:
+    """A person is on one team per challenge (``ckanext.datathon.one_team_per_person``)."""
+    if not config.one_team_per_person():
+        return
+    lock_person(challenge_id, user_id)
+    title = other_team(challenge_id, user_id, except_package_id)
+    if title is not None:
+        raise tk.ValidationError(
+            {
+                field_name: [
+                    _("A person may be on one team of this challenge: already on {team}").format(
+                        team=title
+                    )
+                ]
+            }
+        )
+
+
 def lock_and_check_team_room(package_id: str, user_id: str) -> None:
     """Before adding ``user_id`` to the team: lock the project row (so that
     concurrent additions wait for each other) and refuse a full team."""
@@ -262,6 +309,7 @@ def lock_and_check_team_room(package_id: str, user_id: str) -> None:
     if is_team_member(user_id, package_id):
         return
     challenge = challenge_of(project)
+    check_one_team(challenge.id, user_id, "username", except_package_id=package_id)
     if team_size(package_id) >= challenge.max_team_size:
         raise tk.ValidationError(
             {

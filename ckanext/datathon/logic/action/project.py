@@ -123,6 +123,7 @@ def project_register(context: Context, data_dict: DataDict) -> dict[str, Any]:
     user = project_rules.user_obj(context)
     if user is None:  # (auth lets only logged-in users through)
         raise tk.NotAuthorized(_("You must be logged in to register a team"))
+    project_rules.check_one_team(challenge.id, user.id, "challenge")
     create_context: Any = {
         "user": context.get("user"),
         "model": model,

@@ -180,6 +180,92 @@ class TestRegister:
         assert "submission_status" in excinfo.value.error_dict
 
 
+def test_several_teams_per_person_by_default(world, published_challenge_factory):
+    challenge = _challenge(world, published_challenge_factory)
+    _register(world.user, challenge, title="First team")
+    second = _register(world.user, challenge, title="Second team")
+    assert world.user["id"] in _team_ids(second["id"])
+
+
+@pytest.mark.ckan_config("ckanext.datathon.one_team_per_person", "true")
+class TestOneTeamPerPerson:
+    def test_a_second_registration_is_refused(self, world, published_challenge_factory):
+        challenge = _challenge(world, published_challenge_factory)
+        first = _register(world.user, challenge, title="First team")
+        with pytest.raises(tk.ValidationError) as excinfo:
+            _register(world.user, challenge, title="Second team")
+        assert "already on First team" in excinfo.value.error_dict["challenge"][0]
+        # another challenge is another contest
+        _register(world.user, _challenge(world, published_challenge_factory))
+        # a deleted team does not count
+        call_as(world.admin, "package_delete", id=first["id"])
+        _register(world.user, challenge, title="Third team")
+
+    def test_joining_a_second_team_is_refused_on_every_path(
+        self, world, published_challenge_factory
+    ):
+        challenge = _challenge(world, published_challenge_factory)
+        owls = _register(world.user, challenge, title="Owls")
+        other_leader = factories.User()
+        larks = _register(other_leader, challenge, title="Larks")
+        with pytest.raises(tk.ValidationError) as excinfo:
+            call_as(other_leader, "project_member_add", id=larks["id"], username=world.user["name"])
+        assert "already on Owls" in excinfo.value.error_dict["username"][0]
+        with pytest.raises(tk.ValidationError):
+            call_as(
+                world.admin,
+                "package_collaborator_create",
+                id=larks["id"],
+                user_id=world.user["id"],
+                capacity="editor",
+            )
+        assert world.user["id"] not in _team_ids(larks["id"])
+        # once out of the first team, the person may join another one
+        member = add_team_member(owls)
+        with pytest.raises(tk.ValidationError):
+            call_as(other_leader, "project_member_add", id=larks["id"], username=member["name"])
+        call_as(member, "project_member_remove", id=owls["id"], username=member["name"])
+        call_as(other_leader, "project_member_add", id=larks["id"], username=member["name"])
+        assert member["id"] in _team_ids(larks["id"])
+
+    def test_eight_concurrent_registrations_make_one_team(self, world, published_challenge_factory):
+        challenge = _challenge(world, published_challenge_factory)
+        name = world.user["name"]
+        model.Session.remove()
+        barrier = threading.Barrier(8)
+        outcomes: list[str] = []
+
+        def register(n: int) -> None:
+            barrier.wait()
+            try:
+                helpers.call_action(
+                    "project_register",
+                    context={"user": name, "ignore_auth": False},
+                    challenge=challenge["id"],
+                    title=f"Team {n}",
+                    team_name=f"Team {n}",
+                    accept_rules=True,
+                )
+                outcomes.append("ok")
+            except tk.ValidationError:
+                outcomes.append("refused")
+            except Exception as e:  # pragma: no cover - reported below
+                outcomes.append(repr(e))
+            finally:
+                model.Session.remove()
+
+        threads = [threading.Thread(target=register, args=(n,)) for n in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        assert sorted(outcomes) == ["ok"] + ["refused"] * 7, outcomes
+        count = model.Session.execute(
+            sa.select(sa.func.count()).where(Project.challenge_id == challenge["id"])
+        ).scalar_one()
+        assert count == 1
+
+
 class TestTeam:
     def test_cap_at_the_limit(self, world, published_challenge_factory):
         challenge = _challenge(world, published_challenge_factory, max_team_size=3)
