@@ -19,8 +19,9 @@ from babel.messages.pofile import read_po
 
 import ckan.plugins.toolkit as tk
 from ckan.lib.i18n import build_js_translations
+from ckan.tests import factories
 
-from ckanext.datathon.tests.helpers import iso
+from ckanext.datathon.tests.helpers import call_as, iso
 
 REPO = Path(__file__).resolve().parents[3]
 I18N = REPO / "ckanext" / "datathon" / "i18n"
@@ -255,6 +256,32 @@ class TestLocalisedPages:
     def test_challenge_count_is_a_whole_sentence(self, app, challenge, prefix, found, none):
         assert found in _text(app.get(f"{prefix}/challenge").body)
         assert none in _text(app.get(f"{prefix}/challenge?q=nada").body)
+
+    @pytest.mark.usefixtures("clean_index")
+    @pytest.mark.parametrize(
+        ("prefix", "projects", "datasets"),
+        [
+            ("", "1 project found", "No datasets found"),
+            ("/es", "1 proyecto encontrado", "Conjuntos de datos no encontrados"),
+            ("/pt_BR", "1 projeto encontrado", "Não foram encontrados conjuntos de dados"),
+        ],
+    )
+    def test_project_count_is_a_whole_sentence(
+        self, app, published_challenge, project_factory, prefix, projects, datasets
+    ):
+        leader = factories.User()
+        project = project_factory(user=leader, challenge=published_challenge["id"])
+        call_as(
+            leader,
+            "package_patch",
+            id=project["id"],
+            repository_url="https://example.org/code",
+            code_licence="MIT",
+        )
+        call_as(leader, "project_submit", id=project["id"])
+        assert projects in _text(app.get(f"{prefix}/project/").body)
+        # other dataset types keep core's sentences
+        assert datasets in _text(app.get(f"{prefix}/dataset/").body)
 
 
 @pytest.mark.usefixtures("with_plugins")
