@@ -84,6 +84,15 @@ class TestFollowButton:
         assert _follow_box(_page(browse(world.admin), draft)) is None
 
 
+@pytest.mark.parametrize("name", ["%00", "%20", "x" * 5000, "é", "..", "%27%22<>"])
+def test_junk_names_are_not_found(app, browse, world, name):
+    browser = browse(world.user)
+    assert app.get(f"/challenge/{name}.jsonld").status_code == 404
+    for action in ("follow", "unfollow"):
+        response = browser.post(f"/challenge/{name}/{action}", {}, form_url="/dashboard/")
+        assert response.status_code == 404
+
+
 class TestDashboard:
     def test_followed_challenge_news_on_the_dashboard(
         self, browse, world, published, published_challenge_factory
