@@ -55,6 +55,35 @@ def _expect(world, allowed: set[str], auth: str, **data) -> None:
     assert {role for role, ok in results.items() if ok} == allowed, results
 
 
+def _race(calls: dict[str, tuple[str, str, str]]) -> dict[str, str]:
+    """Run ``{key: (action, user name, idea id)}`` at once, one thread (own
+    context, session and connection) each; the outcome of each key."""
+    model.Session.remove()
+    barrier = threading.Barrier(len(calls))
+    outcomes: dict[str, str] = {}
+
+    def run(key: str, action: str, user: str, idea_id: str) -> None:
+        barrier.wait()
+        try:
+            helpers.call_action(action, context={"user": user, "ignore_auth": False}, id=idea_id)
+            outcomes[key] = "ok"
+        except tk.NotAuthorized:
+            outcomes[key] = "refused"
+        except tk.ObjectNotFound:
+            outcomes[key] = "not found"
+        except Exception as e:  # pragma: no cover - reported by the caller
+            outcomes[key] = repr(e)
+        finally:
+            model.Session.remove()
+
+    threads = [threading.Thread(target=run, args=(key, *call)) for key, call in calls.items()]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return outcomes
+
+
 # -- proposing ----------------------------------------------------------------------------
 
 
@@ -398,6 +427,27 @@ class TestDelete:
         call_as(world.member, "challenge_idea_unvote", id=idea["id"])
         call_as(world.user, "challenge_idea_delete", id=idea["id"])
         assert model.Session.get(Idea, idea["id"]) is None
+
+    def test_author_deleting_while_someone_votes(self, world, challenge):
+        """Either the vote lands first and the author may no longer delete, or
+        the idea goes first and the vote finds nothing: never a vote counted
+        and then silently deleted with the idea."""
+        for _round in range(10):  # timing varies: several rounds
+            idea = _idea(world.user, challenge)
+            outcomes = _race(
+                {
+                    "vote": ("challenge_idea_vote", world.member["name"], idea["id"]),
+                    "delete": ("challenge_idea_delete", world.user["name"], idea["id"]),
+                }
+            )
+            assert outcomes in (
+                {"vote": "ok", "delete": "refused"},
+                {"vote": "not found", "delete": "ok"},
+            ), outcomes
+            exists = model.Session.get(Idea, idea["id"]) is not None
+            assert exists == (outcomes["vote"] == "ok")
+            if exists:
+                assert _votes(idea["id"]) == 1
 
     def test_author_cannot_delete_an_adopted_idea(self, world, challenge):
         idea = _idea(world.user, challenge)
