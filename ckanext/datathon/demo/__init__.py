@@ -19,7 +19,8 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.datathon.demo import content
+from ckanext.datathon.demo import content, stages
+from ckanext.datathon.model import CONTEST_DATES
 
 DEMO_PASSWORD = "Datathon-Demo-2026"  # noqa: S105  (documented demo password)
 
@@ -82,25 +83,30 @@ class Seeder:
 
     def challenge(self, spec: dict[str, Any], org_id: str, organizer: str) -> dict[str, Any]:
         """Create (or complete, after an interrupted run) a challenge with its
-        links, allies and submitted projects, ending with its real dates."""
+        links, allies, ideas, mentorship, submitted projects, jury and impact,
+        ending with its real dates.
+
+        Teams register, people propose ideas and jurors score while the
+        matching window is open: the challenge goes through those windows
+        (moved to the present) and gets its real, past dates at the end."""
+        name = spec["name"]
         base = {k: v for k, v in spec.items() if k not in ("datasets", "allies", "projects")}
         missing = [
             p for p in spec.get("projects", []) if not self._exists("package_show", p["name"])
         ]
-        current = self._exists("challenge_show", spec["name"])
-        if current is not None and not missing:
+        current = self._exists("challenge_show", name)
+        if current is not None and not missing and self._stages_complete(current, organizer):
             return current
         now = dt.datetime.now(dt.timezone.utc)
-        # Teams register while registration is open: the real (past) dates are
-        # set once the projects are in.
-        open_window = {
-            "registration_opens": (now - dt.timedelta(days=1)).isoformat(),
-            "registration_closes": (now + dt.timedelta(days=1)).isoformat(),
-            "submission_deadline": (now + dt.timedelta(days=2)).isoformat(),
-            "judging_closes": (now + dt.timedelta(days=3)).isoformat(),
-            "results_date": (now + dt.timedelta(days=4)).isoformat(),
-        }
-        data = {**base, **open_window, "state": "active", "timeline": []}
+
+        def window(*days: float) -> dict[str, str]:
+            return {
+                key: (now + dt.timedelta(days=offset)).isoformat()
+                for key, offset in zip(content_dates(), days, strict=True)
+            }
+
+        # registration (and the ideathon: no stage window yet) open now
+        data = {**base, **window(-1, 1, 2, 3, 4), "state": "active", "timeline": []}
         if current is None:
             self.created += 1
             current = self.call("challenge_create", organizer, owner_org=org_id, **data)
@@ -114,10 +120,141 @@ class Seeder:
         for ally in spec.get("allies", []):
             if ally["name"] not in have:
                 self.call("challenge_ally_create", organizer, challenge_id=current["id"], **ally)
+        self.ideas(current, organizer)
+        self.mentorships(current, organizer)
         for project in missing:
             self.created += 1
             self.project(project, current)
+        # judging open: the submission deadline has just passed
+        jury = stages.JURIES.get(name)
+        if jury and not self._results_published(current, organizer):
+            data = {**base, **window(-3, -2, -0.01, 1, 2), "state": "active", "timeline": []}
+            self.call("challenge_update", organizer, id=current["id"], owner_org=org_id, **data)
+            self.judge(current, organizer, jury)
+        self.impact(current, organizer)
         return self.call("challenge_update", organizer, id=current["id"], owner_org=org_id, **base)
+
+    # --- stages 2, 7, 8-10 and 11 -------------------------------------------------
+
+    def _stages_complete(self, challenge: dict[str, Any], organizer: str) -> bool:
+        name = challenge["name"]
+        ideas = self.call("challenge_idea_list", organizer, challenge=challenge["id"], limit=100)
+        sessions = self.call("challenge_mentorship_list", organizer, id=challenge["id"])
+        impact = self.call("challenge_impact_list", organizer, id=challenge["id"])
+        return (
+            len(ideas["results"]) >= len(stages.IDEAS.get(name, []))
+            and len(_results(sessions)) >= len(stages.MENTORSHIPS.get(name, []))
+            and len(_results(impact)) >= len(stages.IMPACT.get(name, []))
+            and (name not in stages.JURIES or self._results_published(challenge, organizer))
+        )
+
+    def _results_published(self, challenge: dict[str, Any], organizer: str) -> bool:
+        ranking = self.call("challenge_ranking", organizer, id=challenge["id"])
+        return bool(ranking.get("published"))
+
+    def ideas(self, challenge: dict[str, Any], organizer: str) -> None:
+        listed = self.call("challenge_idea_list", organizer, challenge=challenge["id"], limit=100)
+        have = {idea["title"] for idea in listed["results"]}
+        for author, title, description, gaps, voters in stages.IDEAS.get(challenge["name"], []):
+            if title in have:
+                continue
+            self.created += 1
+            idea = self.call(
+                "challenge_idea_create",
+                author,
+                challenge=challenge["id"],
+                title=title,
+                description=description,
+                data_gaps=[
+                    {"title": gap, "holder": holder, "description": text}
+                    for gap, holder, text in gaps
+                ],
+            )
+            for voter in voters:
+                self.call("challenge_idea_vote", voter, id=idea["id"])
+
+    def mentorships(self, challenge: dict[str, Any], organizer: str) -> None:
+        listed = self.call("challenge_mentorship_list", organizer, id=challenge["id"])
+        have = {session["title"] for session in _results(listed)}
+        for session in stages.MENTORSHIPS.get(challenge["name"], []):
+            if session["title"] not in have:
+                self.created += 1
+                self.call(
+                    "challenge_mentorship_create",
+                    organizer,
+                    challenge_id=challenge["id"],
+                    **session,
+                )
+
+    def judge(self, challenge: dict[str, Any], organizer: str, jury: dict[str, Any]) -> None:
+        """Appoint the jury, publish the criteria, score every submitted
+        project, give the prizes to the first of the ranking, publish."""
+        cid = challenge["id"]
+        for juror in jury["jurors"]:
+            self.call("challenge_juror_add", organizer, id=cid, username=juror)
+        existing = {c["name"]: c for c in _results(self.call("challenge_criterion_list", id=cid))}
+        criteria = []
+        for position, (name, description, weight, max_score) in enumerate(jury["criteria"]):
+            criterion = existing.get(name) or self.call(
+                "challenge_criterion_create",
+                organizer,
+                challenge_id=cid,
+                name=name,
+                description=description,
+                weight=weight,
+                max_score=max_score,
+                position=position,
+            )
+            criteria.append(criterion)
+        for project, values in jury["scores"].items():
+            for juror in jury["jurors"]:
+                self.call(
+                    "project_score",
+                    juror,
+                    project=project,
+                    scores=[
+                        {"criterion": c["id"], "score": v}
+                        for c, v in zip(criteria, values, strict=True)
+                    ],
+                )
+        awarded = {
+            a["rank"] for a in _results(self.call("challenge_award_list", organizer, id=cid))
+        }
+        ranking = _results(self.call("challenge_ranking", organizer, id=cid))
+        prizes = sorted(p["rank"] for p in challenge.get("prizes", []))
+        for rank, row in zip(prizes[: jury["awards"]], ranking, strict=False):
+            if rank not in awarded:
+                self.call(
+                    "challenge_award_create",
+                    organizer,
+                    challenge_id=cid,
+                    project=row["project"]["id"],
+                    rank=rank,
+                    citation=jury["citation"],
+                )
+        self.call("challenge_results_publish", organizer, id=cid)
+
+    def impact(self, challenge: dict[str, Any], organizer: str) -> None:
+        listed = self.call("challenge_impact_list", organizer, id=challenge["id"])
+        have = {entry["title"] for entry in _results(listed)}
+        for date, kind, title, description, url, project, datasets in stages.IMPACT.get(
+            challenge["name"], []
+        ):
+            if title in have:
+                continue
+            self.created += 1
+            data: dict[str, Any] = {
+                "challenge_id": challenge["id"],
+                "date": date,
+                "kind": kind,
+                "title": title,
+                "description": description,
+                "url": url,
+                "datasets": datasets,
+            }
+            if project:
+                data["project"] = project
+            self.call("challenge_impact_create", organizer, **data)
 
     def project(self, spec: dict[str, Any], challenge: dict[str, Any]) -> None:
         leader = spec["leader"]
@@ -158,6 +295,15 @@ class Seeder:
                 challenge = self.challenge(spec, org["id"], story["organizers"][0])
                 self.echo(f"  challenge {challenge['name']}: {challenge['title']}")
         return {"created": self.created}
+
+
+def content_dates() -> tuple[str, ...]:
+    return CONTEST_DATES
+
+
+def _results(answer: Any) -> list[dict[str, Any]]:
+    """The items of a list action's answer (a list or ``{count, results}``)."""
+    return answer["results"] if isinstance(answer, dict) else list(answer)
 
 
 def seed(site_url: str, echo: Any = print) -> dict[str, Any]:

@@ -3,11 +3,26 @@
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
+import ckan.model as model
 from ckan.cli.cli import ckan
 from ckan.tests import helpers
 
-from ckanext.datathon.demo import content
+from ckanext.datathon.demo import content, stages
+from ckanext.datathon.model import (
+    Award,
+    Criterion,
+    DataGap,
+    Idea,
+    IdeaVote,
+    Impact,
+    ImpactDataset,
+    Juror,
+    Mentorship,
+    Results,
+    Score,
+)
 
 
 def _portal() -> dict:
@@ -31,6 +46,25 @@ def _portal() -> dict:
             )
             for c in challenges["results"]
         },
+        # the later stages, row counts per table
+        "rows": {
+            table.name: model.Session.execute(
+                sa.select(sa.func.count()).select_from(table)
+            ).scalar()
+            for table in (
+                Idea.__table__,
+                IdeaVote.__table__,
+                DataGap.__table__,
+                Mentorship.__table__,
+                Juror.__table__,
+                Criterion.__table__,
+                Score.__table__,
+                Award.__table__,
+                Results.__table__,
+                Impact.__table__,
+                ImpactDataset.__table__,
+            )
+        },
     }
 
 
@@ -53,6 +87,13 @@ class TestSeedDemo:
             "patio-digital-ciclo-inovacao-aberta": 2,
         }
         assert portal["datasets"] == sum(len(s["datasets"]) for s in content.STORIES)
+        rows = portal["rows"]
+        assert rows["datathon_idea"] == sum(len(i) for i in stages.IDEAS.values())
+        assert rows["datathon_mentorship"] == sum(len(m) for m in stages.MENTORSHIPS.values())
+        assert rows["datathon_impact"] == sum(len(i) for i in stages.IMPACT.values())
+        assert rows["datathon_results"] == len(stages.JURIES)  # both juries published
+        assert rows["datathon_score"] == 4 * 3 + 6 * 4  # every project, every criterion
+        assert rows["datathon_award"] == 1 + 3
         second = cli.invoke(ckan, ["datathon", "seed-demo"])
         assert second.exit_code == 0, second.output
         assert "0 objects created" in second.output
@@ -65,7 +106,24 @@ class TestSeedDemo:
         assert care["require_open_data"] is True
         assert care["prize_total"] == [{"currency": "USD", "amount": "7500.00"}]
         assert all(e["starts"] for e in care["timeline"])  # all 11 stages dated
+        sessions = helpers.call_action("challenge_mentorship_list", id=care["name"])
+        assert sessions["count"] == 4  # four mentorship sessions
+        ranking = helpers.call_action("challenge_ranking", id=care["name"])
+        assert ranking["published"]
+        winners = [r for r in ranking["results"] if r["award"]]
+        assert [w["award"]["rank"] for w in winners] == [1, 2, 3]
+        assert {w["award"]["prize"]["amount"] for w in winners} == {"2500.00"}
+        assert winners[0]["project"]["name"] == "cuidados-mapa"  # the best scores
         transport = helpers.call_action("challenge_show", id="transporte-seguridad-mujeres-2023")
+        impact = helpers.call_action("challenge_impact_list", id=transport["name"])
+        assert "Estrategia Nacional de Movilidad" in impact["results"][0]["title"]
+        assert impact["results"][0]["project"]["name"] == "rutas-seguras"
+        gaps = helpers.call_action(
+            "challenge_data_gap_list",
+            context={"user": "demo-organizadora-sp"},
+            challenge="patio-digital-ciclo-inovacao-aberta",
+        )
+        assert gaps["count"] >= 3  # the open data plan asked for data the portal lacked
         assert transport["registration_opens"] == "2023-08-25T06:00:00+00:00"
         assert transport["registration_closes"] == "2023-09-16T05:59:00+00:00"
         assert transport["results_date"] == "2023-09-22T18:00:00+00:00"
