@@ -39,7 +39,11 @@ def jsonld(name: str) -> Response:
 
 @datathon_open.route("/challenge/feed.atom")
 def feed() -> Response:
-    return Response(feeds.atom_feed(), content_type=f"{ATOM}; charset=utf-8")
+    document, updated = feeds.atom_feed()
+    response = Response(document, content_type=f"{ATOM}; charset=utf-8")
+    # readers poll feeds: answer 304 Not Modified to If-Modified-Since
+    response.last_modified = updated
+    return response.make_conditional(tk.request)
 
 
 def _follow(name: str, action: str, done: str) -> Any:

@@ -188,6 +188,17 @@ class TestFeed:
         root = assert_atom(_feed(app))
         assert len(root.findall("a:entry", NS)) == feeds.FEED_LIMIT
 
+    def test_conditional_get(self, app, portal):
+        response = app.get(tk.url_for("datathon_open.feed"))
+        last_modified = response.headers["Last-Modified"]
+        root = assert_atom(response.get_data())
+        updated = _date(_one(root, "updated"))
+        assert last_modified == updated.strftime("%a, %d %b %Y %H:%M:%S GMT")
+        again = app.get(
+            tk.url_for("datathon_open.feed"), headers={"If-Modified-Since": last_modified}
+        )
+        assert again.status_code == 304
+
     def test_empty_portal(self, app, world):
         root = assert_atom(_feed(app))
         assert root.findall("a:entry", NS) == []
