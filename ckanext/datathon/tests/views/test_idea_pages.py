@@ -116,6 +116,38 @@ class TestReading:
         assert app.get(_url(challenge, page=99)).status_code == 200
 
 
+class TestJunk:
+    @pytest.mark.parametrize(
+        ("path", "status"),
+        [
+            ("/ideas?page=99999999999999999999", {404}),
+            ("/ideas?page=-3&sort=%00", {200}),
+            ("/ideas?sort=recent&sort=votes", {200}),
+            ("/ideas/%00/delete", {404}),
+            ("/ideas/no-such-idea/delete", {404}),
+            # POST-only (CKAN answers 404 for a wrong method)
+            ("/ideas/no-such-idea/vote", {404, 405}),
+        ],
+    )
+    def test_junk_urls(self, app, challenge, path, status):
+        assert app.get(f"/challenge/{challenge['name']}{path}").status_code in status
+
+    def test_junk_posts(self, browse, world, challenge):
+        idea = _idea(world.user, challenge)
+        b = browse(world.admin)
+        for url, data in (
+            (_url(challenge, "datathon_ideas.vote", idea_id="\x00"), {}),
+            (_url(challenge, "datathon_ideas.unvote", idea_id="x" * 5000), {}),
+            (_url(challenge, "datathon_ideas.adopt", idea_id=idea["id"]), {"adopted": "perhaps"}),
+            (_url(challenge), {"title": "T", "gap-0-title": "x" * 5000}),
+            (_url(challenge), {"title": "\x00"}),
+        ):
+            response = b.post(url, data, form_url=_url(challenge))
+            assert response.status_code in (200, 302, 404), (url, response.status_code)
+        assert model.Session.get(Idea, idea["id"]).adopted is None
+        assert _ideas() == 1
+
+
 class TestProposing:
     def test_propose_with_gap_rows_without_javascript(self, browse, world, challenge):
         b = browse(world.user)
