@@ -109,8 +109,8 @@ def _summary(row: Any) -> str:
     return _("The winners of “%(title)s” are announced.") % {"title": row.title}
 
 
-def atom_feed() -> tuple[bytes, dt.datetime]:
-    """The feed document (UTF-8 XML) and when it last changed."""
+def atom_feed() -> bytes:
+    """The feed document (UTF-8 XML)."""
     rows = events()
     self_url = tk.url_for("datathon_open.feed", qualified=True)
     index_url = tk.url_for("challenge.index", qualified=True)
@@ -124,8 +124,7 @@ def atom_feed() -> tuple[bytes, dt.datetime]:
     feed.author({"name": site_title, "uri": tk.config["ckan.site_url"]})
     feed.generator("ckanext-datathon")
     feed.language(tk.h.lang() or "en")
-    updated = rows[0].at if rows else _epoch()
-    feed.updated(updated)
+    feed.updated(rows[0].at if rows else _epoch())
     for row in rows:
         url = tk.url_for("challenge.read", name=row.name, qualified=True)
         if row.kind == STAGE:
@@ -139,7 +138,7 @@ def atom_feed() -> tuple[bytes, dt.datetime]:
         entry.summary(_summary(row))
         entry.author({"name": row.org_title or row.org_name})
         entry.category(term=row.kind)
-    return feed.atom_str(pretty=True), updated
+    return feed.atom_str(pretty=True)
 
 
 def _epoch() -> dt.datetime:

@@ -39,10 +39,11 @@ def jsonld(name: str) -> Response:
 
 @datathon_open.route("/challenge/feed.atom")
 def feed() -> Response:
-    document, updated = feeds.atom_feed()
-    response = Response(document, content_type=f"{ATOM}; charset=utf-8")
-    # readers poll feeds: answer 304 Not Modified to If-Modified-Since
-    response.last_modified = updated
+    response = Response(feeds.atom_feed(), content_type=f"{ATOM}; charset=utf-8")
+    # readers poll feeds: 304 Not Modified to If-None-Match.  An ETag of the
+    # content, not Last-Modified: a renamed or unpublished challenge changes
+    # the feed without a newer event.
+    response.add_etag()
     return response.make_conditional(tk.request)
 
 
