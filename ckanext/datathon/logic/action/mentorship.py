@@ -8,6 +8,7 @@ meeting URL or both, the names of its mentors and a description.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -36,8 +37,14 @@ FIELDS = ("title", "starts", "ends", "location", "url", "mentors", "description"
 TEXT_LISTS = ("mentors", "datasets")
 
 
-def validate(data_dict: DataDict, schema: dict[str, Any], context: Context) -> dict[str, Any]:
-    """navl validation; every problem is a field-level ValidationError."""
+def validate(
+    data_dict: DataDict,
+    schema: dict[str, Any],
+    context: Context,
+    cross_field: Callable[[dict[str, Any]], dict[str, list[str]]] | None = None,
+) -> dict[str, Any]:
+    """navl validation, then ``cross_field(data)`` rules on the fields that
+    passed; every problem is a field-level ValidationError, all at once."""
     if not isinstance(data_dict, dict):
         raise tk.ValidationError({"__root__": [_("Expected a JSON object")]})
     for key in TEXT_LISTS:
@@ -45,6 +52,10 @@ def validate(data_dict: DataDict, schema: dict[str, Any], context: Context) -> d
         if key in schema and isinstance(value, list) and not all(isinstance(v, str) for v in value):
             raise tk.ValidationError({key: [_("Must be a list of text values")]})
     data, errors = tk.navl_validate(dict(data_dict), schema, context)
+    if cross_field is not None:
+        for key, messages in cross_field(data).items():
+            if not errors.get(key):
+                errors[key] = messages
     if errors:
         raise tk.ValidationError(errors)
     return data
@@ -80,15 +91,15 @@ def mentorship_dict(m: Mentorship) -> dict[str, Any]:
     }
 
 
-def _check(values: dict[str, Any]) -> None:
+def _rules(values: dict[str, Any]) -> dict[str, list[str]]:
+    """A session ends after it starts and happens somewhere (a place, a URL)."""
     errors: dict[str, list[str]] = {}
     starts, ends = values.get("starts"), values.get("ends")
     if isinstance(starts, dt.datetime) and isinstance(ends, dt.datetime) and ends < starts:
         errors["ends"] = [_("Must not be earlier than the start")]
     if not values.get("location") and not values.get("url"):
         errors["location"] = [_("Give a place, a meeting URL or both")]
-    if errors:
-        raise tk.ValidationError(errors)
+    return errors
 
 
 def challenge_mentorship_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
@@ -103,8 +114,7 @@ def challenge_mentorship_create(context: Context, data_dict: DataDict) -> dict[s
     :param description:
     """
     tk.check_access("challenge_mentorship_create", context, data_dict)
-    data = validate(data_dict, engagement_schema.mentorship_create(), context)
-    _check(data)
+    data = validate(data_dict, engagement_schema.mentorship_create(), context, _rules)
     found = challenge(context, data["challenge_id"])
     count = model.Session.execute(
         sa.select(sa.func.count()).where(Mentorship.challenge_id == found.id)
@@ -113,9 +123,8 @@ def challenge_mentorship_create(context: Context, data_dict: DataDict) -> dict[s
         raise tk.ValidationError(
             {
                 "challenge_id": [
-                    _("A challenge has at most {n} mentorship sessions").format(
-                        n=engagement_schema.MAX_SESSIONS
-                    )
+                    _("A challenge has at most %(n)s mentorship sessions")
+                    % {"n": engagement_schema.MAX_SESSIONS}
                 ]
             }
         )
@@ -145,11 +154,18 @@ def challenge_mentorship_update(context: Context, data_dict: DataDict) -> dict[s
         mentors, description: as in ``challenge_mentorship_create``
     """
     tk.check_access("challenge_mentorship_update", context, data_dict)
-    data = validate(data_dict, engagement_schema.mentorship_update(), context)
-    session = _session(data["id"])
-    values = {k: data.get(k, getattr(session, k)) for k in FIELDS}
-    _check(values)
-    for key, value in values.items():
+    session = _session(data_dict.get("id") if isinstance(data_dict, dict) else None)
+
+    def merged(data: dict[str, Any]) -> dict[str, Any]:
+        return {k: data.get(k, getattr(session, k)) for k in FIELDS}
+
+    data = validate(
+        data_dict,
+        engagement_schema.mentorship_update(),
+        context,
+        lambda data: _rules(merged(data)),
+    )
+    for key, value in merged(data).items():
         setattr(session, key, value)
     session.modified = timeline.now()
     model.Session.flush()

@@ -180,6 +180,27 @@ class TestValidation:
                 world.admin, "challenge_mentorship_update", id=created["id"], location="", url=""
             )
         assert "location" in error.value.error_dict
+        # every problem at once: a bad URL does not hide the dates
+        with pytest.raises(tk.ValidationError) as error:
+            call_as(
+                world.admin,
+                "challenge_mentorship_update",
+                id=created["id"],
+                url="javascript:x",
+                starts="2024-08-27T10:00:00Z",
+            )
+        assert set(error.value.error_dict) == {"url", "ends"}
+
+    def test_all_errors_are_reported_together(self, world, roles):
+        _roles, challenge = roles
+        with pytest.raises(tk.ValidationError) as error:
+            call_as(
+                world.admin,
+                "challenge_mentorship_create",
+                challenge_id=challenge["id"],
+                **{**SESSION, "title": "", "url": "ftp://x", "ends": "2024-08-26T09:00:00-06:00"},
+            )
+        assert set(error.value.error_dict) == {"title", "url", "ends"}
 
     def test_equal_start_and_end_is_allowed(self, world, roles):
         _roles, challenge = roles
