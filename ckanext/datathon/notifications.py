@@ -5,8 +5,8 @@
   published (``challenge_results_publish``).
 
 Mail is sent only when ``ckanext.datathon.notifications`` is true (default)
-and the portal has a mail server (``smtp.server``); otherwise nothing is
-attempted.  A failure is logged and never fails the action that triggered it.
+and the portal names a mail server (``smtp.server``, see ``mail_configured``);
+otherwise nothing is attempted.  A failure is logged and never fails the action that triggered it.
 Subjects and names are single-line and capped (no header injection through a
 challenge title such as ``"x\\r\\nBcc: y@z"``); bodies are plain text and
 translatable.
@@ -14,7 +14,10 @@ translatable.
 
 from __future__ import annotations
 
+import configparser
+import functools
 import logging
+import os
 import re
 from collections.abc import Iterable
 
@@ -29,13 +32,45 @@ from ckanext.datathon.model import Challenge, Project
 log = logging.getLogger(__name__)
 _ = tk._
 
+SMTP_SERVER_DEFAULT = "localhost"  # CKAN's declared default of smtp.server
 SUBJECT_MAX = 150
 NAME_MAX = 100
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+")
 
 
 def enabled() -> bool:
-    return config.notifications() and bool(tk.config.get("smtp.server"))
+    return config.notifications() and mail_configured()
+
+
+def mail_configured() -> bool:
+    """Whether the portal names a mail server.  CKAN declares ``smtp.server``
+    with the default ``localhost``, so the value alone does not tell: it
+    counts when it differs from that default, or is given by the
+    ``CKAN_SMTP_SERVER`` environment variable or in the config file itself
+    (write ``smtp.server = localhost`` to use a local MTA)."""
+    server = tk.config.get("smtp.server")
+    if not server:
+        return False
+    if server != SMTP_SERVER_DEFAULT or os.environ.get("CKAN_SMTP_SERVER"):
+        return True
+    return _in_config_file("smtp.server")
+
+
+@functools.lru_cache(maxsize=8)
+def _file_keys(path: str) -> frozenset[str]:
+    parser = configparser.RawConfigParser(strict=False)
+    try:
+        parser.read(path, encoding="utf-8")
+    except (configparser.Error, OSError, UnicodeDecodeError):
+        return frozenset()
+    if not parser.has_section("app:main"):
+        return frozenset()
+    return frozenset(parser.options("app:main"))
+
+
+def _in_config_file(key: str) -> bool:
+    path = tk.config.get("__file__")
+    return isinstance(path, str) and bool(path) and key in _file_keys(path)
 
 
 def header_text(value: object, limit: int = SUBJECT_MAX) -> str:

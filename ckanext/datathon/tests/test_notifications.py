@@ -225,6 +225,23 @@ def test_nothing_is_sent_without_a_mail_server(world, contest, smtp, ckan_config
     assert smtp == []
 
 
+@pytest.mark.ckan_config("smtp.server", "localhost")
+def test_ckans_default_server_is_not_a_configured_one(world, contest, smtp, monkeypatch):
+    """CKAN declares smtp.server = localhost by default: a portal (or this
+    test run) that never set it sends nothing."""
+    monkeypatch.delenv("CKAN_SMTP_SERVER", raising=False)
+    assert not notifications.mail_configured()
+    call_as(
+        world.admin,
+        "challenge_juror_add",
+        id=contest.challenge["id"],
+        username=factories.User()["name"],
+    )
+    assert smtp == []
+    monkeypatch.setenv("CKAN_SMTP_SERVER", "localhost")
+    assert notifications.mail_configured()
+
+
 @pytest.mark.ckan_config("smtp.server", SMTP)
 @pytest.mark.ckan_config("ckanext.datathon.notifications", "false")
 def test_nothing_is_sent_when_the_option_is_off(world, contest, smtp):
