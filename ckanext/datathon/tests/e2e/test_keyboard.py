@@ -1,10 +1,12 @@
-"""The team's path with the keyboard only: log in, register, fill the project,
-submit -- Tab to move, typing to fill, Space to tick, Enter to follow a link
+"""The path from registration to the jury with the keyboard only: a team member
+logs in, registers, fills the project and submits it; a juror logs in and
+scores it -- Tab to move, typing to fill, Space to tick, Enter to follow a link
 or press a button; never a click.  Every element reached on the way must show
 where the focus is."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -76,8 +78,8 @@ def keyboard_login(page: Any, name: str) -> None:
     assert "/user/login" not in page.url, f"keyboard login of {name} failed"
 
 
-def test_register_and_submit_with_the_keyboard_only(page, shots):
-    _organizer, org, datasets = organizer_with_data()
+def test_register_submit_and_score_with_the_keyboard_only(page, shots):
+    organizer, org, datasets = organizer_with_data()
     challenge = datathon_factories.PublishedChallengeFactory(
         owner_org=org["id"], title="Cuidados en la ciudad"
     )
@@ -116,4 +118,53 @@ def test_register_and_submit_with_the_keyboard_only(page, shots):
     project = ckan_helpers.call_action("package_show", id=name)
     assert project["submission_status"] == "submitted"
     assert project["code_licence"] == "MIT"
+
+    # the deadline passes; the organizer appoints a juror and two criteria
+    now = dt.datetime.now(dt.timezone.utc)
+    as_organizer = {"user": organizer["name"], "ignore_auth": False}
+    ckan_helpers.call_action(
+        "challenge_patch",
+        context=dict(as_organizer),
+        id=challenge["id"],
+        registration_opens=(now - dt.timedelta(days=3)).isoformat(),
+        registration_closes=(now - dt.timedelta(days=2)).isoformat(),
+        submission_deadline=(now - dt.timedelta(minutes=1)).isoformat(),
+        judging_closes=(now + dt.timedelta(days=1)).isoformat(),
+        results_date=(now + dt.timedelta(days=2)).isoformat(),
+    )
+    juror = factories.User(name=unique("jurado"), password=PASSWORD)
+    ckan_helpers.call_action(
+        "challenge_juror_add",
+        context=dict(as_organizer),
+        id=challenge["id"],
+        username=juror["name"],
+    )
+    criteria = [
+        ckan_helpers.call_action(
+            "challenge_criterion_create",
+            context=dict(as_organizer),
+            challenge_id=challenge["id"],
+            name=label,
+            max_score=5,
+        )
+        for label in ("Uso de datos", "Impacto social")
+    ]
+
+    page.context.clear_cookies()
+    keyboard_login(page, juror["name"])
+    page.goto(f"/challenge/{challenge['name']}/jury")
+    type_into(page, f"#score-{name}-{criteria[0]['id']}", "4")
+    type_into(page, f"#score-{name}-{criteria[0]['id']}-comment", "Buen uso de los datos")
+    type_into(page, f"#score-{name}-{criteria[1]['id']}", "3")
+    activate(page, "button[type=submit]", "Save my scores")
+    shots("scored by keyboard")
+
+    model.Session.remove()
+    scores = ckan_helpers.call_action(
+        "project_score_list", context={"user": juror["name"], "ignore_auth": False}, project=name
+    )
+    mine = {s["criterion_id"]: s for s in scores["results"]}
+    assert mine[criteria[0]["id"]]["score"] == 4
+    assert mine[criteria[0]["id"]]["comment"] == "Buen uso de los datos"
+    assert mine[criteria[1]["id"]]["score"] == 3
     assert not page.js_errors, page.js_errors

@@ -69,6 +69,13 @@ PUBLIC_PAGES = [
     (f"/challenge/{CARE}", True),
     (f"/challenge/{PATIO}", True),
     (f"/challenge/{CARE}/projects", False),
+    (f"/challenge/{CARE}/results", False),
+    (f"/challenge/{TRANSPORT}/results", False),
+    (f"/challenge/{TRANSPORT}/ideas", False),
+    (f"/challenge/{PATIO}/ideas", False),
+    (f"/challenge/{TRANSPORT}/impact", False),
+    (f"/challenge/{PATIO}/impact", False),
+    (f"/challenge/{CARE}/mentorship", False),
 ]
 
 
@@ -91,16 +98,32 @@ def test_project_and_dataset_pages_of_the_demo(page, demo):
     assert not page.js_errors, page.js_errors
 
 
-ORGANIZER_PAGES = [
-    ("/challenge/new", False),
-    (f"/challenge/{CARE}/edit", False),
-    (f"/challenge/{CARE}/datasets", False),
-    (f"/challenge/{CARE}/delete", False),
+# (user, path) of the pages behind a login: organizers' forms, the jury, the team
+SIGNED_IN_PAGES = [
+    ("demo-organizadora", "/challenge/new"),
+    ("demo-organizadora", f"/challenge/{CARE}/edit"),
+    ("demo-organizadora", f"/challenge/{CARE}/datasets"),
+    ("demo-organizadora", f"/challenge/{CARE}/delete"),
+    ("demo-organizadora", f"/challenge/{CARE}/jury"),
+    ("demo-organizadora", f"/challenge/{CARE}/results"),
+    ("demo-organizadora", f"/challenge/{CARE}/mentorship"),
+    ("demo-organizadora", f"/challenge/{TRANSPORT}/impact"),
+    ("demo-organizadora", f"/challenge/{TRANSPORT}/ideas"),
+    ("demo-organizadora-sp", f"/challenge/{PATIO}/ideas"),
+    ("demo-organizadora-sp", f"/challenge/{PATIO}/impact"),
+    ("demo-jurado", f"/challenge/{CARE}/jury"),
+    ("demo-jurado", f"/challenge/{TRANSPORT}/jury"),
+    ("demo-equipo", "/project/cuidados-mapa/team"),
+    ("demo-equipo", "/dashboard"),
 ]
 
 
-def test_organizer_pages_of_the_demo(page, demo):
-    login(page, {"name": "demo-organizadora"}, DEMO_PASSWORD)
-    for path, countdown in ORGANIZER_PAGES:
-        visit(page, path, f"{path} (organizer)", scripts=not countdown)
+@pytest.mark.parametrize("user", sorted({user for user, _path in SIGNED_IN_PAGES}))
+def test_signed_in_pages_of_the_demo(page, demo, user):
+    login(page, {"name": user}, DEMO_PASSWORD)
+    for path in [path for who, path in SIGNED_IN_PAGES if who == user]:
+        if path == "/dashboard":  # core's page: only the blocks of ours
+            visit(page, path, f"{path} ({user})", ours_only=".datathon-activity, .activity")
+        else:
+            visit(page, path, f"{path} ({user})")
     assert not page.js_errors, page.js_errors
