@@ -183,3 +183,114 @@ def test_safe_cell(value, expected):
 def test_safe_filename():
     assert csv_export.safe_filename('a"b\r\nc/../d', "scores") == "a-b-c-..-d-scores.csv"
     assert csv_export.safe_filename("", "projects") == "export-projects.csv"
+
+
+def test_scores_csv_at_the_issue_scale_is_streamed_in_pages(browse, world, challenge_factory):
+    """30 jurors x 100 projects x 5 criteria = 15000 scores: the export reads
+    them in keyset pages of 500 while it streams; prints time and peak memory."""
+    import random
+    import time
+    import tracemalloc
+    import uuid
+
+    import sqlalchemy as sa
+
+    import ckan.model as model
+
+    from ckanext.datathon.model import Criterion, Juror, Project, Score
+    from ckanext.datathon.tests.helpers import now
+
+    challenge = challenge_factory(owner_org=world.org["id"])
+    cid = challenge["id"]
+    moment = now()
+    packages = [
+        model.Package(
+            id=str(uuid.uuid4()),
+            name=f"scale-project-{n:03d}",
+            title=f"=Scale project {n:03d}",
+            type="project",
+            state="active",
+            private=False,
+            owner_org=world.org["id"],
+        )
+        for n in range(100)
+    ]
+    users = [
+        model.User(id=str(uuid.uuid4()), name=f"scale-juror-{n:02d}", email=f"s{n}@example.org")
+        for n in range(30)
+    ]
+    model.Session.add_all([*packages, *users])
+    model.Session.flush()
+    model.Session.execute(
+        sa.insert(Project),
+        [
+            {
+                "package_id": p.id,
+                "challenge_id": cid,
+                "submission_status": "submitted",
+                "submitted_at": moment,
+                "created": moment,
+                "modified": moment,
+            }
+            for p in packages
+        ],
+    )
+    model.Session.execute(sa.insert(Juror), [{"challenge_id": cid, "user_id": u.id} for u in users])
+    criteria = [
+        {"id": str(uuid.uuid4()), "challenge_id": cid, "name": f"C{n}", "position": n}
+        for n in range(5)
+    ]
+    model.Session.execute(sa.insert(Criterion), criteria)
+    rng = random.Random(7)
+    model.Session.execute(
+        sa.insert(Score),
+        [
+            {
+                "project_id": p.id,
+                "juror_user_id": u.id,
+                "criterion_id": c["id"],
+                "challenge_id": cid,
+                "score": rng.randint(0, 5),
+                "comment": "-" + "x" * 1000,
+            }
+            for p in packages
+            for u in users
+            for c in criteria
+        ],
+    )
+    model.Session.commit()
+    b = browse(world.admin)
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        if "FROM datathon_score" in statement:
+            statements.append(statement)
+
+    engine = model.Session.get_bind()
+    sa.event.listen(engine, "before_cursor_execute", record)
+    tracemalloc.start()
+    try:
+        started = time.perf_counter()
+        response = b.get(tk.url_for("datathon_jury.scores_csv", name=challenge["name"]))
+        assert response.is_streamed
+        size = lines = 0
+        for chunk in response.response:
+            size += len(chunk)
+            lines += chunk.count(b"\r\n") if isinstance(chunk, bytes) else chunk.count("\r\n")
+        elapsed = time.perf_counter() - started
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+        sa.event.remove(engine, "before_cursor_execute", record)
+    started = time.perf_counter()  # again, without tracemalloc's overhead
+    for _chunk in b.get(tk.url_for("datathon_jury.scores_csv", name=challenge["name"])).response:
+        pass
+    untraced = time.perf_counter() - started
+    print(  # noqa: T201
+        f"\nscores.csv, 15000 scores: {untraced * 1000:.0f} ms ({elapsed * 1000:.0f} ms traced), "
+        f"{size / 1e6:.2f} MB streamed, peak Python memory {peak / 1e6:.2f} MB, "
+        f"{len(statements)} keyset pages"
+    )
+    assert lines == 15001
+    assert len(statements) == 31  # 30 pages of 500, then an empty one
+    assert peak < size / 2  # never the whole file in memory
