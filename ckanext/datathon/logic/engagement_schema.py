@@ -76,11 +76,13 @@ def _string_list(value: Any, *, limit: int, item_max: int, split: str) -> list[s
             raise tk.Invalid(_("Each entry must be a text value"))
         item = item.strip()
         if len(item) > item_max:
-            raise tk.Invalid(_("Each entry must be at most {n} characters long").format(n=item_max))
+            raise tk.Invalid(
+                _("Each entry must be at most %(n)s characters long") % {"n": item_max}
+            )
         if item and item not in result:
             result.append(item)
     if len(result) > limit:
-        raise tk.Invalid(_("At most {n} entries").format(n=limit))
+        raise tk.Invalid(_("At most %(n)s entries") % {"n": limit})
     return result
 
 
@@ -97,7 +99,7 @@ def dataset_refs(value: Any) -> Any:
 
 def impact_kind(value: Any) -> Any:
     if value not in IMPACT_KINDS:
-        raise tk.Invalid(_("Must be one of: {values}").format(values=", ".join(IMPACT_KINDS)))
+        raise tk.Invalid(_("Must be one of: %(values)s") % {"values": ", ".join(IMPACT_KINDS)})
     return value
 
 

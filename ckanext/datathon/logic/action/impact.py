@@ -56,9 +56,8 @@ def _dataset_ids(context: Context, refs: list[str]) -> list[str]:
         raise tk.ValidationError(
             {
                 "datasets": [
-                    _("Dataset not found or not readable by you: {refs}").format(
-                        refs=", ".join(missing[:5])
-                    )
+                    _("Dataset not found or not readable by you: %(refs)s")
+                    % {"refs": ", ".join(missing[:5])}
                 ]
             }
         )
@@ -94,9 +93,8 @@ def challenge_impact_create(context: Context, data_dict: DataDict) -> dict[str, 
         raise tk.ValidationError(
             {
                 "challenge_id": [
-                    _("A challenge has at most {n} impact entries").format(
-                        n=engagement_schema.MAX_IMPACT
-                    )
+                    _("A challenge has at most %(n)s impact entries")
+                    % {"n": engagement_schema.MAX_IMPACT}
                 ]
             }
         )
