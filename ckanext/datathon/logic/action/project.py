@@ -23,7 +23,7 @@ from ckan.types import Context, DataDict
 from ckanext.datathon import timeline
 from ckanext.datathon.logic import lookup, project_rules, project_schema
 from ckanext.datathon.logic.visibility import readable_dataset, viewer
-from ckanext.datathon.model import PROJECT_TYPE, Challenge, Project
+from ckanext.datathon.model import PROJECT_TYPE, Award, Challenge, Project, Results
 
 __all__ = [
     "package_collaborator_create",
@@ -355,7 +355,9 @@ def project_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     :param challenge: challenge id or name
     :param submission_status: ``draft``, ``submitted`` or ``withdrawn``
     :param limit: page size (default 20, at most 100); :param offset:
-    :returns: ``{"count": total, "results": [...]}``
+    :returns: ``{"count": total, "results": [...]}``: the latest submissions
+        first; once the challenge's results are published, its winners first,
+        by prize rank
     """
     try:
         tk.check_access("project_list", context, data_dict)
@@ -376,6 +378,10 @@ def project_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
         .where(pm.c.package_id == p.c.id, u.c.state == "active")
         .scalar_subquery()
     )
+    # once the results are published, the winners come first, by prize rank
+    aw = Award.__table__
+    published = sa.exists().where(Results.__table__.c.challenge_id == challenge.id)
+    award_rank = sa.select(aw.c.rank).where(aw.c.project_id == p.c.id, published).scalar_subquery()
     conditions = [pr.c.challenge_id == challenge.id, project_rules.visible_project(who)]
     if data.get("submission_status"):
         conditions.append(pr.c.submission_status == data["submission_status"])
@@ -395,7 +401,12 @@ def project_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
         )
         .select_from(pr.join(p, p.c.id == pr.c.package_id))
         .where(*conditions)
-        .order_by(pr.c.submitted_at.desc().nulls_last(), pr.c.created.desc(), p.c.id)
+        .order_by(
+            award_rank.asc().nulls_last(),
+            pr.c.submitted_at.desc().nulls_last(),
+            pr.c.created.desc(),
+            p.c.id,
+        )
         .limit(data["limit"])
         .offset(data["offset"])
     ).all()
