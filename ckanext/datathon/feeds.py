@@ -126,7 +126,10 @@ def atom_feed() -> bytes:
     feed.language(tk.h.lang() or "en")
     feed.updated(rows[0].at if rows else _epoch())
     for row in rows:
-        url = tk.url_for("challenge.read", name=row.name, qualified=True)
+        if row.kind == RESULTS:
+            url = tk.url_for("datathon_jury.results", name=row.name, qualified=True)
+        else:
+            url = tk.url_for("challenge.read", name=row.name, qualified=True)
         if row.kind == STAGE:
             url += "#timeline"
         entry = feed.add_entry(order="append")

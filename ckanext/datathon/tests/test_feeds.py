@@ -156,6 +156,9 @@ class TestFeed:
         # entries link to the challenge page
         links = {e.find("a:link", NS).get("href") for e in root.findall("a:entry", NS)}
         assert tk.url_for("challenge.read", name=finished["name"], qualified=True) in links
+        # results entries link to the results page
+        results = tk.url_for("datathon_jury.results", name=finished["name"], qualified=True)
+        assert results in links
 
     def test_drafts_and_deleted_challenges_never_appear(self, app, portal):
         document = _feed(app).decode("utf-8")
