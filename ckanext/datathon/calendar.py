@@ -100,7 +100,7 @@ def build(
     cal.add("x-wr-calname", title)
     cal.add("url", url, parameters={"VALUE": "URI"})
     cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
-    cal.add("x-published-ttl", REFRESH)
+    cal.add("x-published-ttl", icalendar.vDuration(REFRESH).to_ical().decode())
     cal.add("x-wr-timezone", getattr(zone, "key", "UTC"))
 
     labels = _contest_labels()
@@ -157,7 +157,13 @@ def build(
         cal.add_component(event)
 
     if isinstance(zone, ZoneInfo):
-        cal.add_missing_timezones()
+        # the VTIMEZONE covers every event (icalendar's default: 1970-2038)
+        days = [e.decoded("dtstart").date() for e in cal.walk("VEVENT")]
+        days += [e.decoded("dtend").date() for e in cal.walk("VEVENT") if "DTEND" in e]
+        cal.add_missing_timezones(
+            first_date=min([*days, dt.date(1970, 1, 1)]),
+            last_date=max([*days, dt.date(2037, 12, 31)]) + dt.timedelta(days=1),
+        )
     return cal.to_ical()
 
 

