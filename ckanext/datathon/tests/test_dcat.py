@@ -8,6 +8,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF
 
+import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 
@@ -21,10 +22,8 @@ SCHEMA = "http://schema.org/"  # ckanext-dcat's namespace for schema.org
 PLUGINS = "datathon scheming_datasets activity dcat"
 PROFILES = "euro_dcat_ap_3 datathon_challenges"
 
-pytestmark = [
-    pytest.mark.ckan_config("ckan.plugins", PLUGINS),
-    pytest.mark.usefixtures("with_plugins"),
-]
+pytestmark = pytest.mark.usefixtures("with_plugins")
+with_dcat = pytest.mark.ckan_config("ckan.plugins", PLUGINS)
 
 
 @pytest.fixture
@@ -55,6 +54,7 @@ def _referenced(graph, dataset):
     return set(graph.objects(URIRef(dataset_uri(dataset["id"])), DCTERMS.isReferencedBy))
 
 
+@with_dcat
 @pytest.mark.ckan_config("ckanext.dcat.rdf.profiles", PROFILES)
 class TestProfile:
     def test_dataset_rdf_names_the_published_challenge(self, app, linked):
@@ -94,7 +94,17 @@ class TestProfile:
         assert _referenced(_graph(app, dataset), dataset) == set()
 
 
+@with_dcat
 @pytest.mark.ckan_config("ckanext.dcat.rdf.profiles", "euro_dcat_ap_3")
 def test_nothing_added_unless_the_profile_is_configured(app, linked):
     dataset = linked[0]
     assert _referenced(_graph(app, dataset), dataset) == set()
+
+
+def test_without_the_dcat_plugin(app, linked):
+    # the test configuration's plugins (no dcat): no RDF routes, pages unharmed
+    assert not p.plugin_loaded("dcat")
+    dataset, published, _draft, _deleted = linked
+    assert app.get(f"/dataset/{dataset['id']}.ttl").status_code == 404
+    assert app.get(tk.url_for("dataset.read", id=dataset["name"])).status_code == 200
+    assert app.get(tk.url_for("challenge.read", name=published["name"])).status_code == 200
