@@ -13,15 +13,15 @@ sent from.  The actions hold every rule; what the user may not see answers
 
 from __future__ import annotations
 
-import csv
-import io
+from collections.abc import Iterator
 from typing import Any
 
-from flask import Blueprint, Response
+from flask import Blueprint
 
 import ckan.lib.helpers as h
 import ckan.plugins.toolkit as tk
 
+from ckanext.datathon import csv_export
 from ckanext.datathon.csrf import csrf_guard
 from ckanext.datathon.logic.idea_schema import GAP_LIMIT_MAX, MAX_DATA_GAPS, SORTS
 from ckanext.datathon.view_utils import context as _context
@@ -29,7 +29,7 @@ from ckanext.datathon.view_utils import deny as _deny
 from ckanext.datathon.view_utils import page_number as _page_number
 from ckanext.datathon.view_utils import show_challenge as _show
 
-__all__ = ["ideas", "spreadsheet_safe"]
+__all__ = ["ideas"]
 
 _ = tk._
 ideas = Blueprint("datathon_ideas", __name__)
@@ -41,16 +41,6 @@ GAP_ROWS = 3
 # Organizers see this many gaps on the page; the CSV has all of them.
 GAPS_ON_PAGE = 50
 GAP_FIELDS = ("title", "description", "holder")
-# A spreadsheet runs a cell that starts with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value: Any) -> Any:
-    """A CSV cell that spreadsheets will not run as a formula (OWASP's advice:
-    prefix text starting with ``= + - @``, tab or carriage return with ``'``)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _may(action: str, data: dict[str, Any]) -> bool:
@@ -276,7 +266,8 @@ def delete(name: str, idea_id: str) -> Any:
 
 @ideas.route("/challenge/<name>/data-gaps.csv")
 def data_gaps_csv(name: str) -> Any:
-    """Every data gap of the challenge (organizers), most voted ideas first."""
+    """Every data gap of the challenge (organizers), most voted ideas first;
+    formula-safe cells (``csv_export``)."""
     challenge = _show(name)
     try:
         tk.check_access("challenge_data_gap_list", _context(), {"challenge": challenge["id"]})
@@ -284,36 +275,31 @@ def data_gaps_csv(name: str) -> Any:
         return tk.abort(404, _("Challenge not found"))
     except tk.NotAuthorized:
         return _deny()
-    out = io.StringIO()
-    # the BOM lets spreadsheet programs read the file as UTF-8
-    out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(
-        [_("Idea"), _("Data gap"), _("Description"), _("Who holds the data"), _("Votes")]
+    return csv_export.csv_response(
+        csv_export.safe_filename(challenge["name"], "data-gaps"),
+        [_("Idea"), _("Data gap"), _("Description"), _("Who holds the data"), _("Votes")],
+        _gap_batches(challenge["id"]),
+        lambda gap: [
+            gap["idea"]["title"],
+            gap["title"],
+            gap["description"],
+            gap["holder"],
+            gap["idea"]["vote_count"],
+        ],
+        private=True,
     )
+
+
+def _gap_batches(challenge_id: str) -> Iterator[list[dict[str, Any]]]:
+    """The challenge's data gaps, a batch per action call."""
     offset = 0
     while True:
         result = tk.get_action("challenge_data_gap_list")(
-            _context(), {"challenge": challenge["id"], "limit": GAP_LIMIT_MAX, "offset": offset}
+            _context(), {"challenge": challenge_id, "limit": GAP_LIMIT_MAX, "offset": offset}
         )
-        for gap in result["results"]:
-            writer.writerow(
-                [
-                    spreadsheet_safe(gap["idea"]["title"]),
-                    spreadsheet_safe(gap["title"]),
-                    spreadsheet_safe(gap["description"]),
-                    spreadsheet_safe(gap["holder"]),
-                    gap["idea"]["vote_count"],
-                ]
-            )
+        if not result["results"]:
+            return
+        yield result["results"]
         offset += len(result["results"])
-        if not result["results"] or offset >= result["count"]:
-            break
-    return Response(
-        out.getvalue(),
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="{challenge["name"]}-data-gaps.csv"',
-            "Cache-Control": "private, no-store",
-        },
-    )
+        if offset >= result["count"]:
+            return

@@ -17,7 +17,7 @@ from freezegun import freeze_time
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.datathon.idea_views import spreadsheet_safe
+from ckanext.datathon import idea_views
 from ckanext.datathon.model import DataGap, Idea, IdeaVote, Stage
 from ckanext.datathon.tests.helpers import call_as, now
 
@@ -409,12 +409,31 @@ class TestExport:
         assert response.mimetype == "text/csv"
         assert "attachment" in response.headers["Content-Disposition"]
         assert f"{challenge['name']}-data-gaps.csv" in response.headers["Content-Disposition"]
-        rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
+        rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8"))))
         assert rows == [
             ["Idea", "Data gap", "Description", "Who holds the data", "Votes"],
             ['\'=HYPERLINK("http://evil")', "'+SUM(A1)", "'-2+3", "'@agency", "1"],
             ['\'=HYPERLINK("http://evil")', "Plain gap", 'Línea, con "comillas"', "", "1"],
             ["Quiet", "'\tTabbed", "'\r=cmd", "", "0"],
+        ]
+
+    def test_csv_pages_through_every_gap(self, browse, world, challenge, monkeypatch):
+        monkeypatch.setattr(idea_views, "GAP_LIMIT_MAX", 2)  # batches of 2
+        for n in range(3):
+            _idea(
+                world.user,
+                challenge,
+                title=f"Idea {n}",
+                data_gaps=[{"title": f"Gap {n}.{k}"} for k in range(2 if n else 1)],
+            )
+        response = browse(world.admin).get(_url(challenge, "datathon_ideas.data_gaps_csv"))
+        rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8"))))
+        assert sorted(r[1] for r in rows[1:]) == [
+            "Gap 0.0",
+            "Gap 1.0",
+            "Gap 1.1",
+            "Gap 2.0",
+            "Gap 2.1",
         ]
 
     def test_csv_for_organizers_only(self, app, browse, world, challenge, challenge_factory):
@@ -427,24 +446,6 @@ class TestExport:
         assert (
             browse(world.user).get(_url(draft, "datathon_ideas.data_gaps_csv")).status_code == 404
         )
-
-    @pytest.mark.parametrize(
-        ("value", "expected"),
-        [
-            ("=1+1", "'=1+1"),
-            ("+1", "'+1"),
-            ("-1", "'-1"),
-            ("@SUM(A1)", "'@SUM(A1)"),
-            ("\tx", "'\tx"),
-            ("\rx", "'\rx"),
-            ("plain", "plain"),
-            ("a=b", "a=b"),
-            ("", ""),
-            (3, 3),
-        ],
-    )
-    def test_spreadsheet_safe(self, value, expected):
-        assert spreadsheet_safe(value) == expected
 
 
 class TestCsrf:
