@@ -121,6 +121,12 @@ class TestProjectsCsv:
         rows = _rows(browse(world.admin).get(_url("datathon_jury.projects_csv", s)))
         assert len(rows) == 3
 
+    def test_every_role_gets_the_same_public_list(self, browse, world, s):
+        url = _url("datathon_jury.projects_csv", s)
+        for user in (None, factories.User(), world.user, s.jurors[0], world.admin, world.sysadmin):
+            rows = _rows(browse(user).get(url))
+            assert sorted(r[0] for r in rows[1:]) == ["Project 0", "Project 1"]
+
     def test_award_only_after_publication(self, browse, world, s):
         call_as(
             world.admin,

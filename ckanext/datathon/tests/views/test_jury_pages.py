@@ -376,6 +376,22 @@ class TestResults:
         assert "Publish results" in html
         assert 'name="confirm"' in html
 
+    def test_every_role_before_and_after_publication(self, browse, world, s):
+        _score(s.jurors[0], s.project, (s.impact, 5))
+        url = _url("datathon_jury.results", s)
+        organizers = {"organizer", "editor", "sysadmin"}
+        for role, user in _roles(world, s).items():
+            response = browse(user).get(url)
+            assert response.status_code == 200, role
+            assert ('id="ranking"' in body(response)) == (role in organizers), role
+            assert ("Publish results" in body(response)) == (role in organizers), role
+        call_as(world.admin, "challenge_results_publish", id=s.challenge["id"])
+        for role, user in _roles(world, s).items():
+            html = body(browse(user).get(url))
+            assert 'id="ranking"' in html, role
+            assert "Publish results" not in html, role
+            assert ('id="awards"' in html) == (role in organizers), role
+
     def test_draft_challenge_results_are_404(self, browse, world, challenge_factory):
         draft = challenge_factory(owner_org=world.org["id"])
         url = tk.url_for("datathon_jury.results", name=draft["name"])
