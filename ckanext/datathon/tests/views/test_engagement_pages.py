@@ -237,6 +237,27 @@ class TestMentorshipPage:
         )
         assert helpers.call_action("challenge_mentorship_list", id=published["id"])["count"] == 1
 
+    def test_team_members_and_jurors_read_but_do_not_write(
+        self, browse, world, published, session, project_factory
+    ):
+        team = factories.User()
+        project_factory(user=team, challenge=published["id"])
+        juror = factories.User()
+        helpers.call_action("challenge_juror_add", id=published["id"], username=juror["name"])
+        form = {**SESSION, "starts": "2024-08-27T09:00", "ends": "2024-08-27T10:00", "mentors": ""}
+        for user in (team, juror):
+            b = browse(user)
+            for page in (
+                url("mentorship", name=published["name"]),
+                url("impact", name=published["name"]),
+            ):
+                html = body(b.get(page))
+                assert "datathon-form" not in html
+            assert b.post(url("mentorship", name=published["name"]), form).status_code == 403
+            assert b.post(url("impact", name=published["name"]), IMPACT).status_code == 403
+        assert helpers.call_action("challenge_mentorship_list", id=published["id"])["count"] == 1
+        assert helpers.call_action("challenge_impact_list", id=published["id"])["count"] == 0
+
     def test_csrf_refusal(self, browse, world, published, session):
         b = browse(world.admin)
         form = {**SESSION, "starts": "2024-08-27T09:00", "ends": "2024-08-27T10:00", "mentors": ""}
