@@ -79,7 +79,10 @@ def calendar_ics(name: str) -> Response:
         # a draft's feed is for its organizers: CKAN then marks it private
         tk.request.environ["__no_cache__"] = True
         response.cache_control.no_store = True
-    return response
+    # the feed only changes with its sources: subscribed calendars polling
+    # with If-None-Match get a bodiless 304 until then
+    response.add_etag()
+    return response.make_conditional(tk.request)
 
 
 # -- mentorship -----------------------------------------------------------------------

@@ -219,6 +219,20 @@ class TestFeed:
     def test_stable_between_fetches(self, app, mx):
         assert _fetch(app, mx["name"]).get_data() == _fetch(app, mx["name"]).get_data()
 
+    def test_conditional_requests(self, app, world, mx):
+        page = tk.url_for("datathon_engagement.calendar_ics", name=mx["name"])
+        client = app.test_client()
+        first = client.get(page)
+        etag = first.headers["ETag"]
+        again = client.get(page, headers={"If-None-Match": etag})
+        assert again.status_code == 304
+        assert again.get_data() == b""
+        call_as(world.admin, "challenge_mentorship_update", id=mx["sessions"][0]["id"], title="New")
+        changed = client.get(page, headers={"If-None-Match": etag})
+        assert changed.status_code == 200
+        assert changed.headers["ETag"] != etag
+        assert b"New" in changed.get_data()
+
     def test_changes_follow_the_sessions(self, app, world, mx):
         first = mx["sessions"][0]
         call_as(world.admin, "challenge_mentorship_delete", id=first["id"])
