@@ -30,9 +30,13 @@ def show_challenge(name: str) -> dict[str, Any]:
         return tk.abort(404, _("Challenge not found"))
 
 
+# Beyond this, a page number is junk (and its OFFSET would overflow a bigint).
+MAX_PAGE = 100_000
+
+
 def page_number() -> int:
     try:
-        return max(1, int(tk.request.args.get("page", 1)))
+        return min(MAX_PAGE, max(1, int(tk.request.args.get("page", 1))))
     except ValueError:
         return 1
 

@@ -323,6 +323,35 @@ class TestOrganizerForms:
         assert b.post(_url("datathon_jury.awards", s), {"rank": "1"}, page).status_code == 403
 
 
+@pytest.mark.parametrize(
+    "junk", ["", "a\x00b", "no-such-thing", "x" * 5000, "99999999999999999999"]
+)
+def test_junk_posts_are_never_server_errors(browse, world, s, junk):
+    juror = browse(s.jurors[0])
+    admin = browse(world.admin)
+    page = _url("datathon_jury.jury_page", s)
+    posts = [
+        (juror, "score", {"project": junk, f"score-{s.impact['id']}": junk}),
+        (juror, "score", {"project": s.project["name"], f"score-{s.impact['id']}": junk}),
+        (juror, "recuse", {"project": junk, "reason": junk}),
+        (admin, "jurors", {"username": junk}),
+        (admin, "jurors", {"remove": junk}),
+        (admin, "criteria", {"id": junk, "name": junk, "weight": junk, "max_score": junk}),
+        (admin, "criteria", {"delete": junk}),
+        (admin, "criteria", {"name": junk, "weight": junk, "max_score": junk, "position": junk}),
+        (admin, "awards", {"project": junk, "rank": junk, "citation": junk}),
+        (admin, "awards", {"delete": junk}),
+        (admin, "publish", {"confirm": junk}),
+    ]
+    for browser, endpoint, data in posts:
+        status = browser.post(_url(f"datathon_jury.{endpoint}", s), data, page).status_code
+        assert status in (302, 404), (endpoint, data, status)
+    assert _count(Score) == 0
+    assert _count(Results) == 0
+    for path in ("jury", "results"):
+        assert juror.get(f"/challenge/{s.challenge['name']}/{path}?page={junk}").status_code == 200
+
+
 class TestCSRF:
     @pytest.mark.parametrize(
         ("endpoint", "user"),
