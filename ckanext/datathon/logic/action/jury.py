@@ -204,6 +204,7 @@ def _award_dict(a: Award, prize: Prize | None) -> dict[str, Any]:
 
 def challenge_juror_add(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Appoint a user to the jury of a challenge (again: nothing changes).
+    A new juror is e-mailed when mail is configured (``notifications``).
 
     :param id: challenge id or name; :param username: user name or id
     """
@@ -880,6 +881,7 @@ def challenge_award_list(context: Context, data_dict: DataDict) -> dict[str, Any
 def challenge_results_publish(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Make the ranking and the awards public (after the submission deadline;
     publishing again keeps the first date).  The jury's work is then frozen.
+    The first publication e-mails the submitted teams (``notifications``).
 
     :param id: challenge id or name
     :returns: ``{"challenge_id", "published"}``
