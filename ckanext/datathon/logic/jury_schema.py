@@ -139,12 +139,11 @@ def award_id() -> Schema:
 
 @validator_args
 def ranking(
-    natural_number_validator: Validator,
     default: ValidatorFactory,
     datathon_int_range: ValidatorFactory,
 ) -> Schema:
     return {
         "id": _ref(),
         "limit": [default(100), datathon_int_range(1, 1000)],
-        "offset": [default(0), natural_number_validator],
+        "offset": [default(0), tk.get_validator("datathon_offset")],
     }

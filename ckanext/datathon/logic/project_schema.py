@@ -76,5 +76,5 @@ def project_list(
             natural_number_validator,
             limit_to_configured_maximum(config.CHALLENGE_LIST_LIMIT_MAX, 100),
         ],
-        "offset": [default(0), natural_number_validator],
+        "offset": [default(0), tk.get_validator("datathon_offset")],
     }

@@ -165,7 +165,7 @@ def challenge_list(
             natural_number_validator,
             limit_to_configured_maximum(config.CHALLENGE_LIST_LIMIT_MAX, 100),
         ],
-        "offset": [default(0), natural_number_validator],
+        "offset": [default(0), tk.get_validator("datathon_offset")],
         "facets": [default(False), tk.get_validator("boolean_validator")],
     }
 
@@ -206,7 +206,7 @@ def challenge_dataset_list(
             natural_number_validator,
             limit_to_configured_maximum(config.CHALLENGE_LIST_LIMIT_MAX, 100),
         ],
-        "offset": [default(0), natural_number_validator],
+        "offset": [default(0), tk.get_validator("datathon_offset")],
     }
 
 

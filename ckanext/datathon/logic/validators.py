@@ -33,6 +33,7 @@ __all__ = [
     "datathon_max_length",
     "datathon_money",
     "datathon_no_nul",
+    "datathon_offset",
     "datathon_organization_id",
     "datathon_project_challenge",
     "datathon_project_dataset",
@@ -88,6 +89,15 @@ def datathon_int_range(low: int, high: int):
         return number
 
     return validator
+
+
+OFFSET_MAX = 10**9
+
+
+def datathon_offset(value: Any) -> int:
+    """A paging offset: a whole number from 0 to 10^9 (PostgreSQL's OFFSET is
+    a bigint: a larger one would be a database error, not a validation one)."""
+    return datathon_int_range(0, OFFSET_MAX)(value)
 
 
 def datathon_challenge_name(
