@@ -295,5 +295,6 @@ def seed(scale: Scale) -> dict[str, Any]:
         # linked by one portal challenge, as most datasets of a portal would be
         "dataset": dataset_names[scale.linked + 1],
         "showcase_datasets": dataset_names[1 : scale.linked + 1],
-        "query": "water",
+        # a word of every dataset and of one challenge in six
+        "query": "transport",
     }
