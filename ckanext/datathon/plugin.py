@@ -10,7 +10,7 @@ from ckan.common import CKANConfig
 from ckan.lib.plugins import DefaultTranslation
 from ckan.types import Context
 
-from ckanext.datathon import team_views
+from ckanext.datathon import team_views, view_utils
 from ckanext.datathon.logic import project_rules
 from ckanext.datathon.logic.action.follow import plugin_actions
 
@@ -42,6 +42,7 @@ class DatathonPlugin(p.SingletonPlugin, DefaultTranslation):
     def make_middleware(self, app: Any, config: CKANConfig) -> Any:
         if hasattr(app, "before_request"):  # the Flask app (not another middleware)
             app.before_request(team_views.project_forms_csrf_guard)
+            app.before_request(view_utils.reject_nul_in_path)
         return app
 
     # IPackageController (project records; other dataset types pass through

@@ -46,3 +46,25 @@ def deny() -> Any:
     if not tk.current_user.is_authenticated:
         return tk.abort(401 if tk.request.method == "GET" else 403, _("Please log in"))
     return tk.abort(403, _("You are not allowed to do this"))
+
+
+PLUGIN_BLUEPRINTS = frozenset(
+    (
+        "challenge",
+        "datathon_team",
+        "datathon_jury",
+        "datathon_ideas",
+        "datathon_engagement",
+        "datathon_open",
+    )
+)
+
+
+def reject_nul_in_path() -> None:
+    """404 for a path of ours carrying a NUL character (``/dataset/%00/challenges``):
+    PostgreSQL refuses NUL in text, so the lookup would be a server error."""
+    if tk.request.blueprint in PLUGIN_BLUEPRINTS and any(
+        isinstance(value, str) and "\x00" in value
+        for value in (tk.request.view_args or {}).values()
+    ):
+        tk.abort(404, _("Not found"))
