@@ -7,6 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 
 import ckan.model as model
+import ckan.plugins.toolkit as tk
 from ckan.types import Context
 
 from ckanext.datathon.model import Ally, Challenge
@@ -42,3 +43,23 @@ def ally(id_: Any) -> Ally | None:
     if not isinstance(id_, str) or not id_ or "\x00" in id_:
         return None
     return model.Session.get(Ally, id_)
+
+
+def is_ref(value: Any) -> bool:
+    """Whether ``value`` can be an id or a name at all (text, no NUL)."""
+    return isinstance(value, str) and "\x00" not in value and len(value) <= 1000
+
+
+def require_refs(data_dict: Any, *keys: str) -> None:
+    """Before a core action we chain: refuse ids/names that are not text (a
+    list, a number, a NUL...) with a field error, where core would reach the
+    database with them and answer a server error."""
+    if not isinstance(data_dict, dict):
+        return
+    errors = {
+        key: [tk._("Must be a text value")]
+        for key in keys
+        if data_dict.get(key) not in (None, "") and not is_ref(data_dict[key])
+    }
+    if errors:
+        raise tk.ValidationError(errors)

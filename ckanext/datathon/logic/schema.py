@@ -211,8 +211,10 @@ def challenge_dataset_list(
 
 
 @validator_args
-def dataset_challenge_list(not_empty: Validator, unicode_safe: Validator) -> Schema:
-    return {"id": [not_empty, unicode_safe]}
+def dataset_challenge_list(
+    not_empty: Validator, unicode_safe: Validator, datathon_no_nul: Validator
+) -> Schema:
+    return {"id": [not_empty, unicode_safe, datathon_no_nul]}
 
 
 @validator_args

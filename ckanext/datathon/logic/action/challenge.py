@@ -736,6 +736,7 @@ def challenge_ally_delete(context: Context, data_dict: DataDict) -> None:
 def organization_delete(original: Any, context: Context, data_dict: DataDict) -> Any:
     """An organization that still owns challenges cannot be deleted (as CKAN
     refuses to delete one that still has datasets); purging one removes them."""
+    lookup.require_refs(data_dict, "id")
     org = model.Group.get(data_dict.get("id")) if isinstance(data_dict, dict) else None
     if org is not None and isinstance(data_dict.get("id"), str):
         owned = model.Session.execute(

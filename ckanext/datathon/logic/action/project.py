@@ -463,6 +463,7 @@ def projects_using_dataset(context: Context, package_id: str) -> list[dict[str, 
 def package_create(original: Any, context: Context, data_dict: DataDict) -> Any:
     """A project is created inside the registration window, owned by its
     challenge's organization, as a private draft."""
+    lookup.require_refs(data_dict, "id", "name", "type", "owner_org")
     if isinstance(data_dict, dict) and data_dict.get("type") == PROJECT_TYPE:
         data_dict = project_rules.check_new_project(context, data_dict)
     return original(context, data_dict)
@@ -472,6 +473,7 @@ def package_create(original: Any, context: Context, data_dict: DataDict) -> Any:
 def package_update(original: Any, context: Context, data_dict: DataDict) -> Any:
     """Projects keep their challenge, organization, visibility and the fields
     only datathon actions change (also through package_patch/revise)."""
+    lookup.require_refs(data_dict, "id", "name", "type", "owner_org")
     if isinstance(data_dict, dict):
         pkg = project_rules.package(data_dict.get("id") or data_dict.get("name"))
         if pkg is not None and project_rules.is_project(pkg):

@@ -186,6 +186,8 @@ def challenge_dataset_list(context: Context, data_dict: DataDict) -> AuthResult:
 
 @tk.auth_allow_anonymous_access
 def dataset_challenge_list(context: Context, data_dict: DataDict) -> AuthResult:
+    if not lookup.is_ref(data_dict.get("id")):
+        return _no(_("Dataset not found"))
     try:
         tk.check_access("package_show", _sub(context), {"id": data_dict.get("id")})
     except tk.ObjectNotFound:
