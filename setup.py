@@ -36,15 +36,14 @@ setup(
         "ckan.rdf.profiles": [
             "datathon_challenges = ckanext.datathon.dcat:ChallengeReferencesProfile",
         ],
-        "babel.extractors": [
-            "ckan = ckan.lib.extract:extract_ckan",
-        ],
     },
     message_extractors={
         "ckanext": [
             ("**.py", "python", None),
             ("**.js", "javascript", None),
-            ("**/templates/**.html", "ckan", None),
+            # CKAN's Jinja extractor by its path: Babel < 2.16 finds extractors
+            # by name through pkg_resources, which setuptools >= 81 removed
+            ("**/templates/**.html", "ckan.lib.extract:extract_ckan", None),
             # ckanext-scheming's labels, help texts and placeholders
             ("**/schemas/**.yaml", "ckanext.datathon.babel_extract:extract_scheming", None),
         ],

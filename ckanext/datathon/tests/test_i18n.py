@@ -84,7 +84,7 @@ def test_extraction_sees_python_jinja_javascript_and_schema_strings(extracted):
 
 
 def test_jinja_extraction_reads_trans_blocks_and_ckan_tags():
-    """setup.py maps templates to the "ckan" extractor (CKAN's Jinja
+    """setup.py maps templates to CKAN's extractor (CKAN's Jinja
     extensions, trimmed whitespace, as CKAN renders them)."""
     template = """{% ckan_extends %}
 {% block primary %}
@@ -98,7 +98,9 @@ def test_jinja_extraction_reads_trans_blocks_and_ckan_tags():
     found = [
         message
         for _line, message, _comments, _context in extract(
-            "ckan", io.BytesIO(template.encode()), keywords=DEFAULT_KEYWORDS
+            "ckan.lib.extract:extract_ckan",
+            io.BytesIO(template.encode()),
+            keywords=DEFAULT_KEYWORDS,
         )
     ]
     assert found == [
