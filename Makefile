@@ -14,6 +14,7 @@ help:
 	@echo "make status  - report the services"
 	@echo "make lint    - ruff format check and lint only"
 	@echo "make bench   - seed a synthetic portal, serve it (plugin on/off, ckanext-showcase) and print the figures (BENCH_SMALL=1: quick)"
+	@echo "make i18n    - extract the strings, update the es and pt_BR catalogues, compile them (.mo)"
 	@echo "make bench-challenge - SQL counts and timings of the challenge actions (10,000 challenges)"
 	@echo "make bench-pages     - dataset page and package_show with the plugin on vs off, challenge page"
 	@echo "Variables: CKAN_VERSION=$(CKAN_VERSION) (2.12.0 or 2.11.6), PYTEST_ARGS"
