@@ -21,6 +21,8 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context
 
+from ckanext.datathon import csv_export
+
 FORMATS = ("json", "csv", "both")
 PAGE = 100  # project_list's maximum page size
 RANKING_PAGE = 1000  # challenge_ranking's maximum page size
@@ -63,10 +65,9 @@ RESULT_COLUMNS = (
     "prize_amount",
     "prize_currency",
 )
+
+
 # A spreadsheet reads a cell starting with one of these as a formula.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
 class ExportError(Exception):
     """The export cannot be made (unknown challenge or user); the message says why."""
 
@@ -185,13 +186,12 @@ def collect(challenge_ref: str, user_name: str | None = None) -> Bundle:
 
 
 def safe_cell(value: Any) -> Any:
-    """A CSV cell a spreadsheet shows as text: strings starting like a
-    formula get a leading apostrophe; None becomes an empty cell."""
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    """A CSV cell a spreadsheet shows as text: strings are neutralised by
+    ``csv_export.safe_cell`` (the web exports' escaping); numbers stay
+    numbers; None becomes an empty cell."""
+    if isinstance(value, str):
+        return csv_export.safe_cell(value)
+    return "" if value is None else value
 
 
 def _result_rows(ranking: dict[str, Any]) -> Iterator[list[Any]]:
