@@ -242,19 +242,40 @@ SUMMARY_FIELDS = tuple(
 )
 
 
-def _epoch(value: Any) -> dt.datetime | None:
-    if value is None:
-        return None
-    return dt.datetime.fromtimestamp(float(value), dt.timezone.utc)
+def current_stage_column(at: dt.datetime) -> Any:
+    """The current stage of each challenge row at ``at``, as a correlated
+    subquery: of the windows holding ``at``, the one that started last, then
+    the later in method order (the rule of ``timeline.stage_statuses``)."""
+    s = Stage.__table__
+    c = Challenge.__table__
+    return (
+        sa.select(s.c.stage)
+        .where(s.c.challenge_id == c.c.id, s.c.starts <= at, s.c.ends >= at)
+        .order_by(s.c.starts.desc(), s.c.position.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
 
 
-def page_columns() -> list[Any]:
-    """Extra columns of a listing query: the prizes and stages of each row as
-    JSON, computed by PostgreSQL only for the rows of the page (it evaluates
-    subqueries after ORDER BY/LIMIT)."""
+def next_stage_column(at: dt.datetime) -> Any:
+    """The next stage of each challenge row: the first to start after ``at``."""
+    s = Stage.__table__
+    c = Challenge.__table__
+    return (
+        sa.select(s.c.stage)
+        .where(s.c.challenge_id == c.c.id, s.c.starts > at)
+        .order_by(s.c.starts, s.c.position)
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def page_columns(at: dt.datetime) -> list[Any]:
+    """Extra columns of a listing query: the prizes of each row as JSON and
+    its current and next stage at ``at``, computed by PostgreSQL only for the
+    rows of the page (it evaluates subqueries after ORDER BY/LIMIT)."""
     c = Challenge.__table__
     p = Prize.__table__
-    s = Stage.__table__
     prizes = (
         sa.select(
             sa.func.json_agg(
@@ -278,25 +299,11 @@ def page_columns() -> list[Any]:
         .where(p.c.challenge_id == c.c.id)
         .scalar_subquery()
     )
-    stages = (
-        sa.select(
-            sa.func.json_agg(
-                sa.func.json_build_object(
-                    "stage",
-                    s.c.stage,
-                    "starts",
-                    sa.extract("epoch", s.c.starts),
-                    "ends",
-                    sa.extract("epoch", s.c.ends),
-                    "notes",
-                    s.c.notes,
-                )
-            )
-        )
-        .where(s.c.challenge_id == c.c.id)
-        .scalar_subquery()
-    )
-    return [prizes.label("prizes_json"), stages.label("stages_json")]
+    return [
+        prizes.label("prizes_json"),
+        current_stage_column(at).label("current_stage"),
+        next_stage_column(at).label("next_stage"),
+    ]
 
 
 def summary_columns() -> list[Any]:
@@ -309,7 +316,7 @@ def summary_columns() -> list[Any]:
 
 def summary_dicts(rows: Sequence[Any], at: dt.datetime | None = None) -> list[dict[str, Any]]:
     """Listing dicts for rows of (Challenge or ``summary_columns()``, org_name,
-    org_title, dataset_count, project_count, prizes_json, stages_json): no
+    org_title, dataset_count, project_count, ``page_columns(at)``): no
     further query."""
     result = []
     for row in rows:
@@ -328,18 +335,8 @@ def summary_dicts(rows: Sequence[Any], at: dt.datetime | None = None) -> list[di
         ]
         data["prizes"] = [_prize_dict(p) for p in prizes]
         data["prize_total"] = prize_totals(prizes)
-        stages = [
-            {
-                "stage": s["stage"],
-                "starts": _epoch(s["starts"]),
-                "ends": _epoch(s["ends"]),
-                "notes": s["notes"],
-            }
-            for s in row.stages_json or []
-        ]
-        computed = timeline.stage_statuses(stages, at)  # only its summary is listed
-        data["current_stage"] = computed["current_stage"]
-        data["next_stage"] = computed["next_stage"]
+        data["current_stage"] = row.current_stage
+        data["next_stage"] = row.next_stage
         data["dataset_count"] = row.dataset_count
         data["project_count"] = row.project_count
         data["registration_open"] = registration_open(c, at)

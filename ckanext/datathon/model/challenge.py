@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 
 import ckan.plugins.toolkit as tk
 
@@ -52,6 +51,13 @@ def _now() -> dt.datetime:
 
 def _tz() -> sa.DateTime:
     return sa.DateTime(timezone=True)
+
+
+# challenge_list's q matches the words of this vector: a column PostgreSQL
+# computes on every write (migration 07 holds its own frozen copy)
+SEARCH_VECTOR = (
+    "to_tsvector('simple'::regconfig, title || ' ' || name || ' ' || problem_statement)"
+)
 
 
 class Challenge(tk.BaseModel):
@@ -102,17 +108,12 @@ class Challenge(tk.BaseModel):
         ),
         sa.Index("datathon_challenge_owner_org_idx", "owner_org"),
         sa.Index("datathon_challenge_state_created_idx", "state", "created", "id"),
-        # challenge_list's q (ILIKE '%word%') from the index (migration 06)
-        *(
-            sa.Index(
-                f"datathon_challenge_{column}_trgm_idx",
-                column,
-                postgresql_using="gin",
-                postgresql_ops={column: "gin_trgm_ops"},
-            )
-            for column in ("title", "name", "problem_statement")
-        ),
+        # challenge_list's q: words of title, name and problem statement (migration 07)
+        sa.Column("search_vector", TSVECTOR, sa.Computed(SEARCH_VECTOR, persisted=True)),
+        sa.Index("datathon_challenge_search_idx", "search_vector", postgresql_using="gin"),
     )
+    # only searched, never read: instances do not load it
+    __mapper_args__ = {"exclude_properties": ["search_vector"]}
 
 
 class ChallengeDataset(tk.BaseModel):
@@ -215,8 +216,3 @@ class Stage(tk.BaseModel):
         sa.CheckConstraint("position BETWEEN 1 AND 11", name="datathon_stage_position_check"),
         sa.Index("datathon_stage_window_idx", "stage", "starts", "ends"),
     )
-
-
-def table_dict(obj: Any) -> dict[str, Any]:
-    """The row's columns as a plain dict (values untouched)."""
-    return {c.name: getattr(obj, c.name) for c in obj.__table__.columns}

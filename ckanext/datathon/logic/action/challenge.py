@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import sqlalchemy as sa
@@ -326,21 +327,23 @@ def challenge_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
     return dictize.challenge_dict(challenge, viewer(context))
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+# a word of q: letters and digits, with inner hyphens or dots ("care-economy",
+# "3.5") kept for PostgreSQL's parser, which indexed them the same way
+_WORD = re.compile(r"\w+(?:[-.]\w+)*")
+_MAX_WORDS = 16
 
 
-def _current_stage_expr(at: dt.datetime) -> Any:
-    """The current stage of each challenge row, as a correlated subquery."""
-    s = Stage.__table__
-    c = Challenge.__table__
-    return (
-        sa.select(s.c.stage)
-        .where(s.c.challenge_id == c.c.id, s.c.starts <= at, s.c.ends >= at)
-        .order_by(s.c.starts.desc(), s.c.position.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
+def _words_query(q: str) -> Any:
+    """A condition matching challenges that contain every word of ``q`` as a
+    word or word prefix, case-insensitively (nothing if q has no word)."""
+    words = _WORD.findall(q.lower())[:_MAX_WORDS]
+    if not words:
+        return sa.false()
+    # the words hold no quote, backslash or operator: the tsquery parses
+    tsquery = " & ".join(f"'{word}':*" for word in words)
+    search_vector = Challenge.__table__.c.search_vector
+    simple = sa.literal_column("'simple'::regconfig")
+    return search_vector.op("@@")(sa.func.to_tsquery(simple, tsquery))
 
 
 def _in_stage(stage: str, at: dt.datetime) -> Any:
@@ -382,7 +385,8 @@ _SORT_COLUMNS = {
 def challenge_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Challenges the user may see, newest first.
 
-    :param q: words to find in the title, name or problem statement
+    :param q: words to find in the title, name or problem statement: each
+        word must start a word of them (``transport`` finds "transporte")
     :param owner_org: organization id or name
     :param state: ``active`` (default), ``draft`` (organizers) or ``deleted``
         (sysadmins)
@@ -410,14 +414,7 @@ def challenge_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     )
     conditions = [c.c.state == data["state"], visible_challenge(who)]
     if data.get("q"):
-        pattern = f"%{_escape_like(data['q'].strip())}%"
-        conditions.append(
-            sa.or_(
-                c.c.title.ilike(pattern, escape="\\"),
-                c.c.name.ilike(pattern, escape="\\"),
-                c.c.problem_statement.ilike(pattern, escape="\\"),
-            )
-        )
+        conditions.append(_words_query(data["q"]))
     if data.get("owner_org"):
         conditions.append(
             c.c.owner_org.in_(
@@ -448,7 +445,7 @@ def challenge_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
             g.c.title.label("org_title"),
             public_dataset_count.label("dataset_count"),
             _submitted_projects_count().label("project_count"),
-            *dictize.page_columns(),
+            *dictize.page_columns(at),
             total.label("total"),
         )
         .join(g, g.c.id == c.c.owner_org)
@@ -510,7 +507,7 @@ def _facets(conditions: list[Any], at: dt.datetime) -> dict[str, list[dict[str, 
         .where(*conditions)
         .group_by(g.c.name, g.c.title)
     ).all()
-    current = _current_stage_expr(at).label("stage")
+    current = dictize.current_stage_column(at).label("stage")
     stages = model.Session.execute(
         sa.select(current, sa.func.count()).select_from(c).where(*conditions).group_by(current)
     ).all()
@@ -645,7 +642,7 @@ def dataset_challenge_list(context: Context, data_dict: DataDict) -> dict[str, A
             g.c.title.label("org_title"),
             link.c.role,
             link.c.note,
-            _current_stage_expr(timeline.now()).label("current_stage"),
+            dictize.current_stage_column(timeline.now()).label("current_stage"),
         )
         .select_from(link.join(c, c.c.id == link.c.challenge_id).join(g, g.c.id == c.c.owner_org))
         .where(

@@ -207,6 +207,7 @@ def challenge_followee_list(context: Context, data_dict: DataDict) -> list[dict[
         .where(link.c.challenge_id == c.c.id, pkg.c.state == "active", pkg.c.private.is_(False))
         .scalar_subquery()
     )
+    at = timeline.now()
     rows = model.Session.execute(
         sa.select(
             Challenge,
@@ -214,14 +215,14 @@ def challenge_followee_list(context: Context, data_dict: DataDict) -> list[dict[
             g.c.title.label("org_title"),
             public_datasets.label("dataset_count"),
             _submitted_projects().label("project_count"),
-            *dictize.page_columns(),
+            *dictize.page_columns(at),
         )
         .join(g, g.c.id == c.c.owner_org)
         .join(f, f.c.challenge_id == c.c.id)
         .where(f.c.user_id == user.id, visible_challenge(viewer(context)))
         .order_by(f.c.created.desc(), c.c.id)
     ).all()
-    return dictize.summary_dicts(rows)
+    return dictize.summary_dicts(rows, at)
 
 
 def _submitted_projects() -> Any:

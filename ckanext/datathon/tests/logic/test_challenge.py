@@ -511,6 +511,78 @@ class TestList:
         titles = [r["title"] for r in call_as(None, "challenge_list", sort="title asc")["results"]]
         assert titles == sorted(titles, key=str.lower)
 
+    def test_q_matches_every_word_by_prefix(self, world, published_challenge_factory):
+        transport = self._make(
+            published_challenge_factory,
+            world.org,
+            name="women-on-buses",
+            title="Transporte público, seguridad y mujeres",
+            problem_statement="Acoso en el care-economy del transporte (3.5 millones)",
+        )
+        self._make(
+            published_challenge_factory,
+            world.org,
+            title="Economía de los cuidados",
+            problem_statement="Trabajo no remunerado",
+        )
+
+        def found(q):
+            return [r["id"] for r in call_as(None, "challenge_list", q=q)["results"]]
+
+        assert found("transp") == [transport["id"]]  # a word's start
+        assert found("MUJERES transporte") == [transport["id"]]  # every word, any order
+        assert found("mujeres cuidados") == []  # one challenge must hold both
+        assert found("ansporte") == []  # not the middle of a word
+        assert found("buses") == [transport["id"]]  # the name's words
+        assert found("care-economy") == [transport["id"]]
+        assert found("3.5") == [transport["id"]]
+        assert len(found("trabajo")) == 1
+        assert found("!!! ??") == []  # no word at all: nothing, not everything
+        assert found("'; drop table x; --") == []
+
+    def test_q_follows_updates(self, world, published_challenge_factory):
+        challenge = self._make(published_challenge_factory, world.org, title="Agua potable")
+        call_as(world.editor, "challenge_patch", id=challenge["id"], title="Calidad del aire")
+        assert call_as(None, "challenge_list", q="agua")["count"] == 0
+        assert call_as(None, "challenge_list", q="aire")["count"] == 1
+
+    def test_listing_stages_agree_with_challenge_show(self, world, challenge_factory):
+        t = now()
+        challenge = self._make(
+            challenge_factory,
+            world.org,
+            state="active",
+            **open_registration_dates(),
+            timeline=[
+                # overlapping windows: the one that started last is current
+                {
+                    "stage": "development",
+                    "starts": iso(t - dt.timedelta(days=5)),
+                    "ends": iso(t + dt.timedelta(days=5)),
+                },
+                {
+                    "stage": "mentorship",
+                    "starts": iso(t - dt.timedelta(days=1)),
+                    "ends": iso(t + dt.timedelta(days=1)),
+                },
+                # two upcoming: the earlier start is next
+                {
+                    "stage": "awards",
+                    "starts": iso(t + dt.timedelta(days=20)),
+                    "ends": iso(t + dt.timedelta(days=21)),
+                },
+                {
+                    "stage": "jury",
+                    "starts": iso(t + dt.timedelta(days=6)),
+                    "ends": iso(t + dt.timedelta(days=10)),
+                },
+            ],
+        )
+        shown = call_as(None, "challenge_show", id=challenge["id"])
+        (listed,) = call_as(None, "challenge_list")["results"]
+        assert (shown["current_stage"], shown["next_stage"]) == ("mentorship", "jury")
+        assert (listed["current_stage"], listed["next_stage"]) == ("mentorship", "jury")
+
     def test_stage_filter(self, world, challenge_factory):
         t = now()
         running = self._make(
