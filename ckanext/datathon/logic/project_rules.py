@@ -382,7 +382,9 @@ def sync_datasets(project_id: str, entries: Any) -> None:
     model.Session.flush()
 
 
-def status_dict(project: Project | None) -> dict[str, Any]:
+def status_dict(project: Any) -> dict[str, Any]:
+    """The submission fields of a project (a ``Project`` or a row of its
+    columns), or of none."""
     if project is None:
         return {"submission_status": None, "submitted_at": None, "leader_user_id": None}
     return {
@@ -397,7 +399,28 @@ def status_dict(project: Project | None) -> dict[str, Any]:
 def after_show(context: Context, pkg_dict: dict[str, Any]) -> None:
     if not is_project(pkg_dict) or not pkg_dict.get("id"):
         return
-    pkg_dict.update(status_dict(model.Session.get(Project, pkg_dict["id"])))
+    # three columns, not an instance (package_show runs this for every project
+    # a search index rebuild reads); ORM attributes, so pending changes flush
+    row = model.Session.execute(
+        sa.select(Project.submission_status, Project.submitted_at, Project.leader_user_id).where(
+            Project.package_id == pkg_dict["id"]
+        )
+    ).first()
+    pkg_dict.update(status_dict(row))
+
+
+def _shown_status(pkg_dict: dict[str, Any]) -> Any:
+    """The submission status ``after_show`` gave the package_show result being
+    indexed: in the dict itself (CKAN 2.11) or in the validated dict indexed
+    beside it (CKAN 2.12 indexes the default-schema dict, made before
+    ``after_dataset_show``); ``None`` when neither has it."""
+    if "submission_status" in pkg_dict:
+        return pkg_dict["submission_status"]
+    try:
+        shown = json.loads(pkg_dict.get("validated_data_dict") or "{}")
+    except (TypeError, ValueError):
+        return None
+    return shown.get("submission_status") if isinstance(shown, dict) else None
 
 
 def before_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
@@ -427,12 +450,13 @@ def before_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     ids = [u["dataset"] for u in used or [] if isinstance(u, dict) and u.get("dataset")]
     pkg_dict["vocab_datathon_datasets_used"] = ids
     pkg_dict["extras_datasets_used"] = " ".join(ids)
+    status = _shown_status(pkg_dict)
     for key in ("submitted_at", "leader_user_id"):
         pkg_dict.pop(key, None)
-    # (CKAN indexes package_show's output after its default schema, which
-    # drops what after_dataset_show added)
-    project = model.Session.get(Project, pkg_dict["id"])
-    pkg_dict["submission_status"] = project.submission_status if project else "draft"
+    if status is None:  # indexed without package_show's hooks: ask the table
+        project = model.Session.get(Project, pkg_dict["id"])
+        status = project.submission_status if project else None
+    pkg_dict["submission_status"] = status or "draft"
     return pkg_dict
 
 

@@ -55,9 +55,7 @@ def _tz() -> sa.DateTime:
 
 # challenge_list's q matches the words of this vector: a column PostgreSQL
 # computes on every write (migration 07 holds its own frozen copy)
-SEARCH_VECTOR = (
-    "to_tsvector('simple'::regconfig, title || ' ' || name || ' ' || problem_statement)"
-)
+SEARCH_VECTOR = "to_tsvector('simple'::regconfig, title || ' ' || name || ' ' || problem_statement)"
 
 
 class Challenge(tk.BaseModel):

@@ -729,6 +729,69 @@ class TestSearch:
         row = model.Session.scalars(sa.select(ProjectDataset)).one()
         assert (row.package_id, row.resource_ids) == (data["id"], ["a", "b"])
 
+    def test_indexed_status_follows_submit_withdraw_and_rebuild(
+        self, world, published_challenge_factory
+    ):
+        from ckan.lib import search
+
+        challenge = _challenge(world, published_challenge_factory)
+        project = _register(world.user, challenge)
+        _with_code(world.user, project)
+
+        def indexed_status():
+            result = call_as(
+                world.sysadmin,
+                "package_search",
+                fq=f'+dataset_type:project +id:"{project["id"]}"',
+                include_private=True,
+                **{"facet.field": json.dumps(["submission_status"])},
+            )
+            return result["facets"]["submission_status"]
+
+        assert indexed_status() == {"draft": 1}
+        call_as(world.user, "project_submit", id=project["id"])
+        assert indexed_status() == {"submitted": 1}
+        call_as(world.user, "project_withdraw", id=project["id"])
+        assert indexed_status() == {"withdrawn": 1}
+        # a rebuild reads the status package_show gave, with no query of its own
+        model.Session.execute(
+            sa.update(Project)
+            .where(Project.package_id == project["id"])
+            .values(submission_status="submitted")
+        )
+        model.Session.commit()
+        search.rebuild(package_id=project["id"])
+        assert indexed_status() == {"submitted": 1}
+
+    def test_indexing_a_project_asks_the_table_once(self, world, published_challenge_factory):
+        """package_show's hook reads the status; the index hook reuses it."""
+        from ckanext.datathon.logic import project_rules
+
+        challenge = _challenge(world, published_challenge_factory)
+        project = _register(world.user, challenge)
+        _with_code(world.user, project)
+        call_as(world.user, "project_submit", id=project["id"])
+        statements = []
+
+        def count(conn, cursor, statement, *args):
+            if "datathon_project" in statement:
+                statements.append(statement)
+
+        sa.event.listen(model.meta.engine, "before_cursor_execute", count)
+        try:
+            shown = helpers.call_action("package_show", id=project["id"])
+            after_show = len(statements)
+            # CKAN 2.11 indexes package_show's dict; 2.12 its default-schema
+            # copy, made before after_dataset_show, beside the validated dict
+            as_211 = project_rules.before_index(dict(shown))
+            bare = {k: v for k, v in shown.items() if k != "submission_status"}
+            as_212 = project_rules.before_index(dict(bare, validated_data_dict=json.dumps(shown)))
+        finally:
+            sa.event.remove(model.meta.engine, "before_cursor_execute", count)
+        assert after_show == 1
+        assert len(statements) == 1
+        assert as_211["submission_status"] == as_212["submission_status"] == "submitted"
+
     def test_team_members_field_obeys_the_cap(self, world, published_challenge_factory):
         challenge = _challenge(world, published_challenge_factory, max_team_size=2)
         project = _register(world.user, challenge)

@@ -28,9 +28,7 @@ depends_on = None
 
 log = logging.getLogger(__name__)
 
-SEARCH_VECTOR = (
-    "to_tsvector('simple'::regconfig, title || ' ' || name || ' ' || problem_statement)"
-)
+SEARCH_VECTOR = "to_tsvector('simple'::regconfig, title || ' ' || name || ' ' || problem_statement)"
 TRIGRAM_COLUMNS = ("title", "name", "problem_statement")
 
 
