@@ -15,6 +15,7 @@ DEFAULT_MAX_TEAM_SIZE = "ckanext.datathon.default_max_team_size"
 DEFAULT_CURRENCY = "ckanext.datathon.default_currency"
 ONE_TEAM_PER_PERSON = "ckanext.datathon.one_team_per_person"
 NOTIFICATIONS = "ckanext.datathon.notifications"
+PAGE_CACHE_SECONDS = "ckanext.datathon.page_cache_seconds"
 
 
 def header_link() -> bool:
@@ -43,3 +44,7 @@ def one_team_per_person() -> bool:
 
 def notifications() -> bool:
     return tk.asbool(tk.config.get(NOTIFICATIONS, True))
+
+
+def page_cache_seconds() -> int:
+    return max(0, tk.asint(tk.config.get(PAGE_CACHE_SECONDS, 60)))

@@ -11,18 +11,15 @@ import ckan.lib.helpers as core_h
 import ckan.plugins.toolkit as tk
 
 from ckanext.datathon.model import IMPACT_KINDS
+from ckanext.datathon.view_utils import user_context
 
 _ = tk._
-
-
-def _context() -> dict[str, Any]:
-    return {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
 
 
 def datathon_mentorships(challenge_id: str) -> dict[str, Any]:
     """The mentorship sessions of a challenge, for the current viewer."""
     try:
-        return tk.get_action("challenge_mentorship_list")(_context(), {"id": challenge_id})
+        return tk.get_action("challenge_mentorship_list")(user_context(), {"id": challenge_id})
     except (tk.ObjectNotFound, tk.NotAuthorized, tk.ValidationError):
         return {"count": 0, "results": []}
 
@@ -30,7 +27,7 @@ def datathon_mentorships(challenge_id: str) -> dict[str, Any]:
 def datathon_impact(challenge_id: str) -> dict[str, Any]:
     """The impact entries of a challenge, as the current viewer may see them."""
     try:
-        return tk.get_action("challenge_impact_list")(_context(), {"id": challenge_id})
+        return tk.get_action("challenge_impact_list")(user_context(), {"id": challenge_id})
     except (tk.ObjectNotFound, tk.NotAuthorized, tk.ValidationError):
         return {"count": 0, "results": []}
 

@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_time, get_datetime_format
 from babel.numbers import format_currency
 
 import ckan.lib.helpers as core_h
@@ -28,6 +28,7 @@ from ckanext.datathon.jury_helpers import datathon_award_label, datathon_winner_
 from ckanext.datathon.model import ALLY_KINDS, STAGES
 from ckanext.datathon.open_helpers import datathon_challenge_jsonld, datathon_follow_state
 from ckanext.datathon.project_helpers import datathon_project_datasets
+from ckanext.datathon.view_utils import user_context
 
 __all__ = [
     "datathon_ally_kind_options",
@@ -132,7 +133,7 @@ def datathon_role_label(role: str) -> str:
 
 def datathon_datetime(value: Any, timezone: str | None = None, with_hours: bool = True) -> str:
     """An ISO date-time shown in the challenge's time zone and the page's
-    language, e.g. "25 Aug 2023, 09:00 (America/Mexico_City)"."""
+    language, to the minute, e.g. "Aug 25, 2023, 9:00 AM (America/Mexico_City)"."""
     if not value:
         return ""
     try:
@@ -144,7 +145,16 @@ def datathon_datetime(value: Any, timezone: str | None = None, with_hours: bool 
     locale = str(core_h.lang() or "en")
     try:
         if with_hours:
-            text = format_datetime(local, format="medium", locale=locale)
+            # the locale's medium date and short time (no seconds), joined the
+            # locale's way
+            text = (
+                get_datetime_format("medium", locale=locale)
+                .replace("'", "")
+                .format(
+                    format_time(local, format="short", locale=locale),
+                    format_date(local, format="medium", locale=locale),
+                )
+            )
         else:
             text = format_date(local, format="medium", locale=locale)
     except Exception:  # an unknown locale must not break a page
@@ -184,7 +194,7 @@ def datathon_organizer_orgs() -> list[dict[str, Any]]:
     if not tk.current_user.is_authenticated:
         return []
     return tk.get_action("organization_list_for_user")(
-        {"user": tk.current_user.name}, {"permission": "update_dataset"}
+        user_context(), {"permission": "update_dataset"}
     )
 
 
@@ -204,16 +214,17 @@ def datathon_can(action: str, data: dict[str, Any] | None = None) -> bool:
     """check_access for templates; False also when the object is not found
     (our auth functions raise ObjectNotFound for what the user may not see)."""
     try:
-        return core_h.check_access(action, data or {})
-    except tk.ObjectNotFound:
+        tk.check_access(action, user_context(), data or {})
+    except (tk.NotAuthorized, tk.ObjectNotFound):
         return False
+    return True
 
 
 def datathon_dataset_challenges(dataset_id: str) -> dict[str, Any]:
     """Challenges (and projects) using a dataset, for the current viewer."""
     try:
         return tk.get_action("dataset_challenge_list")(
-            {"user": tk.current_user.name if tk.current_user.is_authenticated else ""},
+            user_context(),
             {"id": dataset_id},
         )
     except (tk.ObjectNotFound, tk.NotAuthorized, tk.ValidationError):
@@ -329,9 +340,7 @@ def datathon_project_dataset_choices(field: dict[str, Any]) -> list[dict[str, st
         wanted = sa.select(cd.c.package_id).where(cd.c.challenge_id == challenge.id)
         if project_id:
             wanted = wanted.union(sa.select(pd.c.package_id).where(pd.c.project_id == project_id))
-        who = viewer(
-            {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}  # type: ignore[typeddict-item]
-        )
+        who = viewer(user_context())
         conditions = [
             p.c.id.in_(wanted),
             p.c.type != PROJECT_TYPE,
@@ -377,7 +386,7 @@ def datathon_challenge_projects(challenge_id: str, limit: int = 6) -> dict[str, 
     """The first submitted projects of a challenge, as the current user sees them."""
     try:
         return tk.get_action("project_list")(
-            {"user": tk.current_user.name if tk.current_user.is_authenticated else ""},
+            user_context(),
             {"challenge": challenge_id, "submission_status": "submitted", "limit": limit},
         )
     except (tk.ObjectNotFound, tk.NotAuthorized, tk.ValidationError):

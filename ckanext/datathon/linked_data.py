@@ -45,7 +45,7 @@ DESCRIPTION_LENGTH = 1000
 def catalog_uri() -> str:
     """The base IRI of the portal, as ckanext-dcat computes it
     (``ckanext.dcat.base_uri``, else ``ckan.site_url``)."""
-    return (tk.config.get("ckanext.dcat.base_uri") or tk.config["ckan.site_url"]).rstrip("/")
+    return (tk.config.get("ckanext.dcat.base_uri", None) or tk.config["ckan.site_url"]).rstrip("/")
 
 
 def dataset_uri(dataset_id: str) -> str:

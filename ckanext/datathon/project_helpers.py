@@ -7,9 +7,9 @@ from typing import Any
 import sqlalchemy as sa
 
 import ckan.model as model
-import ckan.plugins.toolkit as tk
 
 from ckanext.datathon.logic.visibility import readable_dataset, viewer
+from ckanext.datathon.view_utils import user_context
 
 
 def datathon_project_datasets(pkg: dict[str, Any]) -> list[dict[str, str]]:
@@ -24,9 +24,7 @@ def datathon_project_datasets(pkg: dict[str, Any]) -> list[dict[str, str]]:
     if not refs:
         return []
     p = model.Package.__table__
-    who = viewer(
-        {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}  # type: ignore[typeddict-item]
-    )
+    who = viewer(user_context())
     rows = model.Session.execute(
         sa.select(p.c.id, p.c.name, p.c.title).where(
             sa.or_(p.c.id.in_(refs), p.c.name.in_(refs)), readable_dataset(who, p)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ckanext.datathon.model import STAGES
 
@@ -13,6 +14,16 @@ PAST, CURRENT, UPCOMING, UNSCHEDULED = "past", "current", "upcoming", "unschedul
 
 def now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
+
+
+def local_text(moment: dt.datetime, timezone: str | None) -> str:
+    """A moment in a challenge's time zone, for messages of the API (the same
+    in every language): "2023-08-31 18:00 (America/Mexico_City)"."""
+    try:
+        zone = ZoneInfo(timezone or "UTC")
+    except (ValueError, ZoneInfoNotFoundError):
+        zone = ZoneInfo("UTC")
+    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key})"
 
 
 def stage_statuses(

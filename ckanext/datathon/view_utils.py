@@ -16,10 +16,20 @@ def context() -> Context:
     return {
         "model": model,
         "session": model.Session,
-        "user": tk.current_user.name if tk.current_user.is_authenticated else "",
-        "auth_user_obj": tk.current_user if tk.current_user.is_authenticated else None,
+        **user_context(),
         "for_view": True,
     }  # type: ignore[return-value]
+
+
+def user_context() -> Context:
+    """The current user, for actions and auth checks run by views and template
+    helpers: the signed-in user's object rides along, so that neither CKAN's
+    check_access nor our actions look the user up again."""
+    if not tk.current_user.is_authenticated:
+        return {"user": "", "auth_user_obj": None}
+    user = tk.current_user
+    user = getattr(user, "_get_current_object", lambda: user)()  # the User, not the proxy
+    return {"user": user.name, "auth_user_obj": user}
 
 
 def show_challenge(name: str) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from flask.views import MethodView
 import ckan.lib.helpers as h
 import ckan.plugins.toolkit as tk
 
-from ckanext.datathon import config, forms
+from ckanext.datathon import config, forms, page_cache
 from ckanext.datathon.csrf import csrf_guard
 from ckanext.datathon.engagement_views import datathon_engagement
 from ckanext.datathon.idea_views import ideas
@@ -124,8 +124,14 @@ def index() -> str:
 
 @challenge.route("/challenge/<name>")
 def read(name: str) -> str:
+    kept = page_cache.Lookup() if page_cache.applies() else None
+    if kept is not None and kept.page is not None:
+        return kept.page
     data = _show(name)
-    return tk.render("challenge/read.html", {"challenge": data})
+    page = tk.render("challenge/read.html", {"challenge": data})
+    if kept is not None:
+        kept.keep(page, page_cache.challenge_dates(data))
+    return page
 
 
 class ChallengeFormView(MethodView):

@@ -104,7 +104,7 @@ def _ensure_open(context: Context, challenge: Challenge, key: str) -> None:
                     _(
                         "The ideathon of this challenge ended on %(date)s: "
                         "it no longer accepts ideas or votes",
-                        date=ended.isoformat(),
+                        date=timeline.local_text(ended, challenge.timezone),
                     )
                 ]
             }

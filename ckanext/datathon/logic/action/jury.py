@@ -795,7 +795,8 @@ def challenge_ranking(context: Context, data_dict: DataDict) -> dict[str, Any]:
 
 def challenge_award_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Give one of the challenge's prizes (by rank) to one of its submitted
-    projects.  Each prize is given once, each project receives one prize.
+    projects.  Each prize is given once, each project receives one prize;
+    once the results are published, awards no longer change.
 
     :param challenge_id: challenge id or name; :param project: project id or name
     :param rank: the prize's rank; :param title: (default: the prize's title)
@@ -804,6 +805,7 @@ def challenge_award_create(context: Context, data_dict: DataDict) -> dict[str, A
     tk.check_access("challenge_award_create", context, data_dict)
     data = _validate(data_dict, jury_schema.award_create(), context)
     challenge = _challenge(context, data["challenge_id"])
+    _not_published(challenge.id, "rank")
     pkg = project_rules.package(data["project"])
     project = project_rules.project_row(pkg.id) if pkg is not None else None
     if (
@@ -835,7 +837,7 @@ def challenge_award_create(context: Context, data_dict: DataDict) -> dict[str, A
 
 
 def challenge_award_delete(context: Context, data_dict: DataDict) -> None:
-    """Take an award back.
+    """Take an award back (until the results are published).
 
     :param id: award id
     """
@@ -844,6 +846,7 @@ def challenge_award_delete(context: Context, data_dict: DataDict) -> None:
     award = model.Session.get(Award, data["id"])
     if award is None:
         raise tk.ObjectNotFound(_("Award not found"))
+    _not_published(award.challenge_id)
     model.Session.delete(award)
     _commit(context)
 

@@ -15,6 +15,8 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import AuthResult, Context, DataDict
 
+from ckanext.datathon.logic.visibility import viewer
+
 __all__ = [
     "am_following_challenge",
     "challenge_followee_list",
@@ -28,8 +30,7 @@ _ = tk._
 
 
 def _logged_in(context: Context) -> bool:
-    user = context.get("user")
-    return bool(user) and model.User.get(user) is not None
+    return viewer(context).user_id is not None
 
 
 def _readable(context: Context, data_dict: DataDict) -> AuthResult:

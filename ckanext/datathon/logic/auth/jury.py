@@ -133,9 +133,9 @@ def _manage(context: Context, challenge_ref: Any) -> AuthResult:
     )
 
 
-def _manage_challenge_of(context: Context, obj: Any, what: str) -> AuthResult:
+def _manage_challenge_of(context: Context, obj: Any, not_found: str) -> AuthResult:
     if obj is None:
-        raise tk.ObjectNotFound(_("{what} not found").format(what=what))
+        raise tk.ObjectNotFound(not_found)
     return _manage(context, obj.challenge_id)
 
 
@@ -175,7 +175,9 @@ def challenge_criterion_create(context: Context, data_dict: DataDict) -> AuthRes
 
 
 def challenge_criterion_update(context: Context, data_dict: DataDict) -> AuthResult:
-    return _manage_challenge_of(context, _get(Criterion, data_dict.get("id")), _("Criterion"))
+    return _manage_challenge_of(
+        context, _get(Criterion, data_dict.get("id")), _("Criterion not found")
+    )
 
 
 def challenge_criterion_delete(context: Context, data_dict: DataDict) -> AuthResult:
@@ -254,7 +256,7 @@ def challenge_award_create(context: Context, data_dict: DataDict) -> AuthResult:
 
 
 def challenge_award_delete(context: Context, data_dict: DataDict) -> AuthResult:
-    return _manage_challenge_of(context, _get(Award, data_dict.get("id")), _("Award"))
+    return _manage_challenge_of(context, _get(Award, data_dict.get("id")), _("Award not found"))
 
 
 def challenge_results_publish(context: Context, data_dict: DataDict) -> AuthResult:

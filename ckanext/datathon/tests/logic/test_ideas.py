@@ -360,6 +360,15 @@ class TestIdeathonWindow:
         assert _idea(world.editor, challenge, title="Late organizer note")["id"]
         assert call_as(world.admin, "challenge_idea_vote", id=idea["id"])["vote_count"] == 2
 
+    def test_the_refusal_names_the_end_in_the_challenge_time_zone(self, world, challenge):
+        call_as(world.admin, "challenge_patch", id=challenge["id"], timezone="America/Mexico_City")
+        ended = dt.datetime(2024, 3, 1, 0, 30, tzinfo=dt.timezone.utc)
+        _ideathon(challenge["id"], ended - 10 * DAY, ended)
+        with pytest.raises(tk.ValidationError) as error:
+            _idea(world.user, challenge, title="Too late")
+        message = error.value.error_dict["challenge"][0]
+        assert "2024-02-29 18:30 (America/Mexico_City)" in message
+
     def test_open_during_the_ideathon(self, world, challenge):
         _ideathon(challenge["id"], now() - DAY, now() + DAY)
         idea = _idea(world.user, challenge)

@@ -522,8 +522,21 @@ class TestScoring:
 
     def test_published_results_freeze_the_jury(self, world, s):
         _score(s.jurors[0], s.project, (s.impact, 3))
+        award = call_as(
+            world.admin,
+            "challenge_award_create",
+            challenge_id=s.challenge["id"],
+            project=s.project["id"],
+            rank=1,
+        )
         _publish(world, s)
         writes = [
+            (world.admin, "challenge_award_delete", {"id": award["id"]}),
+            (
+                world.admin,
+                "challenge_award_create",
+                {"challenge_id": s.challenge["id"], "project": s.project["id"], "rank": 2},
+            ),
             (
                 s.jurors[0],
                 "project_score",
@@ -552,6 +565,8 @@ class TestScoring:
             with pytest.raises(tk.ValidationError):
                 call_as(user, action, **data)
         assert [r.score for r in _rows()] == [3]
+        awards = call_as(None, "challenge_award_list", id=s.challenge["id"])["results"]
+        assert [a["id"] for a in awards] == [award["id"]]
 
 
 # -- blind scoring ----------------------------------------------------------------------

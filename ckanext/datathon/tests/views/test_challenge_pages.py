@@ -344,3 +344,35 @@ class TestDatasetPage:
         assert browse(None).get(url).status_code == 404
         assert browse(world.user).get(url).status_code == 404
         assert browse(world.member).get(url).status_code == 200
+
+
+class TestSignedInCost:
+    def test_our_sections_do_not_look_the_user_up_again(self, world, published, browse):
+        """Auth checks and actions of the page's sections reuse the signed-in
+        user's object: the page looks the user up no more often than CKAN's
+        own /about page does (its header and identification)."""
+        import sqlalchemy as sa
+
+        import ckan.model as model
+
+        challenge, _public, _private = published
+        browser = browse(world.admin)
+
+        def user_lookups(url):
+            seen = []
+
+            def count(conn, cursor, statement, *args):
+                if 'FROM "user"' in statement:
+                    seen.append(statement)
+
+            browser.get(url)  # warm: first-request work is not the page's
+            sa.event.listen(model.meta.engine, "before_cursor_execute", count)
+            try:
+                assert browser.get(url).status_code == 200
+            finally:
+                sa.event.remove(model.meta.engine, "before_cursor_execute", count)
+            return len(seen)
+
+        about = user_lookups("/about")
+        page = user_lookups(tk.url_for("challenge.read", name=challenge["name"]))
+        assert page <= about + 1, (page, about)

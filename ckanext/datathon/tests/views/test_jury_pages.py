@@ -414,12 +414,13 @@ class TestResults:
             assert response.status_code == 200, role
             assert ('id="ranking"' in body(response)) == (role in organizers), role
             assert ("Publish results" in body(response)) == (role in organizers), role
+            assert ('id="awards"' in body(response)) == (role in organizers), role
         call_as(world.admin, "challenge_results_publish", id=s.challenge["id"])
         for role, user in _roles(world, s).items():
             html = body(browse(user).get(url))
             assert 'id="ranking"' in html, role
             assert "Publish results" not in html, role
-            assert ('id="awards"' in html) == (role in organizers), role
+            assert 'id="awards"' not in html, role  # published awards no longer change
 
     def test_draft_challenge_results_are_404(self, browse, world, challenge_factory):
         draft = challenge_factory(owner_org=world.org["id"])
@@ -463,11 +464,27 @@ class TestResults:
         assert badge in body(anonymous.get(project_page))
         gallery_html = body(anonymous.get(gallery))
         assert gallery_html.count(badge) == 1
-        # the organizer withdraws the award
+        # published awards stay: no form to change them, and a forged post is refused
+        html = body(admin.get(results))
+        assert "Withdraw the award" not in html
+        assert 'id="awards"' not in html
+        assert 'id="publish"' not in html
+        award = model.Session.scalars(sa.select(Award)).one()
+        admin.post(_url("datathon_jury.awards", s), {"delete": award.id}, results)
+        assert _count(Award) == 1
+        assert badge in body(anonymous.get(project_page))
+
+    def test_an_award_is_withdrawn_before_publication(self, browse, world, s):
+        _score(s.jurors[0], s.project, (s.impact, 5))
+        admin = browse(world.admin)
+        results = _url("datathon_jury.results", s)
+        admin.post(
+            _url("datathon_jury.awards", s), {"project": s.project["id"], "rank": "1"}, results
+        )
+        assert "Withdraw the award" in body(admin.get(results))
         award = model.Session.scalars(sa.select(Award)).one()
         admin.post(_url("datathon_jury.awards", s), {"delete": award.id}, results)
         assert _count(Award) == 0
-        assert badge not in body(anonymous.get(project_page))
 
     def test_challenge_page_links(self, browse, world, s):
         page = tk.url_for("challenge.read", name=s.challenge["name"])
