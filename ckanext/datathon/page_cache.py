@@ -21,6 +21,9 @@ Only anonymous GETs without a query string, without flash messages waiting
 in their session, are served or kept; the key holds the URL (host
 included) and the language.  Each visitor gets their own CSRF token in the
 page.  Redis errors fall back to rendering.
+
+``Kept`` is the same mechanism for any text: ``challenge_list`` keeps its
+anonymous results with it.
 """
 
 from __future__ import annotations
@@ -122,49 +125,55 @@ def applies() -> bool:
     return not session.get("_flashes")  # they show once, on the next page
 
 
-def _page_key() -> str:
-    raw = f"{tk.h.lang()} {tk.request.url}".encode()
-    return _key(hashlib.sha256(raw).hexdigest())
+class Kept:
+    """A text kept in Redis under a key, for the current generation and until
+    a moment; ``text`` is the kept one if still right, else None."""
 
-
-class Lookup:
-    """One request's look-up: the page if kept and current, and the
-    generation to keep a new rendering under."""
-
-    def __init__(self) -> None:
-        self.key = _page_key()
+    def __init__(self, name: str) -> None:
+        self.key = _key(hashlib.sha256(name.encode()).hexdigest())
         self.generation = b"0"
-        self.page: str | None = None
+        self.text: str | None = None
         try:
             generation, kept = connect_to_redis().mget([_generation_key(), self.key])
         except Exception:
-            log.exception("challenge page cache unavailable")
+            log.exception("datathon's Redis cache is unavailable")
             self.key = ""
             return
         self.generation = generation or b"0"
         if kept:
-            self.page = _current(kept, self.generation)
+            self.text = _current(kept, self.generation)
 
-    def keep(self, page: str, dates: Iterable[Any]) -> None:
+    def keep(self, text: str, until: dt.datetime | None = None) -> None:
+        """Keep ``text`` until ``until`` and at most ``page_cache_seconds``."""
         if not self.key:
             return
         now = timeline.now()
-        until = now + dt.timedelta(seconds=seconds())
-        boundary = next_boundary(dates, now)
-        if boundary is not None and boundary < until:
-            until = boundary
-        ttl = int((until - now).total_seconds())
+        end = now + dt.timedelta(seconds=seconds())
+        if until is not None and until < end:
+            end = until
+        ttl = int((end - now).total_seconds())
         if ttl < 1:
             return
-        header = b"%s %d" % (self.generation, int(until.timestamp()))
+        # valid from now (clocks may be set back: tests) until the end
+        header = b"%s %d %d" % (self.generation, int(now.timestamp()), int(end.timestamp()))
         try:
             connect_to_redis().set(
-                self.key,
-                header + _SEPARATOR + zlib.compress(_without_token(page).encode(), 1),
-                ex=ttl,
+                self.key, header + _SEPARATOR + zlib.compress(text.encode(), 1), ex=ttl
             )
         except Exception:
-            log.exception("could not keep a challenge page")
+            log.exception("could not keep %s", self.key)
+
+
+class Lookup(Kept):
+    """The kept page of this request's URL (host included) and language:
+    ``page``, with the visitor's own CSRF token, or None."""
+
+    def __init__(self) -> None:
+        super().__init__(f"page {tk.h.lang()} {tk.request.url}")
+        self.page = _with_token(self.text) if self.text is not None else None
+
+    def keep_page(self, page: str, dates: Iterable[Any]) -> None:
+        self.keep(_without_token(page), next_boundary(dates, timeline.now()))
 
 
 def _csrf_token() -> str | None:
@@ -191,17 +200,16 @@ def _with_token(page: str) -> str:
 def _current(kept: bytes, generation: bytes) -> str | None:
     header, _sep, body = kept.partition(_SEPARATOR)
     try:
-        kept_generation, until = header.split(b" ")
-        fresh = int(until) > timeline.now().timestamp()
+        kept_generation, since, until = header.split(b" ")
+        fresh = int(since) <= timeline.now().timestamp() < int(until)
     except ValueError:
         return None
     if kept_generation != generation or not fresh:
         return None
     try:
-        page = zlib.decompress(body).decode()
+        return zlib.decompress(body).decode()
     except (zlib.error, UnicodeDecodeError):
         return None
-    return _with_token(page)
 
 
 def next_boundary(values: Iterable[Any], now: dt.datetime) -> dt.datetime | None:

@@ -130,7 +130,7 @@ def read(name: str) -> str:
     data = _show(name)
     page = tk.render("challenge/read.html", {"challenge": data})
     if kept is not None:
-        kept.keep(page, page_cache.challenge_dates(data))
+        kept.keep_page(page, page_cache.challenge_dates(data))
     return page
 
 

@@ -270,6 +270,31 @@ def next_stage_column(at: dt.datetime) -> Any:
     )
 
 
+def next_change_column(at: dt.datetime) -> Any:
+    """When each challenge row's listing changes by itself after ``at``: the
+    first stage start or end, or registration date, still to come (NULL:
+    never)."""
+    s = Stage.__table__
+    c = Challenge.__table__
+
+    def first(column: Any, condition: Any) -> Any:
+        return (
+            sa.select(sa.func.min(column))
+            .where(s.c.challenge_id == c.c.id, condition)
+            .scalar_subquery()
+        )
+
+    def later(column: Any) -> Any:
+        return sa.case((column > at, column), else_=None)
+
+    return sa.func.least(
+        first(s.c.starts, s.c.starts > at),
+        first(s.c.ends, s.c.ends >= at),
+        later(c.c.registration_opens),
+        later(c.c.registration_closes),
+    )
+
+
 def page_columns(at: dt.datetime) -> list[Any]:
     """Extra columns of a listing query: the prizes of each row as JSON and
     its current and next stage at ``at``, computed by PostgreSQL only for the
@@ -303,6 +328,7 @@ def page_columns(at: dt.datetime) -> list[Any]:
         prizes.label("prizes_json"),
         current_stage_column(at).label("current_stage"),
         next_stage_column(at).label("next_stage"),
+        next_change_column(at).label("next_change"),
     ]
 
 

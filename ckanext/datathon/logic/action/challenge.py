@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from typing import Any
 
@@ -13,7 +14,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
-from ckanext.datathon import activity, timeline
+from ckanext.datathon import activity, page_cache, timeline
 from ckanext.datathon.logic import dictize, impact_queries, lookup, project_rules, schema
 from ckanext.datathon.logic.visibility import viewer, visible_challenge
 from ckanext.datathon.model import (
@@ -401,6 +402,29 @@ def challenge_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     tk.check_access("challenge_list", context, data_dict)
     data = _validate(data_dict, schema.challenge_list(), context)
     who = viewer(context)
+    kept = _kept_listing(data, who)
+    if kept is not None and kept.text is not None:
+        return json.loads(kept.text)
+    result, rows = _challenge_list(data, who)
+    if kept is not None:
+        changes = [row.next_change for row in rows if row.next_change is not None]
+        kept.keep(json.dumps(result), min(changes, default=None))
+    return result
+
+
+def _kept_listing(data: dict[str, Any], who: Any) -> page_cache.Kept | None:
+    """Anonymous listings are the same for every anonymous viewer: kept like
+    Solr keeps package_search's results, until the next write (or the next
+    date that changes a listed challenge).  Facets and the stage filter
+    count challenges beyond the page, whose dates are not at hand: not kept."""
+    if who.user_id is not None or who.sysadmin or data["facets"] or data.get("stage"):
+        return None
+    if page_cache.seconds() <= 0:
+        return None
+    return page_cache.Kept(f"challenge_list {json.dumps(data, sort_keys=True, default=str)}")
+
+
+def _challenge_list(data: dict[str, Any], who: Any) -> tuple[dict[str, Any], list[Any]]:
     at = timeline.now()
     c = Challenge.__table__
     g = model.Group.__table__
@@ -468,7 +492,7 @@ def challenge_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
         result["facets"] = _facets(conditions, at)
         # states the viewer may see, counted without the state filter
         result["facets"]["state"] = _state_facet(conditions[1:])
-    return result
+    return result, rows
 
 
 def _submitted_projects_count() -> Any:

@@ -746,3 +746,76 @@ class TestActivity:
         assert "created the challenge" in body
         assert "Cuidados &lt;b&gt;2024&lt;/b&gt;" in body
         assert "Cuidados <b>2024</b>" not in body
+
+
+@pytest.mark.usefixtures("app", "clean_redis")
+@pytest.mark.ckan_config("ckanext.datathon.page_cache_seconds", "60")
+class TestKeptListing:
+    """Anonymous listings are kept until the next write or the next date that
+    changes a listed challenge."""
+
+    @staticmethod
+    def _listing(user=None, **params):
+        import sqlalchemy as sa
+
+        import ckan.model as model
+
+        ran = []
+
+        def count(conn, cursor, statement, *args):
+            if "datathon_" in statement:
+                ran.append(statement)
+
+        sa.event.listen(model.meta.engine, "before_cursor_execute", count)
+        try:
+            result = call_as(user, "challenge_list", **params)
+        finally:
+            sa.event.remove(model.meta.engine, "before_cursor_execute", count)
+        return result, bool(ran)
+
+    def test_kept_until_the_next_write(self, world, published_challenge_factory):
+        published_challenge_factory(owner_org=world.org["id"], title="Agua")
+        first, queried = self._listing()
+        assert queried
+        again, queried = self._listing()
+        assert (again, queried) == (first, False)
+        published_challenge_factory(owner_org=world.org["id"], title="Aire")
+        after, queried = self._listing()
+        assert queried
+        assert sorted(r["title"] for r in after["results"]) == ["Agua", "Aire"]
+
+    def test_each_query_its_own(self, world, published_challenge_factory):
+        published_challenge_factory(owner_org=world.org["id"], title="Agua")
+        assert self._listing(q="agua")[0]["count"] == 1
+        assert self._listing(q="aire")[0]["count"] == 0
+        assert self._listing(q="agua") == (self._listing(q="agua")[0], False)
+
+    def test_not_for_signed_in_users_facets_or_stages(self, world, published_challenge_factory):
+        published_challenge_factory(owner_org=world.org["id"])
+        for user, params in (
+            (world.admin, {}),
+            (None, {"facets": True}),
+            (None, {"stage": "development"}),
+        ):
+            self._listing(user, **params)
+            assert self._listing(user, **params)[1], (user, params)
+
+    def test_a_registration_date_ends_the_kept_listing(self, world, published_challenge_factory):
+        t = now()
+        published_challenge_factory(
+            owner_org=world.org["id"],
+            registration_opens=iso(t - dt.timedelta(days=1)),
+            registration_closes=iso(t + dt.timedelta(minutes=5)),
+            submission_deadline=iso(t + dt.timedelta(days=5)),
+            judging_closes=iso(t + dt.timedelta(days=6)),
+            results_date=iso(t + dt.timedelta(days=7)),
+        )
+        (listed,) = self._listing()[0]["results"]
+        assert listed["registration_open"] is True
+        assert self._listing()[1] is False
+        from freezegun import freeze_time
+
+        with freeze_time(t + dt.timedelta(minutes=6)):
+            result, queried = self._listing()
+        assert queried
+        assert result["results"][0]["registration_open"] is False

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
-from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -19,12 +18,11 @@ from ckan.tests import factories, helpers
 from ckanext.datathon.logic.action import jury as jury_actions
 from ckanext.datathon.model import Award, Criterion, Juror, Recusal, Score
 from ckanext.datathon.tests.factories import add_team_member
-from ckanext.datathon.tests.helpers import auth_as, call_as, iso, now
+from ckanext.datathon.tests.helpers import auth_as, call_as, now
+from ckanext.datathon.tests.jury_scenario import DAY, SECOND, _submitted, scenario
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
 
-SECOND = dt.timedelta(seconds=1)
-DAY = dt.timedelta(days=1)
 ORGANIZERS = {"sysadmin", "admin", "editor"}
 EVERYONE = {"sysadmin", "admin", "editor", "member", "other_org_admin", "user", "anonymous"}
 
@@ -32,86 +30,15 @@ EVERYONE = {"sysadmin", "admin", "editor", "member", "other_org_admin", "user", 
 # -- scenario -------------------------------------------------------------------------
 
 
-def _dates(deadline: dt.datetime) -> dict[str, str]:
-    """Registration 30 to 20 days before ``deadline``; judging for 10 days after it."""
-    return {
-        "registration_opens": iso(deadline - 30 * DAY),
-        "registration_closes": iso(deadline - 20 * DAY),
-        "submission_deadline": iso(deadline),
-        "judging_closes": iso(deadline + 10 * DAY),
-        "results_date": iso(deadline + 11 * DAY),
-    }
-
-
-def _submitted(user, challenge, title, at, members=()):
-    """A project of ``user``'s team, registered and submitted at ``at``."""
-    with freeze_time(at):
-        project = call_as(
-            user,
-            "project_register",
-            challenge=challenge["id"],
-            title=title,
-            team_name=f"Team {title}",
-            accept_rules=True,
-        )
-        for member in members:
-            add_team_member(project, member)
-        call_as(
-            user,
-            "package_patch",
-            id=project["id"],
-            repository_url="https://example.org/code",
-            code_licence="MIT",
-        )
-        return call_as(user, "project_submit", id=project["id"])
-
-
 def _scenario(world, challenge_factory, *, deadline=None, projects=1, jurors=2):
-    """A published challenge of ``world.org`` whose submission deadline was 5
-    days ago (judging is open now), with ``projects`` submitted projects (led
-    by ``world.user``), ``jurors`` new jurors and criteria "Impact" (weight 2,
-    0-5) and "Data use" (weight 1, 0-10)."""
-    deadline = deadline or now() - 5 * DAY
-    challenge = challenge_factory(
-        owner_org=world.org["id"],
-        state="active",
-        prizes=[
-            {"rank": 1, "title": "First prize", "amount": "1000", "currency": "USD"},
-            {"rank": 2, "title": "Second prize"},
-        ],
-        **_dates(deadline),
-    )
-    submitted = [
-        _submitted(world.user, challenge, f"Project {i}", deadline - 25 * DAY + i * SECOND)
-        for i in range(projects)
-    ]
-    people = [factories.User() for _ in range(jurors)]
-    for person in people:
-        call_as(world.admin, "challenge_juror_add", id=challenge["id"], username=person["name"])
-    impact = call_as(
-        world.admin,
-        "challenge_criterion_create",
-        challenge_id=challenge["id"],
-        name="Impact",
-        weight=2,
-        max_score=5,
-    )
-    data_use = call_as(
-        world.admin,
-        "challenge_criterion_create",
-        challenge_id=challenge["id"],
-        name="Data use",
-        weight=1,
-        max_score=10,
-    )
-    return SimpleNamespace(
-        challenge=challenge,
+    """``jury_scenario.scenario`` with every project led by ``world.user``."""
+    return scenario(
+        world,
+        challenge_factory,
         deadline=deadline,
-        projects=submitted,
-        project=submitted[0] if submitted else None,
-        jurors=people,
-        impact=impact,
-        data_use=data_use,
+        projects=projects,
+        jurors=jurors,
+        same_leader=True,
     )
 
 

@@ -11,8 +11,8 @@ from freezegun import freeze_time
 import ckan.plugins.toolkit as tk
 
 from ckanext.datathon.tests.helpers import call_as, now
-from ckanext.datathon.tests.jury_scenario import scenario
-from ckanext.datathon.tests.logic.test_jury import DAY, SECOND, _rows, _score
+from ckanext.datathon.tests.jury_scenario import DAY, SECOND, scenario
+from ckanext.datathon.tests.logic.test_jury import _rows, _score
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
 
