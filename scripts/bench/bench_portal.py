@@ -393,7 +393,7 @@ def report(r: dict[str, Any], scale: seed_portal.Scale) -> list[tuple[str, ...]]
         extra=False,
     )
     pair(
-        f"challenge_list / package_search, 20 a page ({scale.list_challenges} challenges)",
+        f"challenge_list (kept) / package_search, 20 a page ({scale.list_challenges} challenges)",
         "challenge_list",
         "package_search",
         "<=",
@@ -401,7 +401,7 @@ def report(r: dict[str, Any], scale: seed_portal.Scale) -> list[tuple[str, ...]]
         extra=False,
     )
     pair(
-        f"challenge_list q={r['ids']['query']} / package_search q={r['ids']['query']}",
+        f"challenge_list q={r['ids']['query']} (kept) / package_search q={r['ids']['query']}",
         "challenge_list_q",
         "package_search_q",
         "<=",
