@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import sqlalchemy as sa
+
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.tests import helpers
@@ -34,3 +36,25 @@ def auth_as(user: dict[str, Any] | None, auth: str, **data: Any) -> bool:
         # ObjectNotFound: the user may not even know the object exists
         return False
     return True
+
+
+class Statements:
+    """The SQL statements run while in the block (CKAN's engine)."""
+
+    def __enter__(self) -> Statements:
+        self.run: list[str] = []
+        sa.event.listen(model.meta.engine, "before_cursor_execute", self._count)
+        return self
+
+    def _count(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        self.run.append(statement)
+
+    def __exit__(self, *exc: Any) -> None:
+        sa.event.remove(model.meta.engine, "before_cursor_execute", self._count)
+
+    def containing(self, text: str) -> list[str]:
+        return [s for s in self.run if text in s]
+
+    @property
+    def ours(self) -> list[str]:
+        return self.containing("datathon_")

@@ -11,7 +11,7 @@ from ckan.tests import helpers
 
 from ckanext.datathon import licences
 from ckanext.datathon.tests.factories import open_registration_dates
-from ckanext.datathon.tests.helpers import call_as, iso, now
+from ckanext.datathon.tests.helpers import Statements, call_as, iso, now
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
 
@@ -756,22 +756,9 @@ class TestKeptListing:
 
     @staticmethod
     def _listing(user=None, **params):
-        import sqlalchemy as sa
-
-        import ckan.model as model
-
-        ran = []
-
-        def count(conn, cursor, statement, *args):
-            if "datathon_" in statement:
-                ran.append(statement)
-
-        sa.event.listen(model.meta.engine, "before_cursor_execute", count)
-        try:
+        with Statements() as ran:
             result = call_as(user, "challenge_list", **params)
-        finally:
-            sa.event.remove(model.meta.engine, "before_cursor_execute", count)
-        return result, bool(ran)
+        return result, bool(ran.ours)
 
     def test_kept_until_the_next_write(self, world, published_challenge_factory):
         published_challenge_factory(owner_org=world.org["id"], title="Agua")

@@ -18,7 +18,7 @@ from ckan.tests import factories, helpers
 
 from ckanext.datathon.model import Project, ProjectDataset
 from ckanext.datathon.tests.factories import add_team_member
-from ckanext.datathon.tests.helpers import call_as, iso, now
+from ckanext.datathon.tests.helpers import Statements, call_as, iso, now
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
 
@@ -771,23 +771,15 @@ class TestSearch:
         project = _register(world.user, challenge)
         _with_code(world.user, project)
         call_as(world.user, "project_submit", id=project["id"])
-        statements = []
-
-        def count(conn, cursor, statement, *args):
-            if "datathon_project" in statement:
-                statements.append(statement)
-
-        sa.event.listen(model.meta.engine, "before_cursor_execute", count)
-        try:
+        with Statements() as run:
             shown = helpers.call_action("package_show", id=project["id"])
-            after_show = len(statements)
+            after_show = len(run.containing("datathon_project"))
             # CKAN 2.11 indexes package_show's dict; 2.12 its default-schema
             # copy, made before after_dataset_show, beside the validated dict
             as_211 = project_rules.before_index(dict(shown))
             bare = {k: v for k, v in shown.items() if k != "submission_status"}
             as_212 = project_rules.before_index(dict(bare, validated_data_dict=json.dumps(shown)))
-        finally:
-            sa.event.remove(model.meta.engine, "before_cursor_execute", count)
+        statements = run.containing("datathon_project")
         assert after_show == 1
         assert len(statements) == 1
         assert as_211["submission_status"] == as_212["submission_status"] == "submitted"

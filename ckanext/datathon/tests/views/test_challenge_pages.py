@@ -7,7 +7,7 @@ import pytest
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
-from ckanext.datathon.tests.helpers import call_as
+from ckanext.datathon.tests.helpers import Statements, call_as
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
 
@@ -351,27 +351,14 @@ class TestSignedInCost:
         """Auth checks and actions of the page's sections reuse the signed-in
         user's object: the page looks the user up no more often than CKAN's
         own /about page does (its header and identification)."""
-        import sqlalchemy as sa
-
-        import ckan.model as model
-
         challenge, _public, _private = published
         browser = browse(world.admin)
 
         def user_lookups(url):
-            seen = []
-
-            def count(conn, cursor, statement, *args):
-                if 'FROM "user"' in statement:
-                    seen.append(statement)
-
             browser.get(url)  # warm: first-request work is not the page's
-            sa.event.listen(model.meta.engine, "before_cursor_execute", count)
-            try:
+            with Statements() as run:
                 assert browser.get(url).status_code == 200
-            finally:
-                sa.event.remove(model.meta.engine, "before_cursor_execute", count)
-            return len(seen)
+            return len(run.containing('FROM "user"'))
 
         about = user_lookups("/about")
         page = user_lookups(tk.url_for("challenge.read", name=challenge["name"]))

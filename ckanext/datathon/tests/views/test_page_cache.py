@@ -16,32 +16,13 @@ from ckan.tests import factories
 
 from ckanext.datathon import page_cache
 from ckanext.datathon.model import Challenge
-from ckanext.datathon.tests.helpers import call_as, iso, now
+from ckanext.datathon.tests.helpers import Statements, call_as, iso, now
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_redis")
 KEEP_A_MINUTE = pytest.mark.ckan_config("ckanext.datathon.page_cache_seconds", "60")
 
 
 TOKEN_META = re.compile(r'<meta name="_csrf_token" content="([^"]+)"')
-
-
-class Statements:
-    """SQL statements run while in the block."""
-
-    def __enter__(self):
-        self.run = []
-        sa.event.listen(model.meta.engine, "before_cursor_execute", self._count)
-        return self
-
-    def _count(self, conn, cursor, statement, *args):
-        self.run.append(statement)
-
-    def __exit__(self, *exc):
-        sa.event.remove(model.meta.engine, "before_cursor_execute", self._count)
-
-    @property
-    def ours(self):
-        return [s for s in self.run if "datathon_" in s]
 
 
 @pytest.fixture
