@@ -2,6 +2,13 @@
 # CKAN_VERSION picks the CKAN of the matrix (2.12.0 by default, or 2.11.6);
 # each version gets its own virtualenv in .venv/ckan-$(CKAN_VERSION).
 
+# `make test` runs the suite on every version of the matrix (what CI runs), or
+# on the one given: `make test CKAN_VERSION=2.11.6`.
+ifeq ($(origin CKAN_VERSION),undefined)
+TEST_VERSIONS ?= 2.12.0 2.11.6
+else
+TEST_VERSIONS ?= $(CKAN_VERSION)
+endif
 CKAN_VERSION ?= 2.12.0
 export CKAN_VERSION
 
@@ -9,7 +16,7 @@ export CKAN_VERSION
 
 help:
 	@echo "make demo    - install everything, start the services and serve a demo portal on http://127.0.0.1:5000"
-	@echo "make test    - install everything, start the services, lint and run the whole test suite"
+	@echo "make test    - install everything, start the services, lint and run the whole test suite on CKAN 2.12.0 and 2.11.6 (CKAN_VERSION=x: that one only)"
 	@echo "make stop    - stop what these scripts started (CKAN, Solr, Redis, PostgreSQL)"
 	@echo "make status  - report the services"
 	@echo "make lint    - ruff format check and lint only"
@@ -17,13 +24,13 @@ help:
 	@echo "make i18n    - extract the strings, update the es and pt_BR catalogues, compile them (.mo)"
 	@echo "make bench-challenge - SQL counts and timings of the challenge actions (10,000 challenges)"
 	@echo "make bench-pages     - dataset page and package_show with the plugin on vs off, challenge page"
-	@echo "Variables: CKAN_VERSION=$(CKAN_VERSION) (2.12.0 or 2.11.6), PYTEST_ARGS"
+	@echo "Variables: CKAN_VERSION=$(CKAN_VERSION) (2.12.0 or 2.11.6), TEST_VERSIONS=\"$(TEST_VERSIONS)\", PYTEST_ARGS"
 
 demo:
 	bash scripts/demo.sh
 
 test:
-	bash scripts/test.sh $(PYTEST_ARGS)
+	bash scripts/test-matrix.sh "$(TEST_VERSIONS)" $(PYTEST_ARGS)
 
 install:
 	bash scripts/bootstrap.sh

@@ -2,7 +2,7 @@
 # PostgreSQL for ckanext-datathon: a private cluster of Debian's PostgreSQL,
 # listening on 127.0.0.1:$DATATHON_PG_PORT only (TCP, no unix socket), with
 # the role and databases CKAN needs.
-# Usage: postgres.sh start|stop|status|recreate-db NAME|ensure-db NAME
+# Usage: postgres.sh start|stop|status|recreate-db NAME|ensure-db NAME|copy-db NAME TEMPLATE
 set -euo pipefail
 SERVICE=postgres
 # shellcheck source=lib.sh
@@ -147,11 +147,23 @@ ensure_db() {
     PG_DATABASES="$1" ensure_role_and_databases
 }
 
+# copy_db NAME TEMPLATE : drop NAME and create it as a copy of TEMPLATE (a file
+# copy: much faster than running the migrations again).
+copy_db() {
+    BIN="$(pg_bin)" || die "not installed"
+    [[ "$1" =~ ^[a-z0-9_]+$ ]] || die "bad database name: $1"
+    [[ "$2" =~ ^[a-z0-9_]+$ ]] || die "bad database name: $2"
+    psql_super -c "DROP DATABASE IF EXISTS \"$1\" WITH (FORCE)"
+    psql_super -c "CREATE DATABASE \"$1\" TEMPLATE \"$2\" OWNER \"$PG_DB_USER\"" >/dev/null
+    say "created database $1 (copy of $2)"
+}
+
 case "${1:-}" in
     start) start ;;
     stop) stop ;;
     status) status ;;
     recreate-db) recreate_db "${2:?database name}" ;;
     ensure-db) ensure_db "${2:?database name}" ;;
-    *) echo "usage: $0 start|stop|status|recreate-db NAME|ensure-db NAME" >&2; exit 2 ;;
+    copy-db) copy_db "${2:?database name}" "${3:?template database name}" ;;
+    *) echo "usage: $0 start|stop|status|recreate-db NAME|ensure-db NAME|copy-db NAME TEMPLATE" >&2; exit 2 ;;
 esac

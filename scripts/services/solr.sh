@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Local Apache Solr 9 for CKAN: a real Solr (org.apache.solr:solr-test-framework's
-# JettySolrRunner, jars from Maven Central) serving CKAN's own schema in two cores:
+# JettySolrRunner, jars from Maven Central) serving CKAN's own schema in several cores:
 #   http://127.0.0.1:$SOLR_PORT/solr/ckan        the demo portal
 #   http://127.0.0.1:$SOLR_PORT/solr/ckan_test   the test suite (emptied by tests)
 #   http://127.0.0.1:$SOLR_PORT/solr/ckan_bench  the benchmarks
+#   http://127.0.0.1:$SOLR_PORT/solr/ckan_test_gw<n>  the test suite's pytest-xdist workers
 #
 # Usage: scripts/services/solr.sh start|stop|status
 #
@@ -12,7 +13,9 @@
 #                          $DATATHON_SERVICES_DIR/solr/: lib/ (jars), home/ (solr home),
 #                          solr.log, solr.pid
 #   SOLR_PORT              port on 127.0.0.1 (default 8983)
-#   SOLR_CORES             cores to serve (default "ckan ckan_test"), all with CKAN's schema
+#   SOLR_CORES             cores to serve (default "ckan ckan_test ckan_bench ckan_test_gw0
+#                          ckan_test_gw1": demo, tests, benchmarks, two test workers), all
+#                          with CKAN's schema
 #   CKAN_PYTHON            (start only, required) python of the virtualenv with ckan installed;
 #                          ckan/config/solr/schema.xml is copied from that package
 #   SOLR_START_TIMEOUT     seconds to wait for the core to answer (default 120)
@@ -30,7 +33,7 @@ SOLR_SRC_DIR="$REPO_DIR/scripts/solr"
 
 SERVICES_DIR="${DATATHON_SERVICES_DIR:-$REPO_DIR/.services}"
 SOLR_PORT="${SOLR_PORT:-8983}"
-SOLR_CORES="${SOLR_CORES:-ckan ckan_test ckan_bench}"
+SOLR_CORES="${SOLR_CORES:-ckan ckan_test ckan_bench ckan_test_gw0 ckan_test_gw1}"
 FIRST_CORE="${SOLR_CORES%% *}"
 SOLR_START_TIMEOUT="${SOLR_START_TIMEOUT:-120}"
 SOLR_HEAP="${SOLR_HEAP:-512m}"
