@@ -15,6 +15,10 @@ export CKAN_SQLALCHEMY_URL="postgresql://ckan_datathon:ckan_datathon@127.0.0.1:$
 export CKAN_SOLR_URL="http://127.0.0.1:${SOLR_PORT:-8983}/solr/ckan_test"
 export CKAN_REDIS_URL="redis://127.0.0.1:${DATATHON_REDIS_PORT:-6380}/1"
 
+# Keep compiled bytecode (and pytest's rewritten test modules) between runs and
+# processes: each pytest worker and e2e server imports all of CKAN.
+unset PYTHONDONTWRITEBYTECODE
+
 # pytest-xdist workers (DATATHON_TEST_WORKERS=1: one process, no xdist).  Worker
 # gw<n> uses database ckan_datathon_test_gw<n> (a copy of the freshly initialised
 # ckan_datathon_test), Solr core ckan_test_gw<n> and Redis database 2+n
