@@ -1,0 +1,95 @@
+"""Issue 17 through the web pages: the forms go through the same checks as
+the API (security review finding 1)."""
+
+from __future__ import annotations
+
+import re
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.tests import factories
+
+from ckanext.datathon.model import Challenge
+from ckanext.datathon.tests.helpers import call_as
+
+pytestmark = pytest.mark.usefixtures("with_plugins")
+
+PASSWORD = "Datathon-Security-2026"
+TOKEN = re.compile(r'name="_csrf_token" value="([^"]+)"')
+
+
+class Client:
+    """A browser: logs in through CKAN's login form, posts forms with their
+    CSRF token (read from ``form_url``)."""
+
+    def __init__(self, app: Any, user: dict[str, Any] | None) -> None:
+        self.client = app.test_client()
+        if user:
+            account = model.User.get(user["name"])
+            account.password = PASSWORD
+            model.Session.commit()
+            response = self.post("/user/login", {"login": user["name"], "password": PASSWORD})
+            assert response.status_code == 302, f"login of {user['name']} failed"
+
+    def get(self, url: str, **kw: Any) -> Any:
+        return self.client.get(url, **kw)
+
+    def post(self, url: str, data: dict[str, Any], form_url: str | None = None) -> Any:
+        page = self.client.get(form_url or url)
+        found = TOKEN.search(page.get_data(as_text=True))
+        assert found, f"no CSRF token in {form_url or url} ({page.status_code})"
+        return self.client.post(
+            url, data={**data, "_csrf_token": found.group(1)}, follow_redirects=False
+        )
+
+
+@pytest.fixture
+def two_orgs(clean_db):
+    eve = factories.User(password=PASSWORD)
+    acme = factories.Organization(name="acme", users=[{"name": eve["name"], "capacity": "editor"}])
+    ministry = factories.Organization(name="ministry")
+    return SimpleNamespace(eve=eve, acme=acme, ministry=ministry)
+
+
+def _challenge_form(owner_org: str, **extra: str) -> dict[str, str]:
+    return {"owner_org": owner_org, "name": "ministry-prize", "title": "Prize", **extra}
+
+
+class TestChallengeFormsOwner:
+    @pytest.mark.parametrize("ref", [" ministry", "ministry ", "MINISTRY", "ministry"])
+    def test_new_form_refuses_other_organization(self, app, two_orgs, ref):
+        browser = Client(app, two_orgs.eve)
+        response = browser.post(
+            tk.url_for("challenge.new"),
+            _challenge_form(ref),
+            form_url=tk.url_for("challenge.new", owner_org="acme"),
+        )
+        assert response.status_code in (200, 403)  # 200: the form again, with errors
+        assert model.Session.query(Challenge).count() == 0
+
+    def test_edit_form_refuses_moving_to_other_organization(self, app, two_orgs):
+        own = call_as(
+            two_orgs.eve, "challenge_create", owner_org="acme", name="acme-prize", title="Prize"
+        )
+        browser = Client(app, two_orgs.eve)
+        edit = tk.url_for("challenge.edit", name=own["name"])
+        for ref in (" ministry", f"{two_orgs.ministry['id']} "):
+            response = browser.post(edit, _challenge_form(ref, name="acme-prize"))
+            assert response.status_code == 403
+        model.Session.expire_all()
+        assert {c.owner_org for c in model.Session.query(Challenge)} == {two_orgs.acme["id"]}
+
+    def test_new_form_with_padded_own_organization_works(self, app, two_orgs):
+        browser = Client(app, two_orgs.eve)
+        response = browser.post(
+            tk.url_for("challenge.new"),
+            _challenge_form(" acme "),
+            form_url=tk.url_for("challenge.new", owner_org="acme"),
+        )
+        assert response.status_code == 302
+        assert model.Session.query(Challenge).one().owner_org == two_orgs.acme["id"]
+
