@@ -1,5 +1,5 @@
 """Issue 17 through the web pages: the forms go through the same checks as
-the API (security review finding 1)."""
+the API (security review findings 1 and 7)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from ckan.tests import factories
 
 from ckanext.datathon.model import Challenge
 from ckanext.datathon.tests.helpers import call_as
+from ckanext.datathon.tests.logic.test_chained_core import contest  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
 
@@ -93,3 +94,29 @@ class TestChallengeFormsOwner:
         assert response.status_code == 302
         assert model.Session.query(Challenge).one().owner_org == two_orgs.acme["id"]
 
+
+class TestProjectFormLifecycle:
+    """Issue 17, item 2: core's Unpublish and Delete are not offered on the
+    project form; the plugin's transitions are the project's lifecycle."""
+
+    def test_no_core_unpublish_or_delete_buttons(self, app, contest):  # noqa: F811
+        for user, project in ((contest.leader, contest.open), (contest.organizer, contest.secret)):
+            page = Client(app, user).get(tk.url_for("project.edit", id=project["name"]))
+            assert page.status_code == 200
+            html = page.get_data(as_text=True)
+            assert "go-metadata-unpublish" not in html
+            assert tk.url_for("project.delete", id=project["id"]) not in html
+
+    def test_plain_datasets_keep_core_buttons(self, app, contest):  # noqa: F811
+        dataset = factories.Dataset(owner_org=contest.org["id"])
+        page = Client(app, contest.organizer).get(tk.url_for("dataset.edit", id=dataset["name"]))
+        html = page.get_data(as_text=True)
+        assert "go-metadata-unpublish" in html
+        assert tk.url_for("dataset.delete", id=dataset["id"]) in html
+
+    def test_unpublish_posted_anyway_is_refused(self, app, contest):  # noqa: F811
+        browser = Client(app, contest.leader)
+        edit = tk.url_for("project.edit", id=contest.open["name"])
+        browser.post(edit, {"title": "Open Project", "save": "go-metadata-unpublish"})
+        model.Session.expire_all()
+        assert model.Package.get(contest.open["id"]).state == "active"
