@@ -95,6 +95,80 @@ class TestChallengeFormsOwner:
         assert model.Session.query(Challenge).one().owner_org == two_orgs.acme["id"]
 
 
+def _directives(response: Any) -> set[str]:
+    return {
+        part.strip().lower()
+        for part in response.headers.get("Cache-Control", "").split(",")
+        if part.strip()
+    }
+
+
+@pytest.fixture
+def organizer_and_challenges(clean_db):
+    organizer = factories.User(password=PASSWORD)
+    org = factories.Organization(users=[{"name": organizer["name"], "capacity": "editor"}])
+    published = call_as(
+        organizer,
+        "challenge_create",
+        owner_org=org["id"],
+        name="open-prize",
+        title="Open prize",
+        state="active",
+        registration_opens="2030-01-01T00:00:00Z",
+        registration_closes="2030-02-01T00:00:00Z",
+        submission_deadline="2030-03-01T00:00:00Z",
+        judging_closes="2030-03-15T00:00:00Z",
+        results_date="2030-03-20T00:00:00Z",
+    )
+    draft = call_as(
+        organizer, "challenge_create", owner_org=org["id"], name="draft-prize", title="Draft"
+    )
+    return SimpleNamespace(organizer=organizer, published=published, draft=draft)
+
+
+class TestExportCacheControl:
+    """Security review finding 7: confidential or per-viewer exports answer
+    ``Cache-Control: private, no-store`` and nothing else (no ``public,
+    max-age=0`` appended by CKAN)."""
+
+    @pytest.mark.parametrize(
+        "endpoint",
+        [
+            "datathon_jury.scores_csv",
+            "datathon_ideas.data_gaps_csv",
+            "datathon_jury.projects_csv",
+        ],
+    )
+    def test_organizer_exports_are_private_no_store_only(
+        self, app, organizer_and_challenges, endpoint
+    ):
+        browser = Client(app, organizer_and_challenges.organizer)
+        response = browser.get(tk.url_for(endpoint, name="open-prize"))
+        assert response.status_code == 200
+        assert _directives(response) == {"private", "no-store"}
+
+    def test_draft_calendar_is_private_no_store_only(self, app, organizer_and_challenges):
+        browser = Client(app, organizer_and_challenges.organizer)
+        response = browser.get(tk.url_for("datathon_engagement.calendar_ics", name="draft-prize"))
+        assert response.status_code == 200
+        assert _directives(response) == {"private", "no-store"}
+
+    @pytest.mark.parametrize(
+        ("endpoint", "kwargs"),
+        [
+            ("datathon_jury.projects_csv", {"name": "open-prize"}),
+            ("datathon_engagement.calendar_ics", {"name": "open-prize"}),
+            ("datathon_open.feed", {}),
+        ],
+    )
+    def test_public_exports_are_public_only(self, app, organizer_and_challenges, endpoint, kwargs):
+        response = app.get(tk.url_for(endpoint, **kwargs))
+        assert response.status_code == 200
+        directives = _directives(response)
+        assert "public" in directives
+        assert not directives & {"private", "no-store", "no-cache"}
+
+
 class TestProjectFormLifecycle:
     """Issue 17, item 2: core's Unpublish and Delete are not offered on the
     project form; the plugin's transitions are the project's lifecycle."""
