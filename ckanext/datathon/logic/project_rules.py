@@ -28,7 +28,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context
 
 from ckanext.datathon import config, timeline
-from ckanext.datathon.logic.visibility import Viewer, _member_org_ids
+from ckanext.datathon.logic.visibility import Viewer, _member_org_ids, visible_challenge
 from ckanext.datathon.model import PROJECT_TYPE, Challenge, Project, ProjectDataset
 
 _ = tk._
@@ -590,6 +590,7 @@ def projects_using_datasets(
             c.c.id.label("challenge_id"),
             c.c.name.label("challenge_name"),
             c.c.title.label("challenge_title"),
+            visible_challenge(v).label("challenge_visible"),
         )
         .select_from(
             link.join(pr, pr.c.package_id == link.c.project_id)
@@ -610,11 +611,14 @@ def projects_using_datasets(
                 "submitted_at": r.submitted_at.astimezone(dt.timezone.utc).isoformat()
                 if r.submitted_at
                 else None,
+                # a challenge the viewer may not read is not named
                 "challenge": {
                     "id": r.challenge_id,
                     "name": r.challenge_name,
                     "title": r.challenge_title,
-                },
+                }
+                if r.challenge_visible
+                else None,
             }
         )
     return result
