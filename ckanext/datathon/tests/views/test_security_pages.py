@@ -187,10 +187,3 @@ class TestProjectFormLifecycle:
         html = page.get_data(as_text=True)
         assert "go-metadata-unpublish" in html
         assert tk.url_for("dataset.delete", id=dataset["id"]) in html
-
-    def test_unpublish_posted_anyway_is_refused(self, app, contest):  # noqa: F811
-        browser = Client(app, contest.leader)
-        edit = tk.url_for("project.edit", id=contest.open["name"])
-        browser.post(edit, {"title": "Open Project", "save": "go-metadata-unpublish"})
-        model.Session.expire_all()
-        assert model.Package.get(contest.open["id"]).state == "active"
