@@ -520,6 +520,7 @@ def package_update(original: Any, context: Context, data_dict: DataDict) -> Any:
 def package_patch(original: Any, context: Context, data_dict: DataDict) -> Any:
     """Callers who may not read a project get 404, as from package_update
     (core's package_patch checks its own auth before it calls that)."""
+    lookup.require_refs(data_dict, "id", "name")
     pkg = _chained_project(data_dict)
     if pkg is not None:
         _project_access("package_patch", context, data_dict, pkg)
@@ -563,6 +564,7 @@ def package_collaborator_delete(original: Any, context: Context, data_dict: Data
 def package_delete(original: Any, context: Context, data_dict: DataDict) -> Any:
     """A project is deleted only as a draft, by its leader or an organizer
     (sysadmins: any project); submitted ones are withdrawn instead."""
+    lookup.require_refs(data_dict, "id")
     pkg = _chained_project(data_dict)
     if pkg is not None:
         _project_access("package_delete", context, data_dict, pkg)
@@ -574,6 +576,7 @@ def package_delete(original: Any, context: Context, data_dict: DataDict) -> Any:
 def package_owner_org_update(original: Any, context: Context, data_dict: DataDict) -> Any:
     """A project stays with the organization that runs its challenge (core's
     package_update calls this with the pinned organization: that passes)."""
+    lookup.require_refs(data_dict, "id", "organization_id")
     pkg = _chained_project(data_dict)
     if pkg is not None:
         _project_access("package_owner_org_update", context, data_dict, pkg)
@@ -597,6 +600,7 @@ def _bulk(action: str, original: Any, context: Context, data_dict: DataDict) -> 
     """Core's bulk updates change visibility or state of many datasets at once
     (CKAN 2.11 with raw SQL, past package_update): projects are refused before
     anything changes; their status decides those (sysadmins may bulk-delete)."""
+    lookup.require_refs(data_dict, "org_id")
     tk.check_access(action, context, data_dict)
     sysadmin_delete = action == "bulk_update_delete" and authz.is_sysadmin(context.get("user"))
     if (
