@@ -520,6 +520,9 @@ def package_update(original: Any, context: Context, data_dict: DataDict) -> Any:
 def package_patch(original: Any, context: Context, data_dict: DataDict) -> Any:
     """Callers who may not read a project get 404, as from package_update
     (core's package_patch checks its own auth before it calls that)."""
+    if isinstance(data_dict, dict) and isinstance(data_dict.get("id"), sa.engine.Row):
+        # CKAN 2.12's bulk_update_* pass the id as a one-column result row
+        data_dict = {**data_dict, "id": data_dict["id"][0]}
     lookup.require_refs(data_dict, "id", "name")
     pkg = _chained_project(data_dict)
     if pkg is not None:
