@@ -16,6 +16,7 @@ DEFAULT_CURRENCY = "ckanext.datathon.default_currency"
 ONE_TEAM_PER_PERSON = "ckanext.datathon.one_team_per_person"
 NOTIFICATIONS = "ckanext.datathon.notifications"
 PAGE_CACHE_SECONDS = "ckanext.datathon.page_cache_seconds"
+CSRF_COOKIE_SESSIONS = "ckanext.datathon.csrf_cookie_sessions"
 
 
 def header_link() -> bool:
@@ -48,3 +49,7 @@ def notifications() -> bool:
 
 def page_cache_seconds() -> int:
     return max(0, tk.asint(tk.config.get(PAGE_CACHE_SECONDS, 60)))
+
+
+def csrf_cookie_sessions() -> bool:
+    return tk.asbool(tk.config.get(CSRF_COOKIE_SESSIONS, True))

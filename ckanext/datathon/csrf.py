@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from flask import current_app, g
 from flask_wtf.csrf import validate_csrf
 from wtforms import ValidationError as CSRFInvalid
 
 import ckan.plugins.toolkit as tk
+
+from ckanext.datathon import config
 
 _ = tk._
 
@@ -33,3 +38,65 @@ def csrf_guard() -> None:
                 "Please reload the page and try again."
             ),
         )
+
+
+# -- the whole portal: views CKAN 2.12.0 exempted after start-up ------------------------------
+
+UNSAFE_METHODS = frozenset(("POST", "PUT", "PATCH", "DELETE"))
+_STARTUP_EXEMPT = "datathon_csrf_startup_exempt"
+
+
+def _core_csrf() -> Any:
+    from ckan.config.middleware import flask_app
+
+    return flask_app.csrf
+
+
+def core_decides_per_request() -> bool:
+    """CKAN 2.11.5 and later 2.11 releases exempt token requests per request
+    (``exempt_this_request``): nothing to mend there."""
+    from ckan.config.middleware import flask_app
+
+    return hasattr(flask_app, "exempt_this_request")
+
+
+def remember_startup_exemptions(app: Any) -> None:
+    """Keep the views CKAN exempts from CSRF at start-up (IMiddleware)."""
+    app.config[_STARTUP_EXEMPT] = frozenset(_core_csrf()._exempt_views)
+
+
+def _view_name() -> str | None:
+    view = current_app.view_functions.get(tk.request.endpoint or "")
+    return f"{view.__module__}.{view.__name__}" if view is not None else None
+
+
+def _carries_session_cookie() -> bool:
+    names = (
+        tk.config.get("SESSION_COOKIE_NAME") or "ckan",
+        tk.config.get("REMEMBER_COOKIE_NAME") or "remember_token",
+    )
+    return any(name in tk.request.cookies for name in names)
+
+
+def cookie_sessions_guard() -> None:
+    """``app.before_request`` hook, after CKAN's: an unsafe request that
+    carries the session or remember-me cookie, to a view that CKAN exempted
+    from CSRF after start-up (because an anonymous or API-token request once
+    reached it, CKAN 2.12.0), is checked as CKAN checks any other: the form
+    field or the ``X-CSRFToken`` header.  Requests authenticated by a valid
+    API token are left alone (a token is no ambient credential)."""
+    if (
+        tk.request.method not in UNSAFE_METHODS
+        or not config.csrf_cookie_sessions()
+        or core_decides_per_request()
+        or not _carries_session_cookie()
+    ):
+        return
+    if g.get("login_via_auth_header") and tk.current_user.is_authenticated:
+        return
+    name = _view_name()
+    startup = current_app.config.get(_STARTUP_EXEMPT)
+    if name is None or startup is None or name in startup:
+        return
+    if name in _core_csrf()._exempt_views:
+        _core_csrf().protect()

@@ -19,6 +19,8 @@ from typing import Any
 
 from flask import Response, stream_with_context
 
+from ckanext.datathon import view_utils
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -80,5 +82,8 @@ def csv_response(
     )
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store" if private else "no-cache"
+    if private:
+        # Per viewer or confidential: no shared cache keeps it, no browser stores it.
+        view_utils.no_store(response)
+    # Otherwise public content: CKAN's own policy (public, ckan.cache_expires).
     return response

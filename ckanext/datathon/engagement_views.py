@@ -20,7 +20,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.datathon import calendar, engagement_forms
 from ckanext.datathon.csrf import csrf_guard
-from ckanext.datathon.view_utils import context, deny, show_challenge
+from ckanext.datathon.view_utils import context, deny, no_store, show_challenge
 
 __all__ = ["datathon_engagement"]
 
@@ -76,9 +76,8 @@ def calendar_ics(name: str) -> Response:
     response.headers["Content-Type"] = calendar.MEDIA_TYPE
     response.headers["Content-Disposition"] = f'inline; filename="{challenge["name"]}.ics"'
     if challenge["state"] != "active":
-        # a draft's feed is for its organizers: CKAN then marks it private
-        tk.request.environ["__no_cache__"] = True
-        response.cache_control.no_store = True
+        # a draft's feed is for its organizers
+        no_store(response)
     # the feed only changes with its sources: subscribed calendars polling
     # with If-None-Match get a bodiless 304 until then
     response.add_etag()

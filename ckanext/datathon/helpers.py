@@ -294,8 +294,21 @@ def _project_challenge(field: dict[str, Any]) -> Any:
         return None
     cache = g.setdefault("datathon_form_challenges", {}) if has_request_context() else {}
     if ref not in cache:
-        cache[ref] = project_rules.challenge_by_ref(ref)
+        challenge = project_rules.challenge_by_ref(ref)
+        # A challenge the user may not read (a draft, a deleted one) lends
+        # the form nothing: neither its licences nor its datasets.
+        cache[ref] = challenge if _may_read_challenge(challenge) else None
     return cache[ref]
+
+
+def _may_read_challenge(challenge: Any) -> bool:
+    if challenge is None:
+        return False
+    try:
+        tk.check_access("datathon_permission_read_challenge", user_context(), {"id": challenge.id})
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return False
+    return True
 
 
 def datathon_project_licence_choices(field: dict[str, Any]) -> list[dict[str, str]]:
@@ -361,6 +374,12 @@ def datathon_project_state(pkg: dict[str, Any]) -> dict[str, Any]:
     from ckanext.datathon.logic import project_rules
 
     challenge = project_rules.challenge_by_ref(pkg.get("challenge"))
+    # A project keeps its own visibility when its challenge is unpublished or
+    # deleted; the challenge then shows to nobody who may not read it.
+    hidden = challenge is not None and not _may_read_challenge(challenge)
+    passed = bool(challenge is not None and project_rules.deadline_passed(challenge))
+    if hidden:
+        challenge = None
     deadline = challenge.submission_deadline if challenge is not None else None
     status = pkg.get("submission_status")
     if not status and pkg.get("id"):  # a form re-rendered with the posted data
@@ -374,8 +393,9 @@ def datathon_project_state(pkg: dict[str, Any]) -> dict[str, Any]:
         "challenge": {"name": challenge.name, "title": challenge.title}
         if challenge is not None
         else None,
+        "challenge_hidden": hidden,
         "deadline": deadline.isoformat() if deadline is not None else None,
-        "deadline_passed": bool(challenge is not None and project_rules.deadline_passed(challenge)),
+        "deadline_passed": passed,
         "can_edit": datathon_can("package_update", ref),
         "can_submit": status != "submitted" and datathon_can("project_submit", ref),
         "can_withdraw": status == "submitted" and datathon_can("project_withdraw", ref),

@@ -17,7 +17,7 @@ import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint
+from flask import Blueprint, g
 from flask.views import MethodView
 
 import ckan.lib.helpers as h
@@ -357,11 +357,10 @@ def project_forms_csrf_guard() -> None:
     their CSRF token too.  CKAN 2.12.0 exempts a view from CSRF for the rest of
     the process once an anonymous or API-token request reached it, and the
     views of ``/project/edit/<id>`` are core's dataset views.  Requests that
-    authenticate with an API token header carry no cookie session to forge
-    and are left to CKAN."""
+    authenticated with a valid API token carry no cookie session to forge and
+    are left to CKAN (a header that is merely present proves nothing)."""
     if tk.request.blueprint not in PROJECT_BLUEPRINTS:
         return
-    header = tk.config.get("apitoken_header_name") or "Authorization"
-    if tk.request.headers.get(header):
+    if g.get("login_via_auth_header") and tk.current_user.is_authenticated:
         return
     csrf_guard()

@@ -51,6 +51,18 @@ def page_number() -> int:
         return 1
 
 
+def no_store(response: Any) -> Any:
+    """Mark a confidential response ``Cache-Control: private, no-store`` and
+    nothing else: CKAN's after-request hook marks every response it was not
+    told about ``public, max-age=...`` (only rendering a template tells it),
+    so it is told here (``__no_cache__``), as a template would."""
+    tk.request.environ["__no_cache__"] = True
+    response.headers.pop("Cache-Control", None)
+    response.cache_control.private = True
+    response.cache_control.no_store = True
+    return response
+
+
 def deny() -> Any:
     """401 for anonymous users (403 on writes), 403 for logged-in ones."""
     if not tk.current_user.is_authenticated:

@@ -174,7 +174,10 @@ class ChallengeFormView(MethodView):
         current = None
         if name is not None:
             current = _show(name)
-            _require("challenge_update", {"id": current["id"]})
+            _require(
+                "challenge_update",
+                {"id": current["id"], "owner_org": tk.request.form.get("owner_org")},
+            )
         else:
             _require("challenge_create", {"owner_org": tk.request.form.get("owner_org")})
         data, rows = forms.challenge_from_form(tk.request.form)
@@ -191,6 +194,10 @@ class ChallengeFormView(MethodView):
         except tk.ValidationError as error:
             values = forms.form_values(data, tk.request.form.get("timezone"))
             return self._render(values, error.error_dict, rows, current)
+        except tk.NotAuthorized:
+            # The organization as resolved by validation (the second stage
+            # of the owner check) is not the user's.
+            return _deny()
         return h.redirect_to("challenge.read", name=saved["name"])
 
 

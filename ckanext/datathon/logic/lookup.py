@@ -45,6 +45,23 @@ def ally(id_: Any) -> Ally | None:
     return model.Session.get(Ally, id_)
 
 
+def organization(ref: Any) -> model.Group | None:
+    """The active organization ``ref`` names, read exactly as the validators
+    read it: surrounding whitespace stripped, then its id or its name.
+
+    The one resolver of organization references: the auth functions and the
+    ``datathon_organization_id`` validator both call it, so that what is
+    authorized is what gets written (a ``" other-org"`` must not pass the
+    check as "no organization" and then be stored as other-org's id).
+    """
+    if not is_ref(ref) or not ref.strip():
+        return None
+    group = model.Group.get(ref.strip())
+    if group is None or not group.is_organization or group.state != "active":
+        return None
+    return group
+
+
 def is_ref(value: Any) -> bool:
     """Whether ``value`` can be an id or a name at all (text, no NUL)."""
     return isinstance(value, str) and "\x00" not in value and len(value) <= 1000

@@ -28,7 +28,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context
 
 from ckanext.datathon import config, timeline
-from ckanext.datathon.logic.visibility import Viewer, _member_org_ids
+from ckanext.datathon.logic.visibility import Viewer, _member_org_ids, visible_challenge
 from ckanext.datathon.model import PROJECT_TYPE, Challenge, Project, ProjectDataset
 
 _ = tk._
@@ -182,7 +182,9 @@ def private_for(status: str) -> bool:
     return status != "submitted"
 
 
-def check_protected_fields(pkg: model.Package, data_dict: dict[str, Any]) -> dict[str, Any]:
+def check_protected_fields(
+    pkg: model.Package, data_dict: dict[str, Any], *, sysadmin: bool = False
+) -> dict[str, Any]:
     """Validate a package_update of a project against its stored state and
     return the dict to hand to core (computed keys removed, owner_org,
     challenge and visibility pinned).  Raises ValidationError."""
@@ -225,9 +227,61 @@ def check_protected_fields(pkg: model.Package, data_dict: dict[str, Any]) -> dic
             _("The visibility of a project follows its submission status (project_submit)")
         ]
     data["private"] = private
+    # State changes are the plugin's transitions (sysadmins may delete: core's
+    # bulk_update_delete does it with package_patch).
+    if data.get("state") not in (None, "", pkg.state) and not (
+        sysadmin and data.get("state") == "deleted"
+    ):
+        errors["state"] = [lifecycle_message()]
     if errors:
         raise tk.ValidationError(errors)
     return data
+
+
+def lifecycle_message() -> str:
+    return _(
+        "A project changes state only through project_submit and project_withdraw; "
+        "a draft may be deleted by its team leader or an organizer"
+    )
+
+
+def check_delete(context: Context, pkg: model.Package) -> None:
+    """Deleting a project (core's package_delete) is one of its lifecycle
+    transitions only for a draft, by its team leader or an organizer.
+    Sysadmins may delete any project (core records it in the activity
+    stream)."""
+    if authz.is_sysadmin(context.get("user")):
+        return
+    project = project_row(pkg.id)
+    if project is None:
+        return
+    if project.submission_status != "draft":
+        raise tk.ValidationError({"id": [lifecycle_message()]})
+    if context.get("ignore_auth"):
+        return
+    user = user_obj(context)
+    if user is not None and (
+        project.leader_user_id == user.id or is_organizer(user.name, pkg.owner_org)
+    ):
+        return
+    raise tk.NotAuthorized(_("Only the team leader or an organizer may delete a draft project"))
+
+
+def projects_among(ids: Any) -> list[str]:
+    """The ids of the projects among the datasets ``ids`` (ids or names)."""
+    if not isinstance(ids, list):
+        return []
+    refs = [ref for ref in ids if isinstance(ref, str) and ref and "\x00" not in ref]
+    if not refs:
+        return []
+    p = model.Package.__table__
+    return list(
+        model.Session.execute(
+            sa.select(p.c.id).where(
+                sa.or_(p.c.id.in_(refs), p.c.name.in_(refs)), p.c.type == PROJECT_TYPE
+            )
+        ).scalars()
+    )
 
 
 def check_new_project(context: Context, data_dict: dict[str, Any]) -> dict[str, Any]:
@@ -263,44 +317,64 @@ def lock_person(challenge_id: str, user_id: str) -> None:
     )
 
 
-def other_team(challenge_id: str, user_id: str, except_package_id: str | None = None) -> str | None:
-    """The title of a team of the challenge ``user_id`` is already on (the
-    projects that are not deleted), or None."""
+def other_team(
+    challenge_id: str, user_id: str, except_package_id: str | None = None
+) -> model.Package | None:
+    """A team of the challenge ``user_id`` is already on (the projects that
+    are not deleted), or None."""
     pm = model.PackageMember.__table__
     p = model.Package.__table__
     pr = Project.__table__
     query = (
-        sa.select(p.c.title)
+        sa.select(p.c.id)
         .select_from(pm.join(p, p.c.id == pm.c.package_id).join(pr, pr.c.package_id == p.c.id))
         .where(pm.c.user_id == user_id, pr.c.challenge_id == challenge_id, p.c.state != "deleted")
         .limit(1)
     )
     if except_package_id:
         query = query.where(p.c.id != except_package_id)
-    return model.Session.execute(query).scalar()
+    package_id = model.Session.execute(query).scalar()
+    return model.Session.get(model.Package, package_id) if package_id else None
+
+
+def may_read(context: Context, pkg: model.Package) -> bool:
+    """Whether the user of ``context`` may read dataset ``pkg`` (core's
+    package_show auth with ours chained), whatever ``ignore_auth`` says: what
+    a message may name depends on who reads it, not on how the action runs."""
+    user = user_obj(context)
+    sub: Any = {"user": user.name if user is not None else "", "model": model}
+    try:
+        tk.check_access("package_show", sub, {"id": pkg.id})
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return False
+    return True
 
 
 def check_one_team(
-    challenge_id: str, user_id: str, field_name: str, except_package_id: str | None = None
+    context: Context,
+    challenge_id: str,
+    user_id: str,
+    field_name: str,
+    except_package_id: str | None = None,
 ) -> None:
-    """A person is on one team per challenge (``ckanext.datathon.one_team_per_person``)."""
+    """A person is on one team per challenge (``ckanext.datathon.one_team_per_person``).
+    The other team is named only to those who may read it."""
     if not config.one_team_per_person():
         return
     lock_person(challenge_id, user_id)
-    title = other_team(challenge_id, user_id, except_package_id)
-    if title is not None:
-        raise tk.ValidationError(
-            {
-                field_name: [
-                    _("A person may be on one team of this challenge: already on {team}").format(
-                        team=title
-                    )
-                ]
-            }
+    team = other_team(challenge_id, user_id, except_package_id)
+    if team is None:
+        return
+    if may_read(context, team):
+        message = _("A person may be on one team of this challenge: already on {team}").format(
+            team=team.title
         )
+    else:
+        message = _("A person may be on one team of this challenge: already on another team")
+    raise tk.ValidationError({field_name: [message]})
 
 
-def lock_and_check_team_room(package_id: str, user_id: str) -> None:
+def lock_and_check_team_room(context: Context, package_id: str, user_id: str) -> None:
     """Before adding ``user_id`` to the team: lock the project row (so that
     concurrent additions wait for each other) and refuse a full team."""
     project = project_row(package_id, lock=True)
@@ -309,7 +383,7 @@ def lock_and_check_team_room(package_id: str, user_id: str) -> None:
     if is_team_member(user_id, package_id):
         return
     challenge = challenge_of(project)
-    check_one_team(challenge.id, user_id, "username", except_package_id=package_id)
+    check_one_team(context, challenge.id, user_id, "username", except_package_id=package_id)
     if team_size(package_id) >= challenge.max_team_size:
         raise tk.ValidationError(
             {
@@ -516,6 +590,7 @@ def projects_using_datasets(
             c.c.id.label("challenge_id"),
             c.c.name.label("challenge_name"),
             c.c.title.label("challenge_title"),
+            visible_challenge(v).label("challenge_visible"),
         )
         .select_from(
             link.join(pr, pr.c.package_id == link.c.project_id)
@@ -536,11 +611,14 @@ def projects_using_datasets(
                 "submitted_at": r.submitted_at.astimezone(dt.timezone.utc).isoformat()
                 if r.submitted_at
                 else None,
+                # a challenge the viewer may not read is not named
                 "challenge": {
                     "id": r.challenge_id,
                     "name": r.challenge_name,
                     "title": r.challenge_title,
-                },
+                }
+                if r.challenge_visible
+                else None,
             }
         )
     return result

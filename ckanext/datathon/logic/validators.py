@@ -17,6 +17,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey
 
 from ckanext.datathon import licences
+from ckanext.datathon.logic import lookup
 from ckanext.datathon.model import ALLY_KINDS, CONTEST_DATES, DATASET_ROLES, STAGES, Challenge
 
 __all__ = [
@@ -131,8 +132,8 @@ def datathon_organization_id(value: Any, context: Context) -> Any:
     """An active organization, given by id or name; returns its id."""
     if not isinstance(value, str) or not value.strip():
         raise Invalid(_("Missing value"))
-    group = model.Group.get(value.strip())
-    if group is None or not group.is_organization or group.state != "active":
+    group = lookup.organization(value)
+    if group is None:
         raise Invalid(_("Organization does not exist"))
     return group.id
 

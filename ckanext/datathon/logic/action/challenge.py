@@ -214,6 +214,16 @@ def _replace_children(challenge: Challenge, data: dict[str, Any]) -> None:
         )
 
 
+def _check_owner(context: Context, data: dict[str, Any], challenge: Challenge | None) -> None:
+    """The second stage of the owner check: authorize the organization as it
+    will be written (the id the validator resolved), with the same auth
+    function the first stage ran on the raw input."""
+    check = {"owner_org": data["owner_org"]}
+    if challenge is not None:
+        check["id"] = challenge.id
+    tk.check_access("datathon_permission_challenge_owner", context, check)
+
+
 def _user_id(context: Context) -> str | None:
     return viewer(context).user_id
 
@@ -264,6 +274,7 @@ def challenge_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """
     tk.check_access("challenge_create", context, data_dict)
     data = _validate(data_dict, schema.challenge_create(), context, _cross_field_errors)
+    _check_owner(context, data, None)
     challenge = Challenge(creator_user_id=_user_id(context))
     _save(context, challenge, data, new=True)
     return dictize.challenge_dict(challenge, viewer(context))
@@ -277,6 +288,7 @@ def challenge_update(context: Context, data_dict: DataDict) -> dict[str, Any]:
     challenge = _get_readable(context, data_dict.get("id"))
     context["datathon_challenge"] = challenge  # type: ignore[typeddict-unknown-key]
     data = _validate(data_dict, schema.challenge_update(), context, _cross_field_errors)
+    _check_owner(context, data, challenge)
     _save(context, challenge, data, new=False)
     return dictize.challenge_dict(challenge, viewer(context))
 

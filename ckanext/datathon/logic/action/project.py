@@ -15,6 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+import ckan.authz as authz
 import ckan.lib.search as search
 import ckan.model as model
 import ckan.plugins.toolkit as tk
@@ -26,9 +27,15 @@ from ckanext.datathon.logic.visibility import readable_dataset, viewer
 from ckanext.datathon.model import PROJECT_TYPE, Award, Challenge, Project, Results
 
 __all__ = [
+    "bulk_update_delete",
+    "bulk_update_private",
+    "bulk_update_public",
     "package_collaborator_create",
     "package_collaborator_delete",
     "package_create",
+    "package_delete",
+    "package_owner_org_update",
+    "package_patch",
     "package_update",
     "project_list",
     "project_member_add",
@@ -123,7 +130,7 @@ def project_register(context: Context, data_dict: DataDict) -> dict[str, Any]:
     user = project_rules.user_obj(context)
     if user is None:  # (auth lets only logged-in users through)
         raise tk.NotAuthorized(_("You must be logged in to register a team"))
-    project_rules.check_one_team(challenge.id, user.id, "challenge")
+    project_rules.check_one_team(context, challenge.id, user.id, "challenge")
     create_context: Any = {
         "user": context.get("user"),
         "model": model,
@@ -459,12 +466,36 @@ def projects_using_dataset(context: Context, package_id: str) -> list[dict[str, 
 # -- chained core actions ----------------------------------------------------------------------
 
 
+def _project_access(action: str, context: Context, data_dict: DataDict, pkg: model.Package) -> None:
+    """``check_access(action)`` on a project, before anything else looks at
+    the request: callers who may not read the project get ObjectNotFound,
+    so that they learn nothing about it (not even that it exists)."""
+    try:
+        tk.check_access(action, context, data_dict)
+    except tk.NotAuthorized:
+        if not project_rules.may_read(context, pkg):
+            raise tk.ObjectNotFound(_("Project not found")) from None
+        raise
+
+
+def _chained_project(data_dict: DataDict, key: str = "id") -> model.Package | None:
+    """The project a chained core action acts on, or None for anything else
+    (other datasets go to core untouched: core answers them, exactly).
+    Core looks the dataset up first too, so this lookup reveals nothing."""
+    if not isinstance(data_dict, dict):
+        return None
+    pkg = project_rules.package(data_dict.get(key))
+    return pkg if pkg is not None and project_rules.is_project(pkg) else None
+
+
 @tk.chained_action
 def package_create(original: Any, context: Context, data_dict: DataDict) -> Any:
     """A project is created inside the registration window, owned by its
-    challenge's organization, as a private draft."""
+    challenge's organization, as a private draft (after core's auth, which
+    lets only project_register and the challenge's organizers through)."""
     lookup.require_refs(data_dict, "id", "name", "type", "owner_org")
     if isinstance(data_dict, dict) and data_dict.get("type") == PROJECT_TYPE:
+        tk.check_access("package_create", context, data_dict)
         data_dict = project_rules.check_new_project(context, data_dict)
     return original(context, data_dict)
 
@@ -474,10 +505,28 @@ def package_update(original: Any, context: Context, data_dict: DataDict) -> Any:
     """Projects keep their challenge, organization, visibility and the fields
     only datathon actions change (also through package_patch/revise)."""
     lookup.require_refs(data_dict, "id", "name", "type", "owner_org")
-    if isinstance(data_dict, dict):
-        pkg = project_rules.package(data_dict.get("id") or data_dict.get("name"))
-        if pkg is not None and project_rules.is_project(pkg):
-            data_dict = project_rules.check_protected_fields(pkg, data_dict)
+    pkg = _chained_project(data_dict)
+    if pkg is None and isinstance(data_dict, dict) and not data_dict.get("id"):
+        pkg = _chained_project(data_dict, "name")
+    if pkg is not None:
+        _project_access("package_update", context, data_dict, pkg)
+        data_dict = project_rules.check_protected_fields(
+            pkg, data_dict, sysadmin=authz.is_sysadmin(context.get("user"))
+        )
+    return original(context, data_dict)
+
+
+@tk.chained_action
+def package_patch(original: Any, context: Context, data_dict: DataDict) -> Any:
+    """Callers who may not read a project get 404, as from package_update
+    (core's package_patch checks its own auth before it calls that)."""
+    if isinstance(data_dict, dict) and isinstance(data_dict.get("id"), sa.engine.Row):
+        # CKAN 2.12's bulk_update_* pass the id as a one-column result row
+        data_dict = {**data_dict, "id": data_dict["id"][0]}
+    lookup.require_refs(data_dict, "id", "name")
+    pkg = _chained_project(data_dict)
+    if pkg is not None:
+        _project_access("package_patch", context, data_dict, pkg)
     return original(context, data_dict)
 
 
@@ -485,24 +534,97 @@ def package_update(original: Any, context: Context, data_dict: DataDict) -> Any:
 def package_collaborator_create(original: Any, context: Context, data_dict: DataDict) -> Any:
     """No team above the challenge's cap: lock the project, count, then add
     (the original action commits, which releases the lock)."""
-    if isinstance(data_dict, dict):
-        pkg = project_rules.package(data_dict.get("id"))
-        user = model.User.get(data_dict.get("user_id")) if data_dict.get("user_id") else None
-        if pkg is not None and user is not None and project_rules.is_project(pkg):
+    pkg = _chained_project(data_dict)
+    if pkg is not None:
+        _project_access("package_collaborator_create", context, data_dict, pkg)
+        user = (
+            model.User.get(data_dict["user_id"])
+            if lookup.is_ref(data_dict.get("user_id"))
+            else None
+        )
+        if user is not None:
             if user.state != "active":
                 raise tk.ValidationError({"user_id": [_("User not found")]})
-            project_rules.lock_and_check_team_room(pkg.id, user.id)
+            project_rules.lock_and_check_team_room(context, pkg.id, user.id)
     return original(context, data_dict)
 
 
 @tk.chained_action
 def package_collaborator_delete(original: Any, context: Context, data_dict: DataDict) -> Any:
     """The team leader stays in the team."""
-    if isinstance(data_dict, dict):
-        pkg = project_rules.package(data_dict.get("id"))
-        user = model.User.get(data_dict.get("user_id")) if data_dict.get("user_id") else None
-        if pkg is not None and user is not None and project_rules.is_project(pkg):
-            project = project_rules.project_row(pkg.id)
-            if project is not None and project.leader_user_id == user.id:
-                raise tk.ValidationError({"user_id": [_("The team leader cannot be removed")]})
+    pkg = _chained_project(data_dict)
+    if pkg is not None:
+        _project_access("package_collaborator_delete", context, data_dict, pkg)
+        ref = data_dict.get("user_id")
+        user = model.User.get(ref) if lookup.is_ref(ref) and ref else None
+        project = project_rules.project_row(pkg.id)
+        if user is not None and project is not None and project.leader_user_id == user.id:
+            raise tk.ValidationError({"user_id": [_("The team leader cannot be removed")]})
     return original(context, data_dict)
+
+
+@tk.chained_action
+def package_delete(original: Any, context: Context, data_dict: DataDict) -> Any:
+    """A project is deleted only as a draft, by its leader or an organizer
+    (sysadmins: any project); submitted ones are withdrawn instead."""
+    lookup.require_refs(data_dict, "id")
+    pkg = _chained_project(data_dict)
+    if pkg is not None:
+        _project_access("package_delete", context, data_dict, pkg)
+        project_rules.check_delete(context, pkg)
+    return original(context, data_dict)
+
+
+@tk.chained_action
+def package_owner_org_update(original: Any, context: Context, data_dict: DataDict) -> Any:
+    """A project stays with the organization that runs its challenge (core's
+    package_update calls this with the pinned organization: that passes)."""
+    lookup.require_refs(data_dict, "id", "organization_id")
+    pkg = _chained_project(data_dict)
+    if pkg is not None:
+        _project_access("package_owner_org_update", context, data_dict, pkg)
+        project = project_rules.project_row(pkg.id)
+        ref = data_dict.get("organization_id")
+        group = model.Group.get(ref) if lookup.is_ref(ref) and ref else None
+        if project is not None and (
+            group is None or group.id != project_rules.challenge_of(project).owner_org
+        ):
+            raise tk.ValidationError(
+                {
+                    "organization_id": [
+                        _("A project belongs to the organization that runs its challenge")
+                    ]
+                }
+            )
+    return original(context, data_dict)
+
+
+def _bulk(action: str, original: Any, context: Context, data_dict: DataDict) -> Any:
+    """Core's bulk updates change visibility or state of many datasets at once
+    (CKAN 2.11 with raw SQL, past package_update): projects are refused before
+    anything changes; their status decides those (sysadmins may bulk-delete)."""
+    lookup.require_refs(data_dict, "org_id")
+    tk.check_access(action, context, data_dict)
+    sysadmin_delete = action == "bulk_update_delete" and authz.is_sysadmin(context.get("user"))
+    if (
+        isinstance(data_dict, dict)
+        and not sysadmin_delete
+        and project_rules.projects_among(data_dict.get("datasets"))
+    ):
+        raise tk.ValidationError({"datasets": [project_rules.lifecycle_message()]})
+    return original(context, data_dict)
+
+
+@tk.chained_action
+def bulk_update_public(original: Any, context: Context, data_dict: DataDict) -> Any:
+    return _bulk("bulk_update_public", original, context, data_dict)
+
+
+@tk.chained_action
+def bulk_update_private(original: Any, context: Context, data_dict: DataDict) -> Any:
+    return _bulk("bulk_update_private", original, context, data_dict)
+
+
+@tk.chained_action
+def bulk_update_delete(original: Any, context: Context, data_dict: DataDict) -> Any:
+    return _bulk("bulk_update_delete", original, context, data_dict)

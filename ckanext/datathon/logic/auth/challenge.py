@@ -29,6 +29,7 @@ __all__ = [
     "challenge_show",
     "challenge_update",
     "dataset_challenge_list",
+    "datathon_permission_challenge_owner",
     "datathon_permission_manage_challenge",
     "datathon_permission_read_challenge",
 ]
@@ -94,49 +95,57 @@ def _manage(context: Context, data_dict: DataDict, key: str = "id") -> AuthResul
     )
 
 
-def challenge_create(context: Context, data_dict: DataDict) -> AuthResult:
+@tk.auth_disallow_anonymous_access
+def datathon_permission_challenge_owner(context: Context, data_dict: DataDict) -> AuthResult:
+    """May the user put a challenge in organization ``owner_org``?
+
+    ``id``, when given, is the challenge being changed: keeping its current
+    organization needs nothing more.  The reference is resolved by
+    ``lookup.organization``, the resolver the ``owner_org`` validator uses,
+    and the check runs twice (core's ``owner_org_validator`` pattern): in the
+    auth function of the action on the raw input, and in the action on the
+    validated (resolved) id before anything is written.
+    """
     user = context.get("user")
-    org = data_dict.get("owner_org")
-    group = model.Group.get(org) if isinstance(org, str) and org else None
+    current = lookup.challenge(context, data_dict.get("id")) if data_dict.get("id") else None
+    group = lookup.organization(data_dict.get("owner_org"))
     if group is None:
-        # No organization given: only those who organize somewhere may try
-        # (the action then answers with a validation error).
-        if user and (authz.is_sysadmin(user) or _organizes_anywhere(user)):
+        # Nothing to resolve: the validators answer with a field error.  A
+        # new challenge may be attempted by those who organize somewhere.
+        if current is not None or _organizes_anywhere(user):
             return _ok()
         return _no(_("Only organizers of an organization can create challenges"))
+    if current is not None and group.id == current.owner_org:
+        return _ok()
     if is_organizer(user, group.id):
         return _ok()
-    return _no(
-        _("User {user} cannot create challenges for this organization").format(
-            user=user or _("(anonymous)")
-        )
+    if current is not None:
+        return _no(_("User {user} cannot move challenges to that organization").format(user=user))
+    return _no(_("User {user} cannot create challenges for this organization").format(user=user))
+
+
+def challenge_create(context: Context, data_dict: DataDict) -> AuthResult:
+    return authz.is_authorized(
+        "datathon_permission_challenge_owner",
+        context,
+        {"owner_org": data_dict.get("owner_org")},
     )
 
 
-def _organizes_anywhere(user: str) -> bool:
-    return bool(authz.has_user_permission_for_some_org(user, "update_dataset"))
+def _organizes_anywhere(user: str | None) -> bool:
+    return bool(user) and bool(authz.has_user_permission_for_some_org(user, "update_dataset"))
 
 
 def challenge_update(context: Context, data_dict: DataDict) -> AuthResult:
     result = _manage(context, data_dict)
-    if not result["success"]:
+    if not result["success"] or data_dict.get("owner_org") in (None, ""):
         return result
     # Moving a challenge to another organization needs rights there too.
-    new_org = data_dict.get("owner_org")
-    current = lookup.challenge(context, data_dict.get("id"))
-    if isinstance(new_org, str) and new_org and current is not None:
-        group = model.Group.get(new_org)
-        if (
-            group is not None
-            and group.id != current.owner_org
-            and not is_organizer(context.get("user"), group.id)
-        ):
-            return _no(
-                _("User {user} cannot move challenges to that organization").format(
-                    user=context.get("user")
-                )
-            )
-    return _ok()
+    return authz.is_authorized(
+        "datathon_permission_challenge_owner",
+        context,
+        {"id": data_dict.get("id"), "owner_org": data_dict.get("owner_org")},
+    )
 
 
 def challenge_patch(context: Context, data_dict: DataDict) -> AuthResult:

@@ -130,6 +130,7 @@ def project_list(context: Context, data_dict: DataDict) -> AuthResult:
 
 
 @tk.chained_auth_function
+@tk.auth_allow_anonymous_access  # as core's: anonymous users may, where core lets them
 def package_create(next_auth: Any, context: Context, data_dict: DataDict | None) -> AuthResult:
     """Projects are registered with project_register; creating one directly
     is for the organizers of its challenge."""
@@ -179,22 +180,30 @@ def package_update(next_auth: Any, context: Context, data_dict: DataDict) -> Aut
 def package_collaborator_create(
     next_auth: Any, context: Context, data_dict: DataDict
 ) -> AuthResult:
-    return _team_change(next_auth, context, data_dict)
+    return _team_change("package_collaborator_create", next_auth, context, data_dict)
 
 
 @tk.chained_auth_function
 def package_collaborator_delete(
     next_auth: Any, context: Context, data_dict: DataDict
 ) -> AuthResult:
-    return _team_change(next_auth, context, data_dict)
+    return _team_change("package_collaborator_delete", next_auth, context, data_dict)
 
 
-def _team_change(next_auth: Any, context: Context, data_dict: DataDict) -> AuthResult:
+def _team_change(action: str, next_auth: Any, context: Context, data_dict: DataDict) -> AuthResult:
+    # Core's collaborator auth asserts that the dataset and the user exist
+    # (a server error otherwise, e.g. for anonymous API calls, whose context
+    # carries flask-login's anonymous user): answer as core does when its
+    # anonymous-access gate is reached, and as its action does for no dataset.
+    if authz.auth_is_anon_user(context) or project_rules.user_obj(context) is None:
+        return _no(f"Action {action} requires an authenticated user")
+    pkg = project_rules.package(data_dict.get("id")) if isinstance(data_dict, dict) else None
+    if pkg is None:
+        raise tk.ObjectNotFound(_("Dataset not found"))
     result = next_auth(context, data_dict)
     if not result.get("success"):
         return result
-    pkg = project_rules.package(data_dict.get("id")) if isinstance(data_dict, dict) else None
-    if pkg is not None and project_rules.is_project(pkg):
+    if project_rules.is_project(pkg):
         message = project_rules.team_edit_error(context, pkg)
         if message:
             return _no(message)

@@ -636,9 +636,14 @@ class TestProjectPages:
 
 class TestProjectPageStates:
     def test_unpublished_project_page_answers(self, browse, world, contest):
-        # core's "Unpublish" button puts the dataset itself in state draft; the
-        # banner's permission checks then meet ObjectNotFound, which must not 500
-        call_as(contest.leader, "package_patch", id=contest.draft["id"], state="draft")
+        # A project dataset in core's state draft (core's "Unpublish" made
+        # them before issue 17 refused it): the banner's permission checks
+        # then meet ObjectNotFound, which must not 500.
+        with pytest.raises(tk.ValidationError):
+            call_as(contest.leader, "package_patch", id=contest.draft["id"], state="draft")
+        pkg = model.Package.get(contest.draft["id"])
+        pkg.state = "draft"
+        model.Session.commit()
         url = tk.url_for("project.read", id=contest.draft["name"])
         assert browse(contest.leader).get(url).status_code == 200
         assert browse(world.admin).get(url).status_code == 200
