@@ -10,7 +10,7 @@ from ckan.common import CKANConfig
 from ckan.lib.plugins import DefaultTranslation
 from ckan.types import Context
 
-from ckanext.datathon import page_cache, team_views, view_utils
+from ckanext.datathon import page_cache, team_views, text_guard, view_utils
 from ckanext.datathon.logic import project_rules
 from ckanext.datathon.logic.action.follow import plugin_actions
 
@@ -43,6 +43,8 @@ class DatathonPlugin(p.SingletonPlugin, DefaultTranslation):
         if hasattr(app, "before_request"):  # the Flask app (not another middleware)
             app.before_request(team_views.project_forms_csrf_guard)
             app.before_request(view_utils.reject_nul_in_path)
+            app.before_request(text_guard.limit_request_body)
+            app.before_request(text_guard.reject_lone_surrogates)
         page_cache.watch_writes()
         return app
 
