@@ -4,11 +4,13 @@ documented defaults) and the size of a request body."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 import ckan.plugins.toolkit as tk
+from ckan.common import config_declaration
 from ckan.tests import factories
 
 from ckanext.datathon import config
@@ -32,6 +34,13 @@ def _stages(n: int) -> list[dict[str, Any]]:
         }
         for i in range(n)
     ]
+
+
+def test_the_options_are_declared_and_documented(with_plugins):
+    readme = (Path(__file__).resolve().parents[4] / "README.md").read_text()
+    for key in (*config.LIST_LIMITS, config.MAX_REQUEST_BODY):
+        assert key in config_declaration, key
+        assert f"`{key}`" in readme, key
 
 
 def test_the_defaults_are_declared(with_plugins):
