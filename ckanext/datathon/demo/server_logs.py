@@ -39,16 +39,24 @@ def configure(directory: Path) -> Path:
     for name in ("gunicorn.error", "gunicorn.access"):
         logging.getLogger(name).disabled = False
     root = logging.getLogger()
-    for handler in root.handlers:
-        if isinstance(handler, logging.FileHandler) and Path(handler.baseFilename) == path:
-            return path
+    if any(_writes_to(h, path) for h in root.handlers):
+        return path
     handler = logging.FileHandler(path, encoding="utf-8")
     handler.setLevel(logging.INFO)
     handler.setFormatter(logging.Formatter(FORMAT))
     root.addHandler(handler)
-    # The ini may have disabled loggers of modules imported before it was read
-    # (the flask app's, werkzeug's): errors must reach the handler.
     for logger in logging.Logger.manager.loggerDict.values():
-        if isinstance(logger, logging.Logger) and logger.disabled:
-            logger.disabled = False
+        if not isinstance(logger, logging.Logger):
+            continue
+        # The ini may have disabled loggers of modules imported before it was
+        # read: errors must reach the handler.
+        logger.disabled = False
+        # CKAN's ini gives "ckan", "ckanext" and "werkzeug" their own handler
+        # and propagate = 0: their records never reach the root's handlers.
+        if not logger.propagate and not any(_writes_to(h, path) for h in logger.handlers):
+            logger.addHandler(handler)
     return path
+
+
+def _writes_to(handler: logging.Handler, path: Path) -> bool:
+    return isinstance(handler, logging.FileHandler) and Path(handler.baseFilename) == path

@@ -18,11 +18,30 @@ REPO = Path(__file__).resolve().parents[3]
 @pytest.fixture
 def log_dir(tmp_path: Path):
     yield tmp_path
-    root = logging.getLogger()
-    for handler in list(root.handlers):
-        if isinstance(handler, logging.FileHandler) and str(tmp_path) in handler.baseFilename:
-            root.removeHandler(handler)
-            handler.close()
+    loggers = [logging.getLogger()] + [
+        lg for lg in logging.Logger.manager.loggerDict.values() if isinstance(lg, logging.Logger)
+    ]
+    for logger in loggers:
+        for handler in list(logger.handlers):
+            if isinstance(handler, logging.FileHandler) and str(tmp_path) in handler.baseFilename:
+                logger.removeHandler(handler)
+                handler.close()
+
+
+def test_loggers_that_do_not_propagate_reach_the_file_too(log_dir):
+    # CKAN's ini: [logger_ckan] propagate = 0, with its own console handler
+    ckan_logger = logging.getLogger("ckan.datathon_log_test")
+    parent = logging.getLogger("ckan")
+    propagate = parent.propagate
+    parent.propagate = False
+    try:
+        path = server_logs.configure(log_dir)
+        ckan_logger.error("probe from a ckan logger")
+        for handler in parent.handlers:
+            handler.flush()
+        assert "probe from a ckan logger" in path.read_text(encoding="utf-8")
+    finally:
+        parent.propagate = propagate
 
 
 def test_files_are_private_and_gunicorn_loggers_on(log_dir):
