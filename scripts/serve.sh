@@ -22,12 +22,19 @@ start() {
         stop_pidfile "$PIDFILE" 30 >/dev/null
     fi
     port_in_use "$CKAN_PORT" && die "port $CKAN_PORT is busy (not our CKAN); set CKAN_PORT"
+    # Logs (mode 0600: access logs carry password-reset keys): gunicorn.log
+    # (server, and whatever the workers write to stderr), access.log (every
+    # request), ckan.log (the application: every error with its traceback).
+    for f in "$LOG" "$STATE/access.log" "$STATE/ckan.log"; do
+        touch "$f" && chmod 600 "$f"
+    done
     CKAN_INI="$CKAN_INI" "$VENV/bin/gunicorn" --chdir "$REPO_DIR/scripts" wsgi:application \
         --bind "127.0.0.1:$CKAN_PORT" --workers "${CKAN_WORKERS:-2}" --timeout 120 \
-        --pid "$PIDFILE" --daemon --error-logfile "$LOG" --access-logfile "$STATE/access.log" \
-        --env "CKAN_INI=$CKAN_INI"
+        --pid "$PIDFILE" --daemon --umask 0077 --capture-output \
+        --error-logfile "$LOG" --access-logfile "$STATE/access.log" \
+        --env "CKAN_INI=$CKAN_INI" --env "DATATHON_LOG_DIR=$STATE"
     wait_until "${CKAN_START_TIMEOUT:-120}" "$LOG" ready
-    say "serving http://127.0.0.1:$CKAN_PORT (log: $LOG)"
+    say "serving http://127.0.0.1:$CKAN_PORT (logs: $STATE/ckan.log, access.log, gunicorn.log)"
 }
 
 status() {

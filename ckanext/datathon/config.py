@@ -17,6 +17,20 @@ ONE_TEAM_PER_PERSON = "ckanext.datathon.one_team_per_person"
 NOTIFICATIONS = "ckanext.datathon.notifications"
 PAGE_CACHE_SECONDS = "ckanext.datathon.page_cache_seconds"
 CSRF_COOKIE_SESSIONS = "ckanext.datathon.csrf_cookie_sessions"
+# list lengths accepted by the actions (option -> default)
+MAX_PRIZES = "ckanext.datathon.max_prizes"
+MAX_TIMELINE_ENTRIES = "ckanext.datathon.max_timeline_entries"
+MAX_TAGS = "ckanext.datathon.max_tags"
+MAX_DATASETS_USED = "ckanext.datathon.max_datasets_used"
+MAX_RESOURCE_IDS = "ckanext.datathon.max_resource_ids"
+MAX_REQUEST_BODY = "ckanext.datathon.max_request_body"
+LIST_LIMITS = {
+    MAX_PRIZES: 50,
+    MAX_TIMELINE_ENTRIES: 50,
+    MAX_TAGS: 50,
+    MAX_DATASETS_USED: 100,
+    MAX_RESOURCE_IDS: 100,
+}
 
 
 def header_link() -> bool:
@@ -53,3 +67,13 @@ def page_cache_seconds() -> int:
 
 def csrf_cookie_sessions() -> bool:
     return tk.asbool(tk.config.get(CSRF_COOKIE_SESSIONS, True))
+
+
+def list_limit(option: str) -> int:
+    """The longest list an action accepts for ``option`` (one of ``LIST_LIMITS``)."""
+    return tk.asint(tk.config.get(option, LIST_LIMITS[option]))
+
+
+def max_request_body() -> int:
+    """Bytes a request body other than a file upload may have (0: no limit)."""
+    return tk.asint(tk.config.get(MAX_REQUEST_BODY, 2_000_000))

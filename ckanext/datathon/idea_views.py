@@ -27,6 +27,8 @@ from ckanext.datathon.logic.idea_schema import GAP_LIMIT_MAX, MAX_DATA_GAPS, SOR
 from ckanext.datathon.view_utils import context as _context
 from ckanext.datathon.view_utils import deny as _deny
 from ckanext.datathon.view_utils import page_number as _page_number
+from ckanext.datathon.view_utils import page_url as _page_url
+from ckanext.datathon.view_utils import pager as _pager
 from ckanext.datathon.view_utils import show_challenge as _show
 
 __all__ = ["ideas"]
@@ -118,16 +120,12 @@ def _render(
     except tk.ValidationError:  # a page number beyond any offset
         return tk.abort(404, _("Page not found"))
 
-    def pager_url(q: Any = None, page: int | None = None) -> str:
-        return h.url_for("datathon_ideas.index", name=challenge["name"], sort=sort, page=page)
-
-    page = h.Page(
-        collection=result["results"],
-        page=page_number,
-        url=pager_url,
-        item_count=result["count"],
-        items_per_page=PAGE_SIZE,
-        presliced_list=True,
+    page = _pager(
+        result["results"],
+        page_number,
+        result["count"],
+        PAGE_SIZE,
+        lambda number: _page_url("datathon_ideas.index", challenge, number, sort=sort),
     )
     organizer = _may("challenge_data_gap_list", {"challenge": challenge["id"]})
     gaps = None

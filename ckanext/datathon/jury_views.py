@@ -35,6 +35,8 @@ from ckanext.datathon.logic.visibility import viewer
 from ckanext.datathon.view_utils import context as _context
 from ckanext.datathon.view_utils import deny as _deny
 from ckanext.datathon.view_utils import page_number as _page_number
+from ckanext.datathon.view_utils import page_url as _page_url
+from ckanext.datathon.view_utils import pager as _pager
 from ckanext.datathon.view_utils import show_challenge as _show
 
 __all__ = ["jury"]
@@ -44,6 +46,8 @@ jury = Blueprint("datathon_jury", __name__)
 jury.before_request(csrf_guard)
 
 _INTEGER = re.compile(r"-?\d{1,9}")
+# Rows of the ranking per page of /challenge/<name>/results.
+RESULTS_PAGE_SIZE = 100
 # Column names of the exports: identifiers for the programs that read them,
 # not translated.
 SCORE_COLUMNS = ("project", "juror", "criterion", "score", "comment", "modified")
@@ -127,6 +131,7 @@ def _score_value(raw: str) -> Any:
 
 @jury.route("/challenge/<name>/jury")
 def jury_page(name: str) -> str:
+    page_number = _page_number()  # a junk page number is a 400 for everyone
     challenge = _show(name)
     organizer = _organizer(challenge)
     juror = _is_juror(challenge)
@@ -134,7 +139,6 @@ def jury_page(name: str) -> str:
         return _deny()
     criteria = tk.get_action("challenge_criterion_list")(_context(), {"id": challenge["id"]})
     limit = config.challenge_list_limit()
-    page_number = _page_number()
     queue = None
     page = None
     if juror:
@@ -145,16 +149,12 @@ def jury_page(name: str) -> str:
             (page_number - 1) * limit,
         )
 
-        def pager_url(q: Any = None, page: int | None = None) -> str:
-            return h.url_for("datathon_jury.jury_page", name=challenge["name"], page=page)
-
-        page = h.Page(
-            collection=queue["results"],
-            page=page_number,
-            url=pager_url,
-            item_count=queue["count"],
-            items_per_page=limit,
-            presliced_list=True,
+        page = _pager(
+            queue["results"],
+            page_number,
+            queue["count"],
+            limit,
+            lambda number: _page_url("datathon_jury.jury_page", challenge, number),
         )
     return tk.render(
         "jury/jury.html",
@@ -292,29 +292,25 @@ def criteria(name: str) -> Any:
 
 @jury.route("/challenge/<name>/results")
 def results(name: str) -> str:
+    page_number = _page_number()  # a junk page number is a 400 for everyone
     challenge = _show(name)
     published = rules.results_published(challenge["id"])
     organizer = _organizer(challenge)
     ranking = awards = page = None
     if published is not None or organizer:
-        limit = 100
-        page_number = _page_number()
+        limit = RESULTS_PAGE_SIZE
         ranking = tk.get_action("challenge_ranking")(
             _context(),
             {"id": challenge["id"], "limit": limit, "offset": (page_number - 1) * limit},
         )
         awards = tk.get_action("challenge_award_list")(_context(), {"id": challenge["id"]})
 
-        def pager_url(q: Any = None, page: int | None = None) -> str:
-            return h.url_for("datathon_jury.results", name=challenge["name"], page=page)
-
-        page = h.Page(
-            collection=ranking["results"],
-            page=page_number,
-            url=pager_url,
-            item_count=ranking["count"],
-            items_per_page=limit,
-            presliced_list=True,
+        page = _pager(
+            ranking["results"],
+            page_number,
+            ranking["count"],
+            limit,
+            lambda number: _page_url("datathon_jury.results", challenge, number),
         )
     given = {a["rank"] for a in awards["results"]} if awards else set()
     return tk.render(

@@ -10,7 +10,7 @@ from ckan.common import CKANConfig
 from ckan.lib.plugins import DefaultTranslation
 from ckan.types import Context
 
-from ckanext.datathon import csrf, page_cache, team_views, view_utils
+from ckanext.datathon import csrf, page_cache, team_views, text_guard, view_utils
 from ckanext.datathon.logic import project_rules
 from ckanext.datathon.logic.action.follow import plugin_actions
 
@@ -41,10 +41,14 @@ class DatathonPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def make_middleware(self, app: Any, config: CKANConfig) -> Any:
         if hasattr(app, "before_request"):  # the Flask app (not another middleware)
+            # refuse what no view should read first: a NUL in the path, an
+            # oversized body, a lone surrogate in JSON; then the CSRF guards
+            app.before_request(view_utils.reject_nul_in_path)
+            app.before_request(text_guard.limit_request_body)
+            app.before_request(text_guard.reject_lone_surrogates)
             csrf.remember_startup_exemptions(app)
             app.before_request(csrf.cookie_sessions_guard)
             app.before_request(team_views.project_forms_csrf_guard)
-            app.before_request(view_utils.reject_nul_in_path)
         page_cache.watch_writes()
         return app
 

@@ -31,6 +31,8 @@ from ckanext.datathon.model import PROJECT_TYPE, ProjectDataset
 from ckanext.datathon.view_utils import context as _context
 from ckanext.datathon.view_utils import deny as _deny
 from ckanext.datathon.view_utils import page_number as _page_number
+from ckanext.datathon.view_utils import page_url as _page_url
+from ckanext.datathon.view_utils import pager as _pager
 from ckanext.datathon.view_utils import show_challenge as _show
 
 __all__ = ["team"]
@@ -196,16 +198,12 @@ def projects(name: str) -> str:
     for item in result["results"]:
         item["datasets_used"] = used.get(item["id"], [])
 
-    def pager_url(q: Any = None, page: int | None = None) -> str:
-        return h.url_for("datathon_team.projects", name=challenge["name"], page=page)
-
-    page = h.Page(
-        collection=result["results"],
-        page=page_number,
-        url=pager_url,
-        item_count=result["count"],
-        items_per_page=limit,
-        presliced_list=True,
+    page = _pager(
+        result["results"],
+        page_number,
+        result["count"],
+        limit,
+        lambda number: _page_url("datathon_team.projects", challenge, number),
     )
     return tk.render("team/projects.html", {"challenge": challenge, "page": page})
 

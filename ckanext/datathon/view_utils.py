@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from typing import Any
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+from ckan.lib.pagination import Page
 from ckan.types import Context
 
 _ = tk._
@@ -42,13 +45,59 @@ def show_challenge(name: str) -> dict[str, Any]:
 
 # Beyond this, a page number is junk (and its OFFSET would overflow a bigint).
 MAX_PAGE = 100_000
+_PAGE_RE = re.compile(r"[0-9]{1,9}")
 
 
 def page_number() -> int:
-    try:
-        return min(MAX_PAGE, max(1, int(tk.request.args.get("page", 1))))
-    except ValueError:
+    """The ``page`` of the query string, 1 when absent.  Like core's
+    ``h.get_page_number`` (``/dataset?page=0`` is a 400), anything but a whole
+    number from 1 to ``MAX_PAGE`` is a bad request, not a silent page 1."""
+    raw = tk.request.args.get("page", "")
+    if raw == "":
         return 1
+    number = int(raw) if _PAGE_RE.fullmatch(raw) else 0
+    if not 1 <= number <= MAX_PAGE:
+        tk.abort(
+            400,
+            _('The "page" parameter must be a whole number from 1 to {max}').format(max=MAX_PAGE),
+        )
+    return number
+
+
+def pager(
+    collection: list[Any],
+    page_number: int,
+    item_count: int,
+    items_per_page: int,
+    url: Callable[[int], str],
+) -> Any:
+    """A ``h.Page`` of a list the action already sliced.
+
+    ``url(n)`` is the address of page ``n``: whatever the template passes to
+    ``page.pager(...)`` (``q``, ``sort``...) is ignored, the view knows its own
+    parameters.  Beyond the last page the list is empty and ``beyond_last``
+    is true, so that the template offers a link to the first page
+    (``first_url``), as core's ``/dataset`` does."""
+    page = Page(
+        collection=collection,
+        page=page_number,
+        url=lambda **params: url(int(params.get("page") or 1)),
+        item_count=item_count,
+        items_per_page=items_per_page,
+        presliced_list=True,
+    )
+    page.requested_page = page_number
+    page.beyond_last = page_number > 1 and not collection
+    page.first_url = url(1)
+    return page
+
+
+def page_url(endpoint: str, challenge: dict[str, Any], number: int, **params: Any) -> str:
+    """The address of page ``number`` of a challenge's paged page (no
+    ``page`` parameter for the first one)."""
+    if number > 1:
+        params["page"] = number
+    return tk.url_for(endpoint, name=challenge["name"], **params)
 
 
 def no_store(response: Any) -> Any:

@@ -25,6 +25,7 @@ from ckanext.datathon.team_views import team
 from ckanext.datathon.view_utils import context as _context
 from ckanext.datathon.view_utils import deny as _deny
 from ckanext.datathon.view_utils import page_number as _page_number
+from ckanext.datathon.view_utils import pager as _pager
 from ckanext.datathon.view_utils import show_challenge as _show
 
 __all__ = ["challenge", "datathon_engagement", "datathon_open", "ideas", "jury", "team"]
@@ -94,19 +95,15 @@ def index() -> str:
         },
     }
 
-    def pager_url(q: Any = None, page: int | None = None) -> str:
+    def page_url(number: int) -> str:
+        """This listing (search, sort, facets) at page ``number``."""
         params = [(k, v) for k, v in args.items(multi=True) if k != "page"]
-        params.append(("page", str(page)))
-        return h.url_for("challenge.index") + "?" + h.urlencode(params)  # type: ignore
+        if number > 1:
+            params.append(("page", str(number)))
+        base = h.url_for("challenge.index")
+        return base + "?" + h.urlencode(params) if params else base  # type: ignore
 
-    page = h.Page(
-        collection=result["results"],
-        page=page_number,
-        url=pager_url,
-        item_count=result["count"],
-        items_per_page=limit,
-        presliced_list=True,
-    )
+    page = _pager(result["results"], page_number, result["count"], limit, page_url)
     return tk.render(
         "challenge/index.html",
         {

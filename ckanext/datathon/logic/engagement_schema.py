@@ -39,7 +39,9 @@ def is_text(value: Any) -> Any:
     return value
 
 
-def _text(max_length: int, *, required: bool = False, update: bool = False) -> list[Validator]:
+def _text(
+    max_length: int, *, required: bool = False, update: bool = False, line: bool = False
+) -> list[Validator]:
     v = tk.get_validator
     if update:
         presence = [v("ignore_missing"), v("not_empty")] if required else [v("ignore_missing")]
@@ -49,8 +51,10 @@ def _text(max_length: int, *, required: bool = False, update: bool = False) -> l
         *presence,
         is_text,
         v("unicode_safe"),
-        v("datathon_no_nul"),
+        v("datathon_text"),
         v("strip_value"),
+        # titles, names: one line, no bidi controls
+        *([v("datathon_one_line")] if line else []),
         v("datathon_max_length")(max_length),
     ]
 
@@ -130,7 +134,7 @@ def mentorship_create(
 ) -> Schema:
     return {
         "challenge_id": _ref(),
-        "title": _text(TITLE_MAX, required=True),
+        "title": _text(TITLE_MAX, required=True, line=True),
         "starts": [not_empty, datathon_aware_datetime],
         "ends": [not_empty, datathon_aware_datetime],
         "location": _text(PLACE_MAX),
@@ -147,7 +151,7 @@ def mentorship_update(
     """Fields not given keep their value."""
     return {
         "id": _ref(),
-        "title": _text(TITLE_MAX, required=True, update=True),
+        "title": _text(TITLE_MAX, required=True, update=True, line=True),
         "starts": [ignore_missing, not_empty, datathon_aware_datetime],
         "ends": [ignore_missing, not_empty, datathon_aware_datetime],
         "location": _text(PLACE_MAX, update=True),
@@ -178,7 +182,7 @@ def impact_create(
         "challenge_id": _ref(),
         "date": [not_empty, calendar_date],
         "kind": [not_empty, impact_kind],
-        "title": _text(TITLE_MAX, required=True),
+        "title": _text(TITLE_MAX, required=True, line=True),
         "description": _text(TEXT_MAX),
         "url": [default(""), tk.get_validator("datathon_http_url")],
         "project": [default(""), is_text, tk.get_validator("datathon_no_nul")],
@@ -194,7 +198,7 @@ def impact_update(ignore_missing: Validator, not_empty: Validator) -> Schema:
         "id": _ref(),
         "date": [ignore_missing, not_empty, calendar_date],
         "kind": [ignore_missing, not_empty, impact_kind],
-        "title": _text(TITLE_MAX, required=True, update=True),
+        "title": _text(TITLE_MAX, required=True, update=True, line=True),
         "description": _text(TEXT_MAX, update=True),
         "url": [ignore_missing, tk.get_validator("datathon_http_url")],
         "project": [ignore_missing, is_text, tk.get_validator("datathon_no_nul")],

@@ -28,35 +28,21 @@ def _is_text(value: Any) -> Any:
     return value
 
 
-def _text(max_length: int, *, required: bool = False) -> list[Validator]:
+def _text(max_length: int, *, required: bool = False, line: bool = False) -> list[Validator]:
     v = tk.get_validator
     presence = v("not_empty") if required else v("default")("")
     return [
         presence,
         _is_text,
         v("unicode_safe"),
-        v("datathon_no_nul"),
+        v("datathon_text"),
         v("strip_value"),
+        # titles, names: one line, no bidi controls
+        *([v("datathon_one_line")] if line else []),
         # stripping may leave nothing of a required text
         *([v("not_empty")] if required else []),
         v("datathon_max_length")(max_length),
     ]
-
-
-_TRUE = frozenset({"true", "1", "yes", "on"})
-_FALSE = frozenset({"false", "0", "no", "off"})
-
-
-def _flag(value: Any) -> Any:
-    """A yes/no value; anything else is an error, not a silent ``False``."""
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower() if isinstance(value, (str, int)) else None
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise tk.Invalid(tk._("Must be true or false"))
 
 
 def _ref() -> list[Validator]:
@@ -67,7 +53,7 @@ def _ref() -> list[Validator]:
 @validator_args
 def data_gap() -> Schema:
     return {
-        "title": _text(TITLE_MAX, required=True),
+        "title": _text(TITLE_MAX, required=True, line=True),
         "description": _text(GAP_TEXT_MAX),
         "holder": _text(HOLDER_MAX),
     }
@@ -79,7 +65,7 @@ def idea_create() -> Schema:
     objects before navl runs (navl cannot validate another shape)."""
     return {
         "challenge": _ref(),
-        "title": _text(TITLE_MAX, required=True),
+        "title": _text(TITLE_MAX, required=True, line=True),
         "description": _text(DESCRIPTION_MAX),
         "data_gaps": data_gap(),
     }
@@ -92,7 +78,7 @@ def idea_ref() -> Schema:
 
 @validator_args
 def idea_adopt(default: ValidatorFactory) -> Schema:
-    return {"id": _ref(), "adopted": [default(True), _flag]}
+    return {"id": _ref(), "adopted": [default(True), tk.get_validator("datathon_bool")]}
 
 
 @validator_args

@@ -23,15 +23,17 @@ def _is_text(value: Any) -> Any:
     return value
 
 
-def _text(max_length: int, *, required: bool = False) -> list[Validator]:
+def _text(max_length: int, *, required: bool = False, line: bool = False) -> list[Validator]:
     v = tk.get_validator
     presence = v("not_empty") if required else v("default")("")
     return [
         presence,
         _is_text,
         v("unicode_safe"),
-        v("datathon_no_nul"),
+        v("datathon_text"),
         v("strip_value"),
+        # titles, names: one line, no bidi controls
+        *([v("datathon_one_line")] if line else []),
         v("datathon_max_length")(max_length),
     ]
 
@@ -60,7 +62,7 @@ def criterion_create(
 ) -> Schema:
     return {
         "challenge_id": _ref(),
-        "name": _text(NAME_MAX, required=True),
+        "name": _text(NAME_MAX, required=True, line=True),
         "description": _text(TEXT_MAX),
         "weight": [default(1), datathon_weight],
         "max_score": [default(DEFAULT_MAX_SCORE), datathon_int_range(1, MAX_MAX_SCORE)],
@@ -127,7 +129,7 @@ def award_create(datathon_int_range: ValidatorFactory) -> Schema:
         "challenge_id": _ref(),
         "project": _ref(),
         "rank": [tk.get_validator("not_empty"), datathon_int_range(1, 1000)],
-        "title": _text(NAME_MAX),
+        "title": _text(NAME_MAX, line=True),
         "citation": _text(TEXT_MAX),
     }
 

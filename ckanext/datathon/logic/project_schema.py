@@ -10,14 +10,16 @@ from ckanext.datathon import config
 from ckanext.datathon.model import SUBMISSION_STATUSES
 
 
-def _text(max_length: int, *, required: bool = False) -> list[Validator]:
+def _text(max_length: int, *, required: bool = False, line: bool = False) -> list[Validator]:
     v = tk.get_validator
     presence = v("not_empty") if required else v("default")("")
     return [
         presence,
         v("unicode_safe"),
-        v("datathon_no_nul"),
+        v("datathon_text"),
         v("strip_value"),
+        # titles, names: one line, no bidi controls
+        *([v("datathon_one_line")] if line else []),
         v("datathon_max_length")(max_length),
     ]
 
@@ -28,16 +30,16 @@ def project_register(
     ignore_missing: Validator,
     unicode_safe: Validator,
     default: ValidatorFactory,
-    boolean_validator: Validator,
+    datathon_bool: Validator,
     datathon_no_nul: Validator,
 ) -> Schema:
     return {
         "challenge": [not_empty, unicode_safe, datathon_no_nul],
-        "title": _text(200, required=True),
-        "team_name": _text(200, required=True),
+        "title": _text(200, required=True, line=True),
+        "team_name": _text(200, required=True, line=True),
         "name": [ignore_missing, unicode_safe, datathon_no_nul],
         "notes": _text(50000),
-        "accept_rules": [default(False), boolean_validator],
+        "accept_rules": [default(False), datathon_bool],
     }
 
 
@@ -62,19 +64,17 @@ def project_list(
     ignore_missing: Validator,
     unicode_safe: Validator,
     datathon_no_nul: Validator,
-    natural_number_validator: Validator,
     one_of: ValidatorFactory,
     default: ValidatorFactory,
     configured_default: ValidatorFactory,
-    limit_to_configured_maximum: ValidatorFactory,
+    datathon_limit: ValidatorFactory,
 ) -> Schema:
     return {
         "challenge": [not_empty, unicode_safe, datathon_no_nul],
         "submission_status": [ignore_missing, one_of(list(SUBMISSION_STATUSES))],
         "limit": [
             configured_default(config.CHALLENGE_LIST_LIMIT, 20),
-            natural_number_validator,
-            limit_to_configured_maximum(config.CHALLENGE_LIST_LIMIT_MAX, 100),
+            datathon_limit(config.CHALLENGE_LIST_LIMIT_MAX, 100),
         ],
         "offset": [default(0), tk.get_validator("datathon_offset")],
     }

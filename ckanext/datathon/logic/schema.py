@@ -31,15 +31,17 @@ SORTS = {
 }
 
 
-def _text(max_length: int, *, required: bool = False) -> list[Validator]:
+def _text(max_length: int, *, required: bool = False, line: bool = False) -> list[Validator]:
     """Validators of a free-text field: trimmed, no NUL, bounded."""
     v = tk.get_validator
     presence = v("not_empty") if required else v("default")("")
     return [
         presence,
         v("unicode_safe"),
-        v("datathon_no_nul"),
+        v("datathon_text"),
         v("strip_value"),
+        # titles, names: one line, no bidi controls
+        *([v("datathon_one_line")] if line else []),
         v("datathon_max_length")(max_length),
     ]
 
@@ -59,7 +61,7 @@ def prize_schema(
 ) -> Schema:
     return {
         "rank": [not_empty, datathon_int_range(1, 1000)],
-        "title": _text(TITLE_MAX, required=True),
+        "title": _text(TITLE_MAX, required=True, line=True),
         "amount": [ignore_missing, datathon_money],
         "currency": [ignore_missing, datathon_currency],
         "description": _text(SHORT_TEXT_MAX),
@@ -86,7 +88,7 @@ def challenge_create(
     ignore_missing: Validator,
     default: ValidatorFactory,
     unicode_safe: Validator,
-    boolean_validator: Validator,
+    datathon_bool: Validator,
     datathon_no_nul: Validator,
     datathon_challenge_name: Validator,
     datathon_organization_id: Validator,
@@ -100,7 +102,7 @@ def challenge_create(
     dates = [default(None), datathon_aware_datetime]
     return {
         "name": [not_empty, unicode_safe, datathon_no_nul, datathon_challenge_name],
-        "title": _text(TITLE_MAX, required=True),
+        "title": _text(TITLE_MAX, required=True, line=True),
         "owner_org": [not_empty, unicode_safe, datathon_organization_id],
         "problem_statement": _text(LONG_TEXT_MAX),
         "description": _text(LONG_TEXT_MAX),
@@ -115,8 +117,8 @@ def challenge_create(
         "max_team_size": [default(config.default_max_team_size()), datathon_int_range(1, 50)],
         "min_team_size": [default(1), datathon_int_range(1, 50)],
         "allowed_licences": [default(_default_licences()), datathon_licence_list],
-        "require_open_data": [default(True), boolean_validator],
-        "require_rules_acceptance": [default(True), boolean_validator],
+        "require_open_data": [default(True), datathon_bool],
+        "require_rules_acceptance": [default(True), datathon_bool],
         "eligibility": _text(LONG_TEXT_MAX),
         "rules_text": _text(LONG_TEXT_MAX),
         "timezone": [tk.get_validator("default")("UTC"), tk.get_validator("datathon_timezone")],
@@ -143,11 +145,10 @@ def challenge_list(
     unicode_safe: Validator,
     datathon_no_nul: Validator,
     datathon_stage: Validator,
-    natural_number_validator: Validator,
     one_of: ValidatorFactory,
     default: ValidatorFactory,
     configured_default: ValidatorFactory,
-    limit_to_configured_maximum: ValidatorFactory,
+    datathon_limit: ValidatorFactory,
 ) -> Schema:
     return {
         "q": [
@@ -162,11 +163,10 @@ def challenge_list(
         "sort": [default("created desc"), unicode_safe, one_of(sorted(SORTS))],
         "limit": [
             configured_default(config.CHALLENGE_LIST_LIMIT, 20),
-            natural_number_validator,
-            limit_to_configured_maximum(config.CHALLENGE_LIST_LIMIT_MAX, 100),
+            datathon_limit(config.CHALLENGE_LIST_LIMIT_MAX, 100),
         ],
         "offset": [default(0), tk.get_validator("datathon_offset")],
-        "facets": [default(False), tk.get_validator("boolean_validator")],
+        "facets": [default(False), tk.get_validator("datathon_bool")],
     }
 
 
@@ -194,17 +194,15 @@ def challenge_dataset_remove(not_empty: Validator, unicode_safe: Validator) -> S
 def challenge_dataset_list(
     not_empty: Validator,
     unicode_safe: Validator,
-    natural_number_validator: Validator,
     default: ValidatorFactory,
     configured_default: ValidatorFactory,
-    limit_to_configured_maximum: ValidatorFactory,
+    datathon_limit: ValidatorFactory,
 ) -> Schema:
     return {
         "id": [not_empty, unicode_safe],
         "limit": [
             configured_default(config.CHALLENGE_LIST_LIMIT, 20),
-            natural_number_validator,
-            limit_to_configured_maximum(config.CHALLENGE_LIST_LIMIT_MAX, 100),
+            datathon_limit(config.CHALLENGE_LIST_LIMIT_MAX, 100),
         ],
         "offset": [default(0), tk.get_validator("datathon_offset")],
     }
@@ -227,7 +225,7 @@ def challenge_ally_create(
 ) -> Schema:
     return {
         "challenge_id": [not_empty, unicode_safe],
-        "name": _text(TITLE_MAX, required=True),
+        "name": _text(TITLE_MAX, required=True, line=True),
         "kind": [not_empty, datathon_ally_kind],
         "url": [default(""), datathon_http_url],
         "logo_url": [default(""), datathon_http_url],

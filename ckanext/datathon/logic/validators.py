@@ -16,13 +16,14 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey
 
-from ckanext.datathon import licences
+from ckanext.datathon import config, licences
 from ckanext.datathon.logic import lookup
 from ckanext.datathon.model import ALLY_KINDS, CONTEST_DATES, DATASET_ROLES, STAGES, Challenge
 
 __all__ = [
     "datathon_ally_kind",
     "datathon_aware_datetime",
+    "datathon_bool",
     "datathon_challenge_name",
     "datathon_challenge_state",
     "datathon_contest_dates_in_order",
@@ -31,10 +32,12 @@ __all__ = [
     "datathon_http_url",
     "datathon_int_range",
     "datathon_licence_list",
+    "datathon_limit",
     "datathon_max_length",
     "datathon_money",
     "datathon_no_nul",
     "datathon_offset",
+    "datathon_one_line",
     "datathon_organization_id",
     "datathon_project_challenge",
     "datathon_project_dataset",
@@ -44,6 +47,7 @@ __all__ = [
     "datathon_score_value",
     "datathon_stage",
     "datathon_tag_list",
+    "datathon_text",
     "datathon_timezone",
     "datathon_weight",
 ]
@@ -64,6 +68,44 @@ def datathon_no_nul(value: Any) -> Any:
     return value
 
 
+# Control characters (C0, DEL, C1) but TAB, LF and CR, which long text may hold.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_LINE_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+# Lone UTF-16 surrogates: JSON can spell them ("\\ud800"), UTF-8 cannot encode them.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# Bidirectional controls: they make a title or a team name read as another
+# one (and reorder what follows it on the page).
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def datathon_text(value: Any) -> Any:
+    """Free text as it can be stored, indexed and shown: no lone surrogate,
+    no NUL nor other control character (TAB, LF and CR allowed); line ends
+    normalised to LF.  Used in the schemas, so the API, the forms, the CLI
+    and imports are covered alike."""
+    if not isinstance(value, str):
+        return value
+    if _SURROGATE.search(value):
+        raise Invalid(_("Must be valid text (a lone surrogate is not a character)"))
+    if "\x00" in value:
+        raise Invalid(_("Must not contain NUL characters"))
+    if _CONTROL.search(value):
+        raise Invalid(_("Must not contain control characters"))
+    return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def datathon_one_line(value: Any) -> Any:
+    """A title, a name, a team name: one line (no TAB, LF, CR or other control
+    character) and no bidirectional control characters."""
+    if not isinstance(value, str):
+        return value
+    if _LINE_CONTROL.search(value) or _SURROGATE.search(value):
+        raise Invalid(_("Must be a single line without control characters"))
+    if _BIDI.search(value):
+        raise Invalid(_("Must not contain bidirectional control characters"))
+    return value
+
+
 def datathon_max_length(length: int):
     length = int(length)
 
@@ -75,16 +117,21 @@ def datathon_max_length(length: int):
     return validator
 
 
+# A whole number as text: digits only (not "1_000", Arabic-Indic digits, "1e3", nor 4,300 digits,
+# which int() refuses with a ValueError of its own).
+_WHOLE = re.compile(r"\s*[+-]?[0-9]{1,30}\s*")
+
+
 def datathon_int_range(low: int, high: int):
     low, high = int(low), int(high)
 
     def validator(value: Any) -> Any:
-        if isinstance(value, bool):
+        if isinstance(value, int) and not isinstance(value, bool):
+            number = value
+        elif isinstance(value, str) and _WHOLE.fullmatch(value):
+            number = int(value)
+        else:
             raise Invalid(_("Must be a whole number"))
-        try:
-            number = int(str(value).strip())
-        except (TypeError, ValueError):
-            raise Invalid(_("Must be a whole number")) from None
         if not low <= number <= high:
             raise Invalid(_("Must be between {low} and {high}").format(low=low, high=high))
         return number
@@ -93,6 +140,44 @@ def datathon_int_range(low: int, high: int):
 
 
 OFFSET_MAX = 10**9
+
+_TRUE = frozenset({"true", "1", "yes", "on", "t", "y"})
+_FALSE = frozenset({"false", "0", "no", "off", "f", "n"})
+
+
+def datathon_bool(value: Any) -> bool:
+    """A yes/no value: a JSON boolean, 0 or 1, or the strings CKAN's GET API
+    and HTML forms send (``"true"``, ``"1"``, ``"on"``...).  Anything else
+    (a list, a dict, 2, 0.5, a NUL...) is a field error, not a silent
+    ``False`` nor a server error (core's ``boolean_validator`` calls
+    ``.lower()`` on what it is given on CKAN 2.11)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+    raise Invalid(_("Must be true or false"))
+
+
+def datathon_limit(maximum_option: str, maximum_default: int):
+    """A page size: a whole number from 0 to 10^9 (a JSON number or a decimal
+    string, never a boolean, a float or a list), clamped to the configured
+    maximum.  Core's ``natural_number_validator`` followed by
+    ``limit_to_configured_maximum`` is a server error on a list: navl runs the
+    second one on the raw value after the first one failed."""
+    check = datathon_int_range(0, OFFSET_MAX)
+
+    def validator(value: Any) -> int:
+        number = check(value)
+        maximum = tk.asint(tk.config.get(maximum_option) or maximum_default)
+        return min(number, maximum)
+
+    return validator
 
 
 def datathon_offset(value: Any) -> int:
@@ -132,7 +217,7 @@ def datathon_organization_id(value: Any, context: Context) -> Any:
     """An active organization, given by id or name; returns its id."""
     if not isinstance(value, str) or not value.strip():
         raise Invalid(_("Missing value"))
-    group = lookup.organization(value)
+    group = lookup.organization(value)  # refuses a NUL, which PostgreSQL would not take
     if group is None:
         raise Invalid(_("Organization does not exist"))
     return group.id
@@ -266,6 +351,8 @@ def datathon_tag_list(value: Any) -> Any:
         if not isinstance(value, str)
         else [t.strip() for t in value.split(",") if t.strip()]
     )
+    if len(tags) > 4 * config.list_limit(config.MAX_TAGS):  # before looking at each
+        raise Invalid(_("At most %(n)s entries") % {"n": config.list_limit(config.MAX_TAGS)})
     result: list[str] = []
     for tag in tags:
         if not isinstance(tag, str):
@@ -279,8 +366,8 @@ def datathon_tag_list(value: Any) -> Any:
             )
         if tag not in result:
             result.append(tag)
-    if len(result) > 50:
-        raise Invalid(_("At most 50 tags"))
+    if len(result) > config.list_limit(config.MAX_TAGS):
+        raise Invalid(_("At most %(n)s entries") % {"n": config.list_limit(config.MAX_TAGS)})
     return result
 
 
@@ -405,9 +492,11 @@ def datathon_resource_ids(value: Any) -> Any:
     if value in (None, ""):
         return []
     ids = _as_list(value)
-    if len(ids) > 100 or not all(
-        isinstance(i, str) and 0 < len(i) <= 100 and "\x00" not in i for i in ids
-    ):
+    if len(ids) > config.list_limit(config.MAX_RESOURCE_IDS):
+        raise Invalid(
+            _("At most %(n)s entries") % {"n": config.list_limit(config.MAX_RESOURCE_IDS)}
+        )
+    if not all(isinstance(i, str) and 0 < len(i) <= 100 and "\x00" not in i for i in ids):
         raise Invalid(_("Must be a list of resource ids"))
     return list(dict.fromkeys(i.strip() for i in ids))
 
@@ -423,6 +512,12 @@ def datathon_project_rules(
     if challenge is not None and len(members) > challenge.max_team_size:
         errors.setdefault(("team_members", members[challenge.max_team_size], "name"), []).append(
             _("A team has at most {n} members").format(n=challenge.max_team_size)
+        )
+    entries = sorted({k[1] for k in data if len(k) == 3 and k[0] == "datasets_used"})
+    limit = config.list_limit(config.MAX_DATASETS_USED)
+    if len(entries) > limit:
+        errors.setdefault(("datasets_used", entries[limit], "dataset"), []).append(
+            _("At most %(n)s entries") % {"n": limit}
         )
     seen: set[Any] = set()
     for k in sorted(

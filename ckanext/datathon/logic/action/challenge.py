@@ -14,7 +14,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
-from ckanext.datathon import activity, page_cache, timeline
+from ckanext.datathon import activity, config, page_cache, timeline
 from ckanext.datathon.logic import dictize, impact_queries, lookup, project_rules, schema
 from ckanext.datathon.logic.visibility import viewer, visible_challenge
 from ckanext.datathon.model import (
@@ -93,6 +93,12 @@ def _validate(
             and all(isinstance(item, dict) for item in data_dict[key])
         )
     }
+    limits = {"prizes": config.MAX_PRIZES, "timeline": config.MAX_TIMELINE_ENTRIES}
+    for key, option in limits.items():
+        value = data_dict.get(key) if key in schema_ else None
+        limit = config.list_limit(option)
+        if key not in shape_errors and isinstance(value, list) and len(value) > limit:
+            shape_errors[key] = [_("At most %(n)s entries") % {"n": limit}]
     if shape_errors:
         raise tk.ValidationError(shape_errors)
     data, errors = tk.navl_validate(dict(data_dict), schema_, context)

@@ -97,8 +97,9 @@ class TestReading:
         recent = body(app.get(_url(challenge, sort="recent")))
         assert recent.index("Newest idea") < recent.index("Popular idea")
         assert re.search(r'sort=recent" aria-current="page"', recent)
-        # junk sort falls back to votes, junk page to the first
-        assert app.get(_url(challenge) + "?sort=title&page=x").status_code == 200
+        # junk sort falls back to votes; a junk page number is a bad request
+        assert app.get(_url(challenge) + "?sort=title").status_code == 200
+        assert app.get(_url(challenge) + "?sort=title&page=x").status_code == 400
 
     def test_paging(self, app, world, challenge):
         for n in range(23):
@@ -120,8 +121,9 @@ class TestJunk:
     @pytest.mark.parametrize(
         ("path", "status"),
         [
-            ("/ideas?page=99999999999999999999", {200}),  # clamped to the last page number
-            ("/ideas?page=-3&sort=%00", {200}),
+            ("/ideas?page=99999999999999999999", {400}),  # not a page number
+            ("/ideas?page=-3&sort=%00", {400}),
+            ("/ideas?page=99&sort=%00", {200}),  # beyond the last page: empty
             ("/ideas?sort=recent&sort=votes", {200}),
             ("/ideas/%00/delete", {404}),
             ("/ideas/no-such-idea/delete", {404}),

@@ -280,7 +280,7 @@ class TestGallery:
         assert first.count("datathon-project-card") == 2
         assert second.count("datathon-project-card") == 2
         assert "page=2" in first
-        assert browse(world.admin).get(url + "?page=x").status_code == 200
+        assert browse(world.admin).get(url + "?page=x").status_code == 400
 
     def test_empty_and_hidden(
         self, app, browse, world, challenge_factory, published_challenge_factory
