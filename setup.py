@@ -31,6 +31,8 @@ setup(
     entry_points={
         "ckan.plugins": [
             "datathon = ckanext.datathon.plugin:DatathonPlugin",
+            # tests only (test.ini): a route that fails, for the server-log test
+            "datathon_test_probe = ckanext.datathon.tests.probe_plugin:ProbePlugin",
         ],
         # optional ckanext-dcat integration (ckanext.datathon.dcat)
         "ckan.rdf.profiles": [

@@ -16,10 +16,11 @@ from types import SimpleNamespace
 import pytest
 
 import ckan.model as model
+import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 
 from ckanext.datathon import notifications
-from ckanext.datathon.model import Juror
+from ckanext.datathon.model import Challenge, Juror
 from ckanext.datathon.tests.factories import add_team_member
 from ckanext.datathon.tests.helpers import call_as
 from ckanext.datathon.tests.jury_scenario import scenario as _scenario
@@ -151,7 +152,14 @@ class TestSent:
         assert len(smtp) == 2
 
     def test_subject_and_names_cannot_inject_headers(self, world, contest, smtp):
-        call_as(world.admin, "challenge_patch", id=contest.challenge["id"], title=INJECTED)
+        # the API refuses a title on several lines...
+        with pytest.raises(tk.ValidationError) as refused:
+            call_as(world.admin, "challenge_patch", id=contest.challenge["id"], title=INJECTED)
+        assert "title" in refused.value.error_dict
+        # ...and the mailer still defends against one stored before that rule
+        # (or written outside CKAN)
+        model.Session.get(Challenge, contest.challenge["id"]).title = INJECTED
+        model.Session.commit()
         juror = factories.User(email="juror@jury.example", fullname="Eve\r\nBcc: z@z.example")
         call_as(
             world.admin, "challenge_juror_add", id=contest.challenge["id"], username=juror["name"]

@@ -69,9 +69,11 @@ def _ready(url: str) -> bool:
 
 
 class Server:
-    def __init__(self, url: str, log: Path):
+    def __init__(self, url: str, log: Path, log_dir: Path):
         self.url = url
         self.log = log
+        # scripts/wsgi.py's application log (DATATHON_LOG_DIR), as on the demo
+        self.log_dir = log_dir
 
     def __call__(self, path: str = "/") -> str:
         return self.url + path
@@ -94,6 +96,8 @@ def ckan_server(tmp_path_factory: pytest.TempPathFactory) -> Any:
         CKAN_SQLALCHEMY_URL=str(config["sqlalchemy.url"]),
         CKAN_SOLR_URL=str(config["solr_url"]),
         CKAN_REDIS_URL=str(config["ckan.redis.url"]),
+        # the demo server's application log (ckan.log), as scripts/serve.sh sets it
+        DATATHON_LOG_DIR=str(state / "logs"),
     )
     command = [
         str(VENV_BIN / "gunicorn"),
@@ -121,7 +125,7 @@ def ckan_server(tmp_path_factory: pytest.TempPathFactory) -> Any:
             time.sleep(0.3)
         # build the webassets once, before the first timed page
         urllib.request.urlopen(url + "/", timeout=60).close()  # noqa: S310
-        yield Server(url, log)
+        yield Server(url, log, state / "logs")
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGTERM)
