@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 import sqlalchemy as sa
 
 import ckan.model as model
+import ckan.plugins as plugins
 import ckan.plugins.toolkit as tk
+from ckan.lib import search
 from ckan.tests import helpers
 
 UTC = dt.timezone.utc
@@ -36,6 +40,24 @@ def auth_as(user: dict[str, Any] | None, auth: str, **data: Any) -> bool:
         # ObjectNotFound: the user may not even know the object exists
         return False
     return True
+
+
+@contextlib.contextmanager
+def module_database(reset_db: Any, migrate_db_for: Any) -> Iterator[None]:
+    """For a module-scoped fixture that builds its data once: the plugins
+    loaded, the database reset and migrated and the search index emptied, then
+    the block (which creates the module's data), then the plugins unloaded."""
+    plugins.load_all()
+    try:
+        reset_db()
+        search.clear_all()
+        for plugin in ("activity", "datathon"):
+            if plugins.plugin_loaded(plugin):
+                migrate_db_for(plugin)
+        yield
+        model.Session.remove()
+    finally:
+        plugins.unload_all()
 
 
 class Statements:

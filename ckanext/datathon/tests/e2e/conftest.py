@@ -31,11 +31,10 @@ from typing import Any
 
 import pytest
 
-import ckan.plugins as plugins
 from ckan.common import config
-from ckan.lib import search
 
 from ckanext.datathon.tests.e2e import axe
+from ckanext.datathon.tests.helpers import module_database
 
 REPO = Path(__file__).resolve().parents[4]
 VENV_BIN = Path(sys.executable).parent
@@ -141,15 +140,8 @@ def ckan_server(tmp_path_factory: pytest.TempPathFactory) -> Any:
 def e2e_db(reset_db: Any, migrate_db_for: Any) -> None:
     """Reset the database and the search index once for the module (``clean_db``
     would reset them under the running server's feet at every test)."""
-    plugins.load_all()
-    try:
-        reset_db()
-        search.clear_all()
-        for plugin in ("activity", "datathon"):
-            if plugins.plugin_loaded(plugin):
-                migrate_db_for(plugin)
-    finally:
-        plugins.unload_all()
+    with module_database(reset_db, migrate_db_for):
+        pass
 
 
 @pytest.fixture(autouse=True)

@@ -22,15 +22,12 @@ from typing import Any
 
 import pytest
 
-import ckan.model as model
-import ckan.plugins as plugins
-from ckan.lib import search
 from ckan.tests import factories, helpers
 
 from ckanext.datathon import idea_views, jury_views
 from ckanext.datathon.logic.schema import SORTS
 from ckanext.datathon.tests.factories import open_registration_dates
-from ckanext.datathon.tests.helpers import call_as
+from ckanext.datathon.tests.helpers import call_as, module_database
 from ckanext.datathon.view_utils import MAX_PAGE
 
 PAGE_SIZE = 3
@@ -125,18 +122,8 @@ def _build() -> SimpleNamespace:
 @pytest.fixture(scope="module")
 def volume(reset_db: Any, migrate_db_for: Any) -> SimpleNamespace:
     """The module's portal: reset once, built once, then only read."""
-    plugins.load_all()
-    try:
-        reset_db()
-        search.clear_all()
-        for plugin in ("activity", "datathon"):
-            if plugins.plugin_loaded(plugin):
-                migrate_db_for(plugin)
-        built = _build()
-        model.Session.remove()
-    finally:
-        plugins.unload_all()
-    return built
+    with module_database(reset_db, migrate_db_for):
+        return _build()
 
 
 def _get(app: Any, url: str, token: str | None = None, **params: Any) -> Any:
