@@ -17,6 +17,7 @@ import pytest
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+from ckan.config.middleware.flask_app import csrf
 from ckan.tests import factories, helpers
 
 from ckanext.datathon.tests.helpers import call_as
@@ -160,4 +161,7 @@ class TestHtmlForms:
         response = victim.post(
             "/api/3/action/package_patch", data={"id": owned[1]["id"], "title": "Unguarded"}
         )
-        assert response.status_code == 200
+        # CKAN 2.11.5+ decides per request (exempt_this_request): core itself
+        # refuses the attack there, and the option changes nothing; 2.12.0
+        # exempted the primed view for good, so the post goes through
+        assert response.status_code == (400 if hasattr(csrf, "exempt_this_request") else 200)

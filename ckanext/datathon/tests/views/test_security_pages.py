@@ -185,5 +185,6 @@ class TestProjectFormLifecycle:
         dataset = factories.Dataset(owner_org=contest.org["id"])
         page = Client(app, contest.organizer).get(tk.url_for("dataset.edit", id=dataset["name"]))
         html = page.get_data(as_text=True)
-        assert "go-metadata-unpublish" in html
+        if tk.check_ckan_version(min_version="2.12"):  # CKAN 2.11's form has no Unpublish
+            assert "go-metadata-unpublish" in html
         assert tk.url_for("dataset.delete", id=dataset["id"]) in html
