@@ -235,9 +235,9 @@ def _restore_csrf_exemptions(_csrf_exempt_at_start: tuple[set[str], set[str]]) -
     from ckan.config.middleware.flask_app import csrf
 
     views, blueprints = _csrf_exempt_at_start
-    csrf._exempt_views.intersection_update(views)
+    csrf._exempt_views.clear()
     csrf._exempt_views.update(views)
-    csrf._exempt_blueprints.intersection_update(blueprints)
+    csrf._exempt_blueprints.clear()
     csrf._exempt_blueprints.update(blueprints)
 
 

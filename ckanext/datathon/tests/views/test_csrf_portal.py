@@ -33,15 +33,11 @@ META_TOKEN = re.compile(r'<meta name="_csrf_token" content="([^"]+)"')
 @pytest.fixture
 def csrf_views():
     """The process-wide set of CSRF-exempt views, emptied for the test (and
-    the app built after it) and restored afterwards: priming in one test must
-    not leak into the next."""
-    from ckan.config.middleware.flask_app import csrf
-
-    saved = set(csrf._exempt_views)
+    the app built after it); tests/conftest.py's autouse
+    ``_restore_csrf_exemptions`` puts it back after every test, so priming in
+    one test does not leak into the next."""
     csrf._exempt_views.clear()
-    yield csrf._exempt_views
-    csrf._exempt_views.clear()
-    csrf._exempt_views.update(saved)
+    return csrf._exempt_views
 
 
 def _login(app: Any, user: dict[str, Any]) -> Any:
