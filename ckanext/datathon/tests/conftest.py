@@ -3,7 +3,8 @@
 CKAN's pytest plugin (``ckan.tests.pytest_ckan``) provides the fixtures; this
 module registers our factories and replaces four of core's fixtures with
 versions that keep the same contract but do not redo, for every test, work
-whose result has not changed (profile and figures: README, "Tests"):
+whose result has not changed (profile and figures: docs/development.md,
+"How the tests stay fast"):
 
 * ``with_plugins`` loads the plugins only when the loaded set is not the one the
   test asks for.  Core's unloads them after every test and loads them again
