@@ -6,6 +6,8 @@ the types right for values set at run time (tests, ``config-tool``).
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 import ckan.plugins.toolkit as tk
 
 HEADER_LINK = "ckanext.datathon.header_link"
@@ -47,6 +49,19 @@ def challenge_list_limit_max() -> int:
 
 def default_max_team_size() -> int:
     return tk.asint(tk.config[DEFAULT_MAX_TEAM_SIZE])
+
+
+def default_timezone() -> str:
+    """The time zone proposed for a new challenge: the portal's
+    ``ckan.display_timezone`` when it names an IANA zone, else UTC."""
+    name = str(tk.config.get("ckan.display_timezone") or "")
+    if name and name != "server":
+        try:
+            ZoneInfo(name)
+        except (ValueError, ZoneInfoNotFoundError):
+            return "UTC"
+        return name
+    return "UTC"
 
 
 def default_currency() -> str:

@@ -3,6 +3,9 @@
 * Formula injection: a cell that starts with ``=``, ``+``, ``-``, ``@``, a tab
   or a carriage return is prefixed with a single quote, so that spreadsheets
   show it as text instead of evaluating it (OWASP "CSV injection").
+* A UTF-8 byte order mark opens the file, as the CLI export writes it: Excel
+  reads a CSV without one in the system's legacy code page and garbles every
+  accent ("EconomÃ­a"); pandas, LibreOffice and Python's ``utf-8-sig`` skip it.
 * Streaming: the rows come from an iterator of batches (keyset pages, see
   ``jury_queries``) and are written out one batch at a time inside
   ``stream_with_context``, so the request's database session stays usable and
@@ -22,6 +25,7 @@ from flask import Response, stream_with_context
 from ckanext.datathon import view_utils
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+BOM = "\ufeff"
 _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -59,7 +63,7 @@ def _lines(
         return text
 
     writer.writerow([safe_cell(h) for h in header])
-    yield flush()
+    yield BOM + flush()
     for batch in batches:
         for item in batch:
             writer.writerow([safe_cell(v) for v in row(item)])

@@ -18,7 +18,7 @@ from flask.wrappers import Response
 import ckan.lib.helpers as h
 import ckan.plugins.toolkit as tk
 
-from ckanext.datathon import calendar, engagement_forms
+from ckanext.datathon import calendar, engagement_forms, form_labels
 from ckanext.datathon.csrf import csrf_guard
 from ckanext.datathon.view_utils import context, deny, no_store, show_challenge
 
@@ -48,14 +48,6 @@ def _may(action: str, data: dict[str, Any]) -> bool:
     except (tk.ObjectNotFound, tk.NotAuthorized):
         return False
     return True
-
-
-def _summary(errors: dict[str, Any]) -> dict[str, str]:
-    return {
-        key.replace("_", " ").capitalize(): "; ".join(str(m) for m in messages)
-        for key, messages in errors.items()
-        if isinstance(messages, list)
-    }
 
 
 # -- calendar -------------------------------------------------------------------------
@@ -105,7 +97,7 @@ def _render_mentorship(
             "session": session,
             "data": values,
             "errors": errors,
-            "error_summary": _summary(errors),
+            "error_summary": form_labels.error_summary(errors, form_labels.mentorship()),
             "can_manage": _may("challenge_mentorship_create", {"challenge_id": challenge["id"]}),
         },
     )
@@ -200,7 +192,7 @@ def _render_impact(
             "entry": entry,
             "data": values,
             "errors": errors,
-            "error_summary": _summary(errors),
+            "error_summary": form_labels.error_summary(errors, form_labels.impact()),
             "can_manage": can_manage,
             "projects": _projects(challenge) if can_manage else {"choices": []},
         },

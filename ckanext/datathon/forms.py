@@ -8,8 +8,11 @@ actions only ever see aware date-times.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from babel.numbers import NumberFormatError, parse_decimal
 
 from ckan.lib.navl.dictization_functions import unflatten
 from ckan.logic import clean_dict, parse_params, tuplize_dict
@@ -63,8 +66,29 @@ def _local(value: Any, zone: ZoneInfo) -> str:
     return parsed.strftime("%Y-%m-%dT%H:%M")
 
 
-def challenge_from_form(form: Any) -> tuple[dict[str, Any], list[int]]:
-    """Action input from a submitted challenge form.
+_PLAIN_AMOUNT = re.compile(r"\d+(\.\d+)?")
+
+
+def _amount(value: Any, locale: str) -> Any:
+    """A prize amount typed the way the page's language writes numbers
+    (``10000,50`` or ``10.000,50`` in Spanish, ``10,000.50`` in English) as
+    the action's plain decimal.  The plain form the page fills in
+    (``2500.00``) is kept as it is; anything else unreadable goes to the
+    action unchanged, whose validator answers with a field error."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if not text or _PLAIN_AMOUNT.fullmatch(text):
+        return text
+    try:
+        return str(parse_decimal(text, locale=locale, strict=True))
+    except (NumberFormatError, ValueError):
+        return value
+
+
+def challenge_from_form(form: Any, locale: str = "en") -> tuple[dict[str, Any], list[int]]:
+    """Action input from a submitted challenge form (``locale``: the page's
+    language, for prize amounts).
 
     Returns the data and, for the timeline, which form row each kept entry
     came from (to put errors back next to the right row).
@@ -82,7 +106,7 @@ def challenge_from_form(form: Any) -> tuple[dict[str, Any], list[int]]:
         data[name] = name in form
     data["allowed_licences"] = form.getlist("allowed_licences") or raw.get("allowed_licences")
     data["prizes"] = [
-        prize
+        {**prize, "amount": _amount(prize["amount"], locale)} if "amount" in prize else prize
         for prize in raw.get("prizes") or []
         if isinstance(prize, dict) and any(str(v).strip() for v in prize.values())
     ]

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import decimal
+import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel.dates import format_date, format_time, get_datetime_format
-from babel.numbers import format_currency
+from babel import Locale
+from babel.numbers import format_currency, get_currency_symbol
 
 import ckan.lib.helpers as core_h
 import ckan.plugins.toolkit as tk
 
-from ckanext.datathon import config, licences
+from ckanext.datathon import config, licences, moments
 from ckanext.datathon.engagement_helpers import (
     datathon_date,
     datathon_impact,
@@ -134,32 +133,7 @@ def datathon_role_label(role: str) -> str:
 def datathon_datetime(value: Any, timezone: str | None = None, with_hours: bool = True) -> str:
     """An ISO date-time shown in the challenge's time zone and the page's
     language, to the minute, e.g. "Aug 25, 2023, 9:00 AM (America/Mexico_City)"."""
-    if not value:
-        return ""
-    try:
-        moment = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-        zone = ZoneInfo(timezone or "UTC")
-    except (ValueError, ZoneInfoNotFoundError):
-        return str(value)
-    local = moment.astimezone(zone)
-    locale = str(core_h.lang() or "en")
-    try:
-        if with_hours:
-            # the locale's medium date and short time (no seconds), joined the
-            # locale's way
-            text = (
-                get_datetime_format("medium", locale=locale)
-                .replace("'", "")
-                .format(
-                    format_time(local, format="short", locale=locale),
-                    format_date(local, format="medium", locale=locale),
-                )
-            )
-        else:
-            text = format_date(local, format="medium", locale=locale)
-    except Exception:  # an unknown locale must not break a page
-        text = local.isoformat()
-    return f"{text} ({zone.key})" if with_hours else text
+    return moments.show(value, timezone, with_hours)
 
 
 def datathon_facet_label(item: dict[str, Any]) -> str:
@@ -168,15 +142,28 @@ def datathon_facet_label(item: dict[str, Any]) -> str:
     return item.get("display_name") or item.get("name") or ""
 
 
+# symbols several currencies write the same way in some language: "$" is the
+# dollar of the US, Canada, Australia... and the peso of Mexico, Chile...
+_SHARED_SYMBOLS = frozenset({"$", "¥", "£", "kr"})
+
+
 def datathon_money(amount: Any, currency: str | None) -> str:
-    """An amount in the current locale's format (e.g. US$2,500.00, 2.500,00 US$)."""
+    """An amount in the current locale's format (e.g. 2.500,00 US$, US$ 2.500,00),
+    with the ISO code where the locale's symbol is shared by several
+    currencies (USD 2,500.00 in English, not $2,500.00)."""
     if amount in (None, ""):
         return ""
     value = decimal.Decimal(str(amount))
     if not currency:
         return f"{value:.2f}"
+    locale = str(core_h.lang() or "en")
     try:
-        return format_currency(value, currency, locale=str(core_h.lang() or "en"))
+        if get_currency_symbol(currency, locale=locale) not in _SHARED_SYMBOLS:
+            return format_currency(value, currency, locale=locale)
+        pattern = Locale.parse(locale).currency_formats["standard"].pattern.replace("¤", "¤¤")
+        text = format_currency(value, currency, format=pattern, locale=locale)
+        # a code, unlike a symbol, is a word: keep it apart from the digits
+        return re.sub(r"([A-Z]{3})(?=[\d-])", "\\1\u00a0", text)
     except Exception:  # an unknown locale must not break a page
         return f"{value:.2f} {currency}"
 

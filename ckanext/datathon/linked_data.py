@@ -15,6 +15,9 @@ people, and search engines read Event dates.
   identifies them (``<catalog uri>/dataset/<id>``), with the page URL as
   ``url``.  Private datasets the viewer cannot read are never named.
 - ``subEvent``: the scheduled stages of the method.
+- ``location``: a ``VirtualLocation`` (the challenge page) with
+  ``eventAttendanceMode`` online: registration, submission and results happen
+  on the portal (search engines reject Events without a location).
 - Prizes: ``funding`` as ``schema:MonetaryGrant`` with an ``amount``.  The
   usual ``offers`` would tell search engines that taking part costs the prize
   money (an Offer is a price to pay); a grant of money is what a prize is.
@@ -38,6 +41,7 @@ CONTEXT = {
     "image": {"@type": "@id"},
     "logo": {"@type": "@id"},
     "eventStatus": {"@type": "@vocab"},
+    "eventAttendanceMode": {"@type": "@vocab"},
 }
 DESCRIPTION_LENGTH = 1000
 
@@ -178,6 +182,14 @@ def _prize(prize: dict[str, Any], funder: dict[str, Any] | None) -> dict[str, An
     )
 
 
+def _language() -> str:
+    """The request's language as a BCP 47 tag (``pt_BR`` → ``pt-BR``)."""
+    try:
+        return str(tk.h.lang() or "en").replace("_", "-")
+    except RuntimeError:  # outside a request
+        return "en"
+
+
 def challenge_document(challenge: dict[str, Any]) -> dict[str, Any]:
     """The JSON-LD document of a challenge dict from ``challenge_show``
     (whose ``datasets`` already hold only what the viewer may read)."""
@@ -204,6 +216,12 @@ def challenge_document(challenge: dict[str, Any]) -> dict[str, Any]:
         "startDate": start,
         "endDate": end,
         "eventStatus": "EventScheduled",
+        # the contest itself happens on the portal (registration, submission,
+        # results): an online event whose place is the challenge page
+        "eventAttendanceMode": "OnlineEventAttendanceMode",
+        "location": {"@type": "VirtualLocation", "url": url},
+        # stage names and labels follow the page's language
+        "inLanguage": _language(),
         "isAccessibleForFree": True,
         "organizer": organizer,
         "sponsor": [_ally(a) for a in challenge.get("allies") or []],

@@ -34,7 +34,10 @@ def jsonld(name: str) -> Response:
     if challenge["state"] != "active":
         return tk.abort(404, _("Challenge not found"))
     body = json.dumps(linked_data.challenge_document(challenge), ensure_ascii=False, indent=2)
-    return Response(body, mimetype=JSONLD)
+    response = Response(body, mimetype=JSONLD)
+    # as the feed and the calendar: an ETag of the content, 304 to If-None-Match
+    response.add_etag()
+    return response.make_conditional(tk.request)
 
 
 @datathon_open.route("/challenge/feed.atom")

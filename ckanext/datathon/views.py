@@ -15,7 +15,7 @@ from flask.views import MethodView
 import ckan.lib.helpers as h
 import ckan.plugins.toolkit as tk
 
-from ckanext.datathon import config, forms, page_cache
+from ckanext.datathon import config, form_labels, forms, licences, page_cache
 from ckanext.datathon.csrf import csrf_guard
 from ckanext.datathon.engagement_views import datathon_engagement
 from ckanext.datathon.idea_views import ideas
@@ -142,7 +142,7 @@ class ChallengeFormView(MethodView):
             {
                 "data": values,
                 "errors": errors,
-                "error_summary": _summary(errors),
+                "error_summary": form_labels.error_summary(errors, form_labels.challenge()),
                 "timeline_errors": forms.timeline_errors(errors, rows),
                 "challenge": challenge,
                 "timezones": forms.timezones(),
@@ -159,7 +159,9 @@ class ChallengeFormView(MethodView):
                     "min_team_size": 1,
                     "require_open_data": True,
                     "require_rules_acceptance": True,
-                    "allowed_licences": [lid for lid, _n in tk.h.datathon_osi_licences()],
+                    # the usual set, not all ~140 OSI licences (the API's default)
+                    "allowed_licences": list(licences.common_osi_ids()),
+                    "timezone": config.default_timezone(),
                 }
             )
             return self._render(values, {}, [])
@@ -177,7 +179,7 @@ class ChallengeFormView(MethodView):
             )
         else:
             _require("challenge_create", {"owner_org": tk.request.form.get("owner_org")})
-        data, rows = forms.challenge_from_form(tk.request.form)
+        data, rows = forms.challenge_from_form(tk.request.form, str(h.lang() or "en"))
         if "publish" in tk.request.form:
             data["state"] = "active"
         try:
@@ -196,16 +198,6 @@ class ChallengeFormView(MethodView):
             # of the owner check) is not the user's.
             return _deny()
         return h.redirect_to("challenge.read", name=saved["name"])
-
-
-def _summary(errors: dict[str, Any]) -> dict[str, str]:
-    summary = {}
-    for field, messages in errors.items():
-        if isinstance(messages, list) and messages and all(isinstance(m, str) for m in messages):
-            summary[field.replace("_", " ").capitalize()] = "; ".join(messages)
-        elif messages:
-            summary[field.replace("_", " ").capitalize()] = _("Please check the rows below")
-    return summary
 
 
 challenge.add_url_rule(

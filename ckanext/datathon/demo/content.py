@@ -6,6 +6,8 @@ Paulo's Pátio Digital, as the originals are.
 
 from __future__ import annotations
 
+from ckanext.datathon.demo import clock
+
 SAMPLE = "Muestra ilustrativa incluida en la demostración de ckanext-datathon."
 AMOSTRA = "Amostra ilustrativa incluída na demonstração do ckanext-datathon."
 
@@ -58,8 +60,6 @@ def _project(name, title, team, leader, licence, datasets, notes, members=(), te
     }
 
 
-CDMX = "-06:00"
-
 TRANSPORT = {
     "name": "transporte-seguridad-mujeres-2023",
     "title": "Datatón 2023: Transporte público, seguridad y mujeres",
@@ -89,11 +89,11 @@ TRANSPORT = {
         "- Usar datos abiertos.\n- Código abierto con licencia de software libre.\n"
         "- Proponer soluciones de política pública al problema planteado."
     ),
-    "registration_opens": f"2023-08-25T00:00:00{CDMX}",
-    "registration_closes": f"2023-09-15T23:59:00{CDMX}",
-    "submission_deadline": f"2023-09-15T23:59:00{CDMX}",
-    "judging_closes": f"2023-09-21T23:59:00{CDMX}",
-    "results_date": f"2023-09-22T12:00:00{CDMX}",
+    "registration_opens": clock.cdmx("2023-08-25T00:00:00"),
+    "registration_closes": clock.cdmx("2023-09-15T23:59:00"),
+    "submission_deadline": clock.cdmx("2023-09-15T23:59:00"),
+    "judging_closes": clock.cdmx("2023-09-21T23:59:00"),
+    "results_date": clock.cdmx("2023-09-22T12:00:00"),
     "state": "active",
     "prizes": [
         {
@@ -105,42 +105,42 @@ TRANSPORT = {
     "timeline": [
         _stage(
             "identify",
-            f"2023-01-09T09:00:00{CDMX}",
-            f"2023-02-28T18:00:00{CDMX}",
+            clock.cdmx("2023-01-09T09:00:00"),
+            clock.cdmx("2023-02-28T18:00:00"),
             "Datos, aliados y problemas sociales",
         ),
         _stage(
             "ideathon",
-            f"2023-03-04T10:00:00{CDMX}",
-            f"2023-03-04T18:00:00{CDMX}",
+            clock.cdmx("2023-03-04T10:00:00"),
+            clock.cdmx("2023-03-04T18:00:00"),
             "Día de los Datos Abiertos",
         ),
-        _stage("rules", f"2023-06-01T09:00:00{CDMX}", f"2023-08-23T18:00:00{CDMX}"),
+        _stage("rules", clock.cdmx("2023-06-01T09:00:00"), clock.cdmx("2023-08-23T18:00:00")),
         _stage(
             "launch",
-            f"2023-08-24T10:00:00{CDMX}",
-            f"2023-08-24T12:00:00{CDMX}",
+            clock.cdmx("2023-08-24T10:00:00"),
+            clock.cdmx("2023-08-24T12:00:00"),
             "Publicación de las bases",
         ),
         _stage(
             "development",
-            f"2023-08-25T00:00:00{CDMX}",
-            f"2023-09-15T23:59:00{CDMX}",
+            clock.cdmx("2023-08-25T00:00:00"),
+            clock.cdmx("2023-09-15T23:59:00"),
             "Registro de participantes y proyectos",
         ),
-        _stage("mentorship", f"2023-08-28T16:00:00{CDMX}", f"2023-08-31T19:00:00{CDMX}"),
-        _stage("submission", f"2023-09-15T00:00:00{CDMX}", f"2023-09-15T23:59:00{CDMX}"),
-        _stage("jury", f"2023-09-16T09:00:00{CDMX}", f"2023-09-21T18:00:00{CDMX}"),
+        _stage("mentorship", clock.cdmx("2023-08-28T16:00:00"), clock.cdmx("2023-08-31T19:00:00")),
+        _stage("submission", clock.cdmx("2023-09-15T00:00:00"), clock.cdmx("2023-09-15T23:59:00")),
+        _stage("jury", clock.cdmx("2023-09-16T09:00:00"), clock.cdmx("2023-09-21T18:00:00")),
         _stage(
             "awards",
-            f"2023-09-28T17:00:00{CDMX}",
-            f"2023-09-28T20:00:00{CDMX}",
+            clock.cdmx("2023-09-28T17:00:00"),
+            clock.cdmx("2023-09-28T20:00:00"),
             "Ganadores anunciados el 22 de septiembre",
         ),
         _stage(
             "impact",
-            f"2023-10-01T09:00:00{CDMX}",
-            f"2023-12-15T18:00:00{CDMX}",
+            clock.cdmx("2023-10-01T09:00:00"),
+            clock.cdmx("2023-12-15T18:00:00"),
             "Presentación ante la Estrategia Nacional de Movilidad y Seguridad Vial",
         ),
     ],
@@ -253,11 +253,11 @@ CARE = {
         "- Código abierto y software libre.\n"
         "- Premios en dinero: 2,500 dólares para cada uno de los tres primeros lugares."
     ),
-    "registration_opens": f"2024-05-06T00:00:00{CDMX}",
-    "registration_closes": f"2024-07-31T23:59:00{CDMX}",
-    "submission_deadline": f"2024-07-31T23:59:00{CDMX}",
-    "judging_closes": f"2024-08-07T18:00:00{CDMX}",
-    "results_date": f"2024-08-08T12:00:00{CDMX}",
+    "registration_opens": clock.cdmx("2024-05-06T00:00:00"),
+    "registration_closes": clock.cdmx("2024-07-31T23:59:00"),
+    "submission_deadline": clock.cdmx("2024-07-31T23:59:00"),
+    "judging_closes": clock.cdmx("2024-08-07T18:00:00"),
+    "results_date": clock.cdmx("2024-08-08T12:00:00"),
     "state": "active",
     "prizes": [
         {"rank": 1, "title": "Primer lugar", "amount": "2500", "currency": "USD"},
@@ -265,37 +265,37 @@ CARE = {
         {"rank": 3, "title": "Tercer lugar", "amount": "2500", "currency": "USD"},
     ],
     "timeline": [
-        _stage("identify", f"2024-01-08T09:00:00{CDMX}", f"2024-02-23T18:00:00{CDMX}"),
+        _stage("identify", clock.cdmx("2024-01-08T09:00:00"), clock.cdmx("2024-02-23T18:00:00")),
         _stage(
             "ideathon",
-            f"2024-03-02T10:00:00{CDMX}",
-            f"2024-03-02T18:00:00{CDMX}",
+            clock.cdmx("2024-03-02T10:00:00"),
+            clock.cdmx("2024-03-02T18:00:00"),
             "Día de los Datos Abiertos",
         ),
-        _stage("rules", f"2024-03-04T09:00:00{CDMX}", f"2024-04-12T18:00:00{CDMX}"),
-        _stage("preparation", f"2024-04-15T09:00:00{CDMX}", f"2024-05-03T18:00:00{CDMX}"),
-        _stage("launch", f"2024-05-06T10:00:00{CDMX}", f"2024-05-06T12:00:00{CDMX}"),
+        _stage("rules", clock.cdmx("2024-03-04T09:00:00"), clock.cdmx("2024-04-12T18:00:00")),
+        _stage("preparation", clock.cdmx("2024-04-15T09:00:00"), clock.cdmx("2024-05-03T18:00:00")),
+        _stage("launch", clock.cdmx("2024-05-06T10:00:00"), clock.cdmx("2024-05-06T12:00:00")),
         _stage(
             "development",
-            f"2024-05-06T00:00:00{CDMX}",
-            f"2024-07-31T23:59:00{CDMX}",
+            clock.cdmx("2024-05-06T00:00:00"),
+            clock.cdmx("2024-07-31T23:59:00"),
             "Tres meses para desarrollar los proyectos",
         ),
         _stage(
             "mentorship",
-            f"2024-05-20T17:00:00{CDMX}",
-            f"2024-06-24T19:00:00{CDMX}",
+            clock.cdmx("2024-05-20T17:00:00"),
+            clock.cdmx("2024-06-24T19:00:00"),
             "4 sesiones de mentoría",
         ),
-        _stage("submission", f"2024-07-29T00:00:00{CDMX}", f"2024-07-31T23:59:00{CDMX}"),
+        _stage("submission", clock.cdmx("2024-07-29T00:00:00"), clock.cdmx("2024-07-31T23:59:00")),
         _stage(
             "jury",
-            f"2024-08-01T09:00:00{CDMX}",
-            f"2024-08-07T18:00:00{CDMX}",
+            clock.cdmx("2024-08-01T09:00:00"),
+            clock.cdmx("2024-08-07T18:00:00"),
             "Los 6 proyectos se presentaron al jurado",
         ),
-        _stage("awards", f"2024-08-08T17:00:00{CDMX}", f"2024-08-08T20:00:00{CDMX}"),
-        _stage("impact", f"2024-08-09T09:00:00{CDMX}", f"2024-10-31T18:00:00{CDMX}"),
+        _stage("awards", clock.cdmx("2024-08-08T17:00:00"), clock.cdmx("2024-08-08T20:00:00")),
+        _stage("impact", clock.cdmx("2024-08-09T09:00:00"), clock.cdmx("2024-10-31T18:00:00")),
     ],
     "datasets": [
         {
@@ -380,7 +380,6 @@ CARE = {
     ],
 }
 
-SP = "-03:00"
 
 PATIO = {
     "name": "patio-digital-ciclo-inovacao-aberta",
@@ -406,32 +405,38 @@ PATIO = {
     "require_open_data": True,
     "require_rules_acceptance": True,
     "eligibility": "Famílias, estudantes, professores e a comunidade de código aberto.",
-    "registration_opens": f"2017-08-01T09:00:00{SP}",
-    "registration_closes": f"2017-09-30T23:59:00{SP}",
-    "submission_deadline": f"2017-12-15T23:59:00{SP}",
-    "judging_closes": f"2018-01-31T18:00:00{SP}",
-    "results_date": f"2018-02-15T12:00:00{SP}",
+    "registration_opens": clock.sao_paulo("2017-08-01T09:00:00"),
+    "registration_closes": clock.sao_paulo("2017-09-30T23:59:00"),
+    "submission_deadline": clock.sao_paulo("2017-12-15T23:59:00"),
+    "judging_closes": clock.sao_paulo("2018-01-31T18:00:00"),
+    "results_date": clock.sao_paulo("2018-02-15T12:00:00"),
     "state": "active",
     "prizes": [],
     "timeline": [
         _stage(
             "identify",
-            f"2017-04-03T09:00:00{SP}",
-            f"2017-05-31T18:00:00{SP}",
+            clock.sao_paulo("2017-04-03T09:00:00"),
+            clock.sao_paulo("2017-05-31T18:00:00"),
             "Lançamento do Pátio Digital com a UNESCO",
         ),
         _stage(
             "ideathon",
-            f"2017-06-01T09:00:00{SP}",
-            f"2017-07-31T18:00:00{SP}",
+            clock.sao_paulo("2017-06-01T09:00:00"),
+            clock.sao_paulo("2017-07-31T18:00:00"),
             "Plano de Dados Abertos colaborativo",
         ),
-        _stage("launch", f"2017-08-01T09:00:00{SP}", f"2017-08-01T12:00:00{SP}"),
-        _stage("development", f"2017-08-01T09:00:00{SP}", f"2017-12-15T23:59:00{SP}"),
+        _stage(
+            "launch", clock.sao_paulo("2017-08-01T09:00:00"), clock.sao_paulo("2017-08-01T12:00:00")
+        ),
+        _stage(
+            "development",
+            clock.sao_paulo("2017-08-01T09:00:00"),
+            clock.sao_paulo("2017-12-15T23:59:00"),
+        ),
         _stage(
             "impact",
-            f"2018-02-15T09:00:00{SP}",
-            f"2018-04-30T18:00:00{SP}",
+            clock.sao_paulo("2018-02-15T09:00:00"),
+            clock.sao_paulo("2018-04-30T18:00:00"),
             "Plataforma da merenda e Edu Bot em funcionamento",
         ),
     ],

@@ -11,15 +11,14 @@ Bot.  People, exact hours, scores and the ideas' wording are illustrative.
 
 from __future__ import annotations
 
-CDMX = "-06:00"
-SP = "-03:00"
+from ckanext.datathon.demo import clock
 
 MENTORSHIPS: dict[str, list[dict[str, object]]] = {
     "transporte-seguridad-mujeres-2023": [
         {
             "title": title,
-            "starts": f"2023-08-{day}T16:00:00{CDMX}",
-            "ends": f"2023-08-{day}T19:00:00{CDMX}",
+            "starts": clock.cdmx(f"2023-08-{day}T16:00:00"),
+            "ends": clock.cdmx(f"2023-08-{day}T19:00:00"),
             "location": "En línea",
             "mentors": mentors,
             "description": description,
@@ -54,8 +53,8 @@ MENTORSHIPS: dict[str, list[dict[str, object]]] = {
     "economia-del-cuidado-2024": [
         {
             "title": title,
-            "starts": f"2024-{date}T17:00:00{CDMX}",
-            "ends": f"2024-{date}T19:00:00{CDMX}",
+            "starts": clock.cdmx(f"2024-{date}T17:00:00"),
+            "ends": clock.cdmx(f"2024-{date}T19:00:00"),
             "location": "En línea",
             "mentors": mentors,
             "description": description,

@@ -27,7 +27,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context
 
-from ckanext.datathon import config, timeline
+from ckanext.datathon import config, moments, timeline
 from ckanext.datathon.logic.visibility import Viewer, _member_org_ids, visible_challenge
 from ckanext.datathon.model import PROJECT_TYPE, Challenge, Project, ProjectDataset
 
@@ -153,9 +153,13 @@ def registration_error(challenge: Challenge | None, at: dt.datetime | None = Non
     if opens is None or closes is None:
         return _("Registration for this challenge has no dates yet")
     if at < opens:
-        return _("Registration opens on {date}").format(date=opens.isoformat())
+        return _("Registration opens on {date}").format(
+            date=moments.show(opens, challenge.timezone)
+        )
     if at > closes:
-        return _("Registration closed on {date}").format(date=closes.isoformat())
+        return _("Registration closed on {date}").format(
+            date=moments.show(closes, challenge.timezone)
+        )
     return None
 
 

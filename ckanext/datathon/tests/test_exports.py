@@ -41,7 +41,10 @@ def s(world, challenge_factory):
 
 
 def _rows(response) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    data = response.get_data()
+    # a UTF-8 byte order mark first, so that Excel reads the accents right
+    assert data.startswith(b"\xef\xbb\xbf"), data[:10]
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
 
 
 def _url(endpoint: str, s) -> str:

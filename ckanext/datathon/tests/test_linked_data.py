@@ -94,6 +94,28 @@ class TestEndpoint:
             "currency": "USD",
         }
 
+    def test_a_location_search_engines_accept(self, app, linked):
+        challenge, _public, _private = linked
+        document = json.loads(_get(app, challenge["name"]).get_data(as_text=True))
+        url = tk.url_for("challenge.read", name=challenge["name"], qualified=True)
+        assert document["location"] == {"@type": "VirtualLocation", "url": url}
+        assert document["eventAttendanceMode"] == "OnlineEventAttendanceMode"
+        assert document["inLanguage"] == "en"
+        spanish = app.get("/es" + tk.url_for("datathon_open.jsonld", name=challenge["name"]))
+        assert json.loads(spanish.get_data(as_text=True))["inLanguage"] == "es"
+
+    def test_etag_and_304(self, app, linked):
+        challenge, _public, _private = linked
+        first = _get(app, challenge["name"])
+        etag = first.headers["ETag"]
+        assert etag
+        again = app.get(
+            tk.url_for("datathon_open.jsonld", name=challenge["name"]),
+            headers={"If-None-Match": etag},
+        )
+        assert again.status_code == 304
+        assert again.get_data() == b""
+
     def test_names_every_visible_dataset_with_its_portal_url(self, app, linked):
         challenge, public, _private = linked
         document = json.loads(_get(app, challenge["name"]).get_data(as_text=True))

@@ -43,7 +43,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
-from ckanext.datathon import notifications, timeline
+from ckanext.datathon import moments, notifications, timeline
 from ckanext.datathon.logic import jury_schema, lookup, project_rules
 from ckanext.datathon.logic.auth import jury as rules
 from ckanext.datathon.logic.dictize import jsonable
@@ -157,10 +157,20 @@ def judging_error(challenge: Challenge, at: dt.datetime | None = None) -> str | 
         return _("The challenge has no judging dates")
     if at <= deadline:
         return _("Judging opens after the submission deadline ({date})").format(
-            date=deadline.isoformat()
+            date=moments.show(deadline, challenge.timezone)
         )
     if at > closes:
-        return _("Judging closed on {date}").format(date=closes.isoformat())
+        return _("Judging closed on {date}").format(date=moments.show(closes, challenge.timezone))
+    return None
+
+
+def publish_error(challenge: Challenge, at: dt.datetime | None = None) -> str | None:
+    """Why the results of this challenge cannot be published now (None: they can)."""
+    at = at or timeline.now()
+    if challenge.state != "active":
+        return _("The challenge is not published")
+    if challenge.submission_deadline is None or at <= challenge.submission_deadline:
+        return _("Results are published after the submission deadline")
     return None
 
 
@@ -892,11 +902,10 @@ def challenge_results_publish(context: Context, data_dict: DataDict) -> dict[str
     tk.check_access("challenge_results_publish", context, data_dict)
     data = _validate(data_dict, jury_schema.challenge_id(), context)
     challenge = _challenge(context, data["id"])
-    if challenge.state != "active":
-        raise tk.ValidationError({"id": [_("The challenge is not published")]})
     now = timeline.now()
-    if challenge.submission_deadline is None or now <= challenge.submission_deadline:
-        raise tk.ValidationError({"id": [_("Results are published after the submission deadline")]})
+    refused = publish_error(challenge, now)
+    if refused:
+        raise tk.ValidationError({"id": [refused]})
     first = model.Session.execute(
         pg_insert(Results)
         .values(challenge_id=challenge.id, published=now, published_by=viewer(context).user_id)

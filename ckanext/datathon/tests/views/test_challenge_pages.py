@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
+from ckanext.datathon import licences
 from ckanext.datathon.tests.helpers import Statements, call_as
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
@@ -74,6 +77,18 @@ class TestIndex:
         # the facet's link and the "Draft challenges" link (markup differs in 2.11 and 2.12)
         assert body(browse(world.editor).get(url)).count("state=draft") >= 2
         assert "state=draft" not in body(browse(world.user).get(url))
+
+    @pytest.mark.parametrize(
+        ("locale", "wanted"),
+        [("", "Filter by "), ("/es", "Filtrar por "), ("/pt_BR", "Filtrar por ")],
+    )
+    def test_facet_links_say_what_they_filter(self, app, world, published, locale, wanted):
+        html = body(app.get(locale + tk.url_for("challenge.index")))
+        assert "Search datasets by" not in html
+        assert "owner_org:" not in html
+        label = re.search(r'aria-label="([^"]*' + re.escape(world.org["title"]) + ')"', html)
+        assert label, "no facet link names the organization"
+        assert label.group(1).startswith(wanted), label.group(1)
 
     def test_header_link(self, app, world):
         html = body(app.get("/"))
@@ -170,7 +185,11 @@ class TestForms:
         assert browse(world.member).get(url).status_code == 403
         response = browse(world.editor).get(url)
         assert response.status_code == 200
-        assert 'name="_csrf_token"' in body(response)
+        html = body(response)
+        assert 'name="_csrf_token"' in html
+        # the help text's placeholder is text, not a stray <name> element
+        assert "it becomes /challenge/&lt;name&gt;." in html
+        assert "<name>" not in html
 
     def test_create_then_publish(self, browse, world):
         b = browse(world.editor)
@@ -215,6 +234,67 @@ class TestForms:
         assert "La economía del cuidado" in html  # value kept
         assert 'value="2024-06-01T09:00"' in html  # local time kept
         assert '<option value="America/Mexico_City" selected' in html
+        assert helpers.call_action("challenge_list", state="draft")["count"] == 0
+
+    def test_new_form_proposes_the_usual_licences_in_a_searchable_picker(self, browse, world):
+        html = body(browse(world.editor).get(tk.url_for("challenge.new")))
+        picker = html[html.index('id="field-licences"') :]
+        picker = picker[: picker.index("</select>")]
+        assert 'data-module="autocomplete"' in picker
+        options = re.findall(r'<option value="([^"]+)"( selected)?', picker)
+        assert len(options) > 100  # every OSI licence can be chosen...
+        selected = [value for value, chosen in options if chosen]
+        # ... the usual ones are proposed
+        assert selected == list(licences.common_osi_ids())
+        assert {"MIT", "Apache-2.0", "GPL-3.0-or-later"} <= set(selected)
+        assert '<option value="UTC" selected' in html
+
+    @pytest.mark.ckan_config("ckan.display_timezone", "America/Mexico_City")
+    def test_new_form_proposes_the_portals_time_zone(self, browse, world):
+        html = body(browse(world.editor).get(tk.url_for("challenge.new")))
+        assert '<option value="America/Mexico_City" selected' in html
+
+    def test_error_summary_uses_the_form_labels(self, browse, world):
+        b = browse(world.editor)
+        response = b.post(
+            tk.url_for("challenge.new"),
+            _form(owner_org="", submission_deadline="", results_date="", publish="1"),
+        )
+        assert response.status_code == 200
+        html = body(response)
+        summary = html[html.index("error-explanation") :]
+        summary = summary[: summary.index("</ul>")]
+        assert "Organization:" in summary
+        assert "Projects due:" in summary
+        assert "Winners announced:" in summary
+        for key in ("Owner org", "Submission deadline", "Results date"):
+            assert key not in summary
+
+    @pytest.mark.parametrize(
+        ("locale", "typed", "stored"),
+        [
+            ("es", "10000,50", "10000.50"),
+            ("es", "10.000,50", "10000.50"),
+            ("pt_BR", "10.000,50", "10000.50"),
+            ("en", "10,000.50", "10000.50"),
+            ("es", "2500.00", "2500.00"),  # the plain form the page fills in
+        ],
+    )
+    def test_prize_amounts_in_the_page_language(self, browse, world, locale, typed, stored):
+        b = browse(world.editor)
+        url = f"/{locale}" + tk.url_for("challenge.new")
+        response = b.post(url, _form(owner_org=world.org["id"], prizes__0__amount=typed))
+        assert response.status_code == 302, body(response)[:3000]
+        created = helpers.call_action("challenge_show", id="cuidados-2024")
+        assert [p["amount"] for p in created["prizes"]] == [stored]
+
+    def test_an_unreadable_amount_is_a_field_error(self, browse, world):
+        b = browse(world.editor)
+        response = b.post(
+            "/es" + tk.url_for("challenge.new"),
+            _form(owner_org=world.org["id"], prizes__0__amount="diez mil"),
+        )
+        assert response.status_code == 200
         assert helpers.call_action("challenge_list", state="draft")["count"] == 0
 
     def test_post_without_csrf_token_changes_nothing(self, browse, world, published):

@@ -411,7 +411,8 @@ class TestExport:
         assert response.mimetype == "text/csv"
         assert "attachment" in response.headers["Content-Disposition"]
         assert f"{challenge['name']}-data-gaps.csv" in response.headers["Content-Disposition"]
-        rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8"))))
+        assert response.get_data().startswith(b"\xef\xbb\xbf")  # BOM: Excel's accents
+        rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
         assert rows == [
             ["Idea", "Data gap", "Description", "Who holds the data", "Votes"],
             ['\'=HYPERLINK("http://evil")', "'+SUM(A1)", "'-2+3", "'@agency", "1"],
@@ -429,7 +430,8 @@ class TestExport:
                 data_gaps=[{"title": f"Gap {n}.{k}"} for k in range(2 if n else 1)],
             )
         response = browse(world.admin).get(_url(challenge, "datathon_ideas.data_gaps_csv"))
-        rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8"))))
+        assert response.get_data().startswith(b"\xef\xbb\xbf")  # BOM: Excel's accents
+        rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
         assert sorted(r[1] for r in rows[1:]) == [
             "Gap 0.0",
             "Gap 1.0",

@@ -235,6 +235,10 @@ class TestScoringForm:
         page = _url("datathon_jury.jury_page", s)
         html = body(b.get(page))
         assert message in html
+        # the date as people read it (the challenge's zone), never raw ISO in UTC
+        shown = html[html.index(message) :][:200]
+        assert "+00:00" not in shown
+        assert re.search(r"\d{4}, \d{1,2}:\d{2}", shown), shown
         assert "<fieldset disabled" in html
         b.post(_url("datathon_jury.score", s), _score_form(s, s.project, impact=2), page)
         assert _count(Score) == 0
@@ -406,6 +410,19 @@ class TestResults:
         assert 'id="ranking"' in html
         assert "100.00" in html
         assert "Publish results" in html
+        assert 'name="confirm"' in html
+
+    def test_publish_is_not_offered_before_the_deadline(self, browse, world, s):
+        # judging scenario: deadline passed; move it to the future
+        _shift(s.challenge["id"], submission_deadline=2, judging_closes=5, results_date=6)
+        html = body(browse(world.admin).get(_url("datathon_jury.results", s)))
+        assert "Publish the results" in html
+        assert "Results are published after the submission deadline" in html
+        assert 'name="confirm"' not in html
+        assert 'action="' + _url("datathon_jury.publish", s) + '"' not in html
+        # the deadline passes: the form is there
+        _shift(s.challenge["id"], submission_deadline=-1)
+        html = body(browse(world.admin).get(_url("datathon_jury.results", s)))
         assert 'name="confirm"' in html
 
     def test_every_role_before_and_after_publication(self, browse, world, s):

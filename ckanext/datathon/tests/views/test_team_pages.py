@@ -168,7 +168,11 @@ class TestRegister:
             form_url=challenge_page,
         )
         assert response.status_code == 200
-        assert "Registration closed on" in body(response)
+        html = body(response)
+        assert "Registration closed on" in html
+        shown = html[html.index("Registration closed on") :][:200]
+        assert "+00:00" not in shown  # not raw ISO in UTC
+        assert f"({contest.challenge['timezone']})" in shown
         assert (
             call_as(world.sysadmin, "project_list", challenge=contest.challenge["id"])["count"] == 1
         )
@@ -558,6 +562,16 @@ class TestProjectPages:
         assert f'value="{contest.private["id"]}"' not in html
         assert f'value="{other_public["id"]}"' not in html
         assert "private draft" in html  # banner
+        # the banner's styles and countdown script load on the form too
+        assert "_datathon.css" in html
+        assert "_datathon.js" in html
+        assert 'data-module="datathon-countdown"' in html
+
+    def test_dataset_form_does_not_load_the_project_assets(self, browse, world):
+        dataset = factories.Dataset(owner_org=world.org["id"])
+        response = browse(world.admin).get(tk.url_for("dataset.edit", id=dataset["name"]))
+        assert response.status_code == 200
+        assert "_datathon.js" not in body(response)
 
     def test_private_datasets_listed_only_when_open_data_is_not_required(
         self, browse, world, contest
