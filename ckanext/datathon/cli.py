@@ -130,3 +130,36 @@ def stage_report(day: dt.date | None, fmt: str) -> None:
                 report.STAGE_ENDS: f"stage ends: {event['what']}",
             }.get(event["kind"], event["what"])
             click.echo(f"  {time}  {label}")
+
+
+@datathon.command("upgrade")
+@click.option(
+    "--output-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("datathon-upgrade"),
+    show_default=True,
+    help="Directory for the files the steps write (exports, reports).",
+)
+@click.option("--step", "only", multiple=True, help="Run only this step (repeatable).")
+@click.option("--dry-run", is_flag=True, help="Report what would change; change nothing.")
+@click.option("--list", "list_only", is_flag=True, help="List the steps and exit.")
+def upgrade(output_dir: Path, only: tuple[str, ...], dry_run: bool, list_only: bool) -> None:
+    """What ``ckan db upgrade -p datathon`` cannot do: run it after the
+    migrations, once per upgrade (running it again changes nothing).  The steps
+    are listed in the CHANGELOG entry that needs them."""
+    from ckanext.datathon import upgrade as steps
+
+    if list_only:
+        for step in steps.steps():
+            click.echo(f"{step.name}: {step.summary}")
+        return
+    try:
+        results = steps.run(steps.UpgradeContext(output_dir=output_dir, dry_run=dry_run), only)
+    except KeyError as error:
+        raise click.BadParameter(f"unknown step: {error.args[0]}", param_hint="--step") from None
+    if not results:
+        click.echo("No upgrade steps.")
+    for step, lines in results:
+        click.secho(f"{step.name}: {step.summary}", bold=True)
+        for line in lines:
+            click.echo(f"  {line}")
