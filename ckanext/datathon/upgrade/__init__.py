@@ -16,7 +16,7 @@ import pkgutil
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-__all__ = ["Step", "UpgradeContext", "steps", "run"]
+__all__ = ["Step", "UpgradeContext", "run", "steps"]
 
 
 @dataclasses.dataclass(frozen=True)
