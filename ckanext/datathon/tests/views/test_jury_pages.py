@@ -477,7 +477,7 @@ class TestResults:
         assert "not published yet" not in html
         assert badge in html
         assert "Bold and useful" in html
-        assert "$1,000.00" in html
+        assert "USD\xa01,000.00" in html
         assert 'id="ranking"' in html
         assert "Project 1" in html  # the full ranking
         assert "Publish results" not in html
