@@ -139,12 +139,14 @@ def _build() -> SimpleNamespace:
             capacity="public",
         )
         if kind in HIDDEN:
+            # an organizer adds people directly (a team member invites them)
+            organizer = people["org admin"]
             for who in ("team member", "former member"):
                 call_as(
-                    leader, "project_member_add", id=project["id"], username=people[who]["name"]
+                    organizer, "project_member_add", id=project["id"], username=people[who]["name"]
                 )
             call_as(
-                leader,
+                organizer,
                 "project_member_remove",
                 id=project["id"],
                 username=people["former member"]["name"],
