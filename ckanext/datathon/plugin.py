@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import ckan.model as model
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.common import CKANConfig
 from ckan.lib.plugins import DefaultTranslation
-from ckan.types import Context
+from ckan.types import Context, SignalMapping
 
 from ckanext.datathon import csrf, page_cache, team_views, text_guard, view_utils
-from ckanext.datathon.logic import project_rules
+from ckanext.datathon.logic import labels, project_rules
 from ckanext.datathon.logic.action.follow import plugin_actions
 
 
@@ -29,6 +30,11 @@ class DatathonPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.ITranslation)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IMiddleware, inherit=True)
+    p.implements(p.IConfigurable)
+    p.implements(p.IPermissionLabels)
+    p.implements(p.ISignal)
+
+    _labels = labels.ProjectPermissionLabels()
 
     # IConfigurer
 
@@ -36,6 +42,31 @@ class DatathonPlugin(p.SingletonPlugin, DefaultTranslation):
         tk.add_template_directory(config, "templates")
         tk.add_resource("assets", "ckanext-datathon")
         tk.add_public_directory(config, "public")
+
+    # IConfigurable (runs once every plugin is loaded)
+
+    def configure(self, config: CKANConfig) -> None:
+        labels.check_plugin_order(self)
+        labels.watch_visibility()
+
+    # IPermissionLabels: core's defaults, but hidden projects are for their
+    # team and the organizers, not every member of the organization
+
+    def get_dataset_labels(self, dataset_obj: model.Package) -> list[str]:
+        return self._labels.get_dataset_labels(dataset_obj)
+
+    def get_user_dataset_labels(self, user_obj: model.User) -> list[str]:
+        return self._labels.get_user_dataset_labels(user_obj)
+
+    # ISignal
+
+    def get_signal_subscriptions(self) -> SignalMapping:
+        return {
+            tk.signals.action_succeeded: [
+                {"sender": action, "receiver": labels.team_changed}
+                for action in labels.TEAM_ACTIONS
+            ]
+        }
 
     # IMiddleware
 

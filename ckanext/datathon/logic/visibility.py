@@ -1,8 +1,9 @@
 """Who sees what: per-viewer filters as SQL expressions.
 
-Datasets follow CKAN's default permission labels: an active public dataset
-is readable by everyone; a private one by sysadmins, members of its
-organization (any capacity) and its collaborators.  Drafts and deleted
+Datasets follow the permission labels (``logic/labels.py``): an active
+public dataset is readable by everyone; a private one by sysadmins, its
+collaborators and members of its organization (any capacity; for a project,
+only its organizers: admins and editors).  Drafts and deleted
 datasets are never listed.  Challenges: published ones are public, drafts are
 for organizers (admins/editors of the owner organization), deleted ones for
 sysadmins.  All filters are subqueries, so a listing costs no extra query.
@@ -17,7 +18,7 @@ import sqlalchemy as sa
 import ckan.model as model
 from ckan.types import Context
 
-from ckanext.datathon.model import Challenge
+from ckanext.datathon.model import PROJECT_TYPE, Challenge
 
 
 @dataclass(frozen=True)
@@ -77,8 +78,12 @@ def readable_dataset(v: Viewer, package_table=None) -> sa.ColumnElement[bool]:
         return public
     pm = model.PackageMember.__table__
     collaborator = p.c.id.in_(sa.select(pm.c.package_id).where(pm.c.user_id == v.user_id))
-    member = p.c.owner_org.in_(_member_org_ids(v.user_id))
-    return sa.or_(public, sa.and_(active, sa.or_(member, collaborator)))
+    # a hidden project is for its organizers, not every member (logic/labels.py)
+    member = sa.and_(
+        p.c.type.is_distinct_from(PROJECT_TYPE), p.c.owner_org.in_(_member_org_ids(v.user_id))
+    )
+    organizer = p.c.owner_org.in_(_member_org_ids(v.user_id, ("admin", "editor")))
+    return sa.or_(public, sa.and_(active, sa.or_(member, organizer, collaborator)))
 
 
 def visible_challenge(v: Viewer) -> sa.ColumnElement[bool]:

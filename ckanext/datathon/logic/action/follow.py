@@ -360,10 +360,13 @@ def _mark_new(activities: list[dict[str, Any]], user_id: str) -> None:
 def plugin_actions() -> dict[str, Any]:
     """Every action of the plugin (``logic.action.__all__``) and, when the
     ``activity`` plugin is enabled, the chained ``dashboard_activity_list``
-    (chaining an action that does not exist stops CKAN)."""
+    and ``activity_create`` (chaining an action that does not exist stops
+    CKAN)."""
     from ckanext.datathon.logic import action
+    from ckanext.datathon.logic.action import labels
 
     found = {name: getattr(action, name) for name in action.__all__}
     if p.plugin_loaded("activity"):
         found["dashboard_activity_list"] = dashboard_activity_list
+        found["activity_create"] = labels.activity_create
     return found
