@@ -87,4 +87,5 @@ fi
 
 step "pytest (CKAN $CKAN_VERSION)"
 # pytest exits non-zero on any failure and with 5 when no test was collected.
-"$VENV/bin/python" -m pytest "${xdist[@]}" "$@"
+# --durations: the slowest tests, in every log (where the next minute of the budget is)
+"$VENV/bin/python" -m pytest "${xdist[@]}" --durations=25 --durations-min=2 "$@"
