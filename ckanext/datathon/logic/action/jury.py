@@ -39,7 +39,6 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 
-import ckan.authz as authz
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
@@ -940,13 +939,10 @@ def _may_manage(context: Context, challenge_id: str) -> bool:
     """Does the caller organize the challenge (also when auth was skipped)?"""
     check: Any = {"user": context.get("user"), "model": model}
     try:
-        return bool(
-            authz.is_authorized(
-                "datathon_permission_manage_challenge", check, {"id": challenge_id}
-            )["success"]
-        )
+        tk.check_access("datathon_permission_manage_challenge", check, {"id": challenge_id})
     except (tk.NotAuthorized, tk.ObjectNotFound):
         return False
+    return True
 
 
 def challenge_award_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
