@@ -6,7 +6,7 @@ fixed number of queries whatever the number of projects or jurors:
 * ``juror_queue``: one page of a juror's queue with their progress (3 queries);
 * ``jury_completion``: each juror's progress, for organizers (1 query);
 * ``winner_awards``: awards of published results for many projects, from
-  the published snapshots (3 queries);
+  the published snapshots (1 query);
 * ``score_batches`` / ``project_batches``: keyset pages of export rows, so an
   export never holds a whole challenge in memory.
 
@@ -28,7 +28,6 @@ from ckanext.datathon.logic import project_rules
 from ckanext.datathon.logic import results as frozen
 from ckanext.datathon.logic.visibility import Viewer, readable_dataset
 from ckanext.datathon.model import (
-    Challenge,
     Criterion,
     Juror,
     Project,
@@ -229,24 +228,11 @@ def jury_completion(challenge_id: str) -> list[dict[str, Any]]:
 
 def winner_awards(project_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     """The award of each project whose challenge published its results, as
-    the published snapshot has it (three queries): ``{project_id: {rank,
-    title, citation, prize_title, amount, currency}}``.  Awards of
-    unpublished (or retracted) results are not returned."""
-    found = frozen.snapshot_awards_of(project_ids)
-    if not found:
-        return {}
-    c = Challenge.__table__
-    active = set(
-        model.Session.execute(
-            sa.select(c.c.id).where(
-                c.c.id.in_({a.get("challenge_id") for a in found.values()}), c.c.state == "active"
-            )
-        ).scalars()
-    )
+    the published snapshot has it (one query): ``{project_id: {rank, title,
+    citation, prize_title, amount, currency}}``.  Awards of unpublished (or
+    retracted) results are not returned."""
     result = {}
-    for project_id, award in found.items():
-        if award.get("challenge_id") not in active:
-            continue
+    for project_id, award in frozen.snapshot_awards_of(project_ids).items():
         prize = award.get("prize") or {}
         result[project_id] = {
             "rank": award.get("rank"),
@@ -320,8 +306,8 @@ def project_batches(
 ) -> Iterator[list[dict[str, Any]]]:
     """The submitted projects of a challenge that ``who`` may read, in keyset
     pages of ``size`` (by package id), with the datasets they use that ``who``
-    may read and, when ``with_awards``, their award title.  Three queries per
-    page."""
+    may read and, when ``with_awards``, their award title (from the published
+    snapshot).  Three queries per page, four with awards."""
     pr = Project.__table__
     p = model.Package.__table__
     link = ProjectDataset.__table__

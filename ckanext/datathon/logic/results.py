@@ -140,34 +140,27 @@ def next_version(challenge_id: str) -> int:
     ).scalar_one()
 
 
+_AWARDS_OF = sa.text(
+    """
+    SELECT pr.package_id AS project_id, award.value AS award
+    FROM datathon_project pr
+    JOIN datathon_results r ON r.challenge_id = pr.challenge_id
+    JOIN datathon_challenge c ON c.id = pr.challenge_id AND c.state = 'active'
+    JOIN datathon_results_snapshot s
+      ON s.challenge_id = pr.challenge_id AND s.retracted IS NULL
+    CROSS JOIN LATERAL jsonb_array_elements(s.payload -> 'awards') AS award(value)
+    WHERE pr.package_id IN :ids AND award.value -> 'project' ->> 'id' = pr.package_id
+    """
+).bindparams(sa.bindparam("ids", expanding=True))
+
+
 def snapshot_awards_of(project_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-    """The award each project has in the current snapshot of its challenge
-    (two queries): ``{project_id: award entry of the payload}``."""
+    """The award each project has in the current snapshot of its (active)
+    challenge, in one query: ``{project_id: award entry of the payload}``."""
     ids = [i for i in project_ids if isinstance(i, str) and i]
     if not ids:
         return {}
-    challenge_ids = list(
-        model.Session.execute(
-            sa.select(Project.challenge_id).where(Project.package_id.in_(ids)).distinct()
-        ).scalars()
-    )
-    if not challenge_ids:
-        return {}
-    s = ResultsSnapshot.__table__
-    r = Results.__table__
-    rows = model.Session.execute(
-        sa.select(s.c.payload)
-        .select_from(s.join(r, r.c.challenge_id == s.c.challenge_id))
-        .where(s.c.challenge_id.in_(challenge_ids), s.c.retracted.is_(None))
-    ).scalars()
-    wanted = set(ids)
-    found: dict[str, dict[str, Any]] = {}
-    for payload in rows:
-        for award in payload.get("awards") or []:
-            project_id = (award.get("project") or {}).get("id")
-            if project_id in wanted:
-                found[project_id] = award
-    return found
+    return {row.project_id: row.award for row in model.Session.execute(_AWARDS_OF, {"ids": ids})}
 
 
 def team_entries(

@@ -477,7 +477,7 @@ class TestResults:
         assert "not published yet" not in html
         assert badge in html
         assert "Bold and useful" in html
-        assert "$1,000.00" in html
+        assert "USD\u00a01,000.00" in html  # the ISO code: "$" is shared (issue 21)
         assert 'id="ranking"' in html
         assert "Project 1" in html  # the full ranking
         assert "Publish results" not in html
@@ -520,6 +520,82 @@ class TestResults:
         assert results in html
         call_as(world.admin, "challenge_results_publish", id=s.challenge["id"])
         assert results in body(browse(None).get(page))
+
+
+class TestFrozenResultsPage:
+    """Issue 18 §2: the published snapshot, the organizers' live ranking and
+    history, the sysadmins' retraction."""
+
+    def _published(self, world, s):
+        _score(s.jurors[0], s.projects[0], (s.impact, 5))
+        _score(s.jurors[0], s.projects[1], (s.impact, 1))
+        call_as(
+            world.admin,
+            "challenge_award_create",
+            challenge_id=s.challenge["id"],
+            project=s.projects[0]["id"],
+            rank=1,
+        )
+        call_as(world.admin, "challenge_results_publish", id=s.challenge["id"])
+
+    def test_readers_see_the_snapshot_organizers_also_the_live_ranking(self, browse, world, s):
+        self._published(world, s)
+        call_as(world.sysadmin, "user_patch", id=world.user["id"], fullname="Zoe Renamed")
+        results = _url("datathon_jury.results", s)
+        html = body(browse(world.user).get(results))
+        assert "Team: Zoe Renamed" in html  # current display names
+        assert "Live ranking" not in html
+        assert "Show the live ranking" not in html
+        assert 'id="history"' not in html
+        assert 'id="retract"' not in html
+        admin = browse(world.admin)
+        html = body(admin.get(results))
+        assert "Show the live ranking (organizers)" in html
+        assert "Publication 1" in html
+        assert 'id="retract"' not in html  # sysadmins only
+        live = body(admin.get(_url("datathon_jury.results", s, live=1)))
+        assert "Live ranking: this is not the published ranking." in live
+        # others asking for ?live=1 or ?version=1 get the published ranking
+        for query in ({"live": 1}, {"version": 1}):
+            html = body(browse(world.user).get(_url("datathon_jury.results", s, **query)))
+            assert "Live ranking" not in html
+            assert "retracted on" not in html
+
+    def test_sysadmin_retracts_and_the_history_keeps_it(self, browse, world, s):
+        self._published(world, s)
+        results = _url("datathon_jury.results", s)
+        root = browse(world.sysadmin)
+        html = body(root.get(results))
+        assert 'id="retract"' in html
+        # the confirmation box is required; organizers cannot retract
+        root.post(_url("datathon_jury.retract", s), {"reason": "x"}, results)
+        assert _count(Results) == 1
+        response = browse(world.admin).post(
+            _url("datathon_jury.retract", s), {"confirm": "yes"}, results
+        )
+        assert response.status_code == 403
+        assert _count(Results) == 1
+        response = root.post(
+            _url("datathon_jury.retract", s), {"confirm": "yes", "reason": "Wrong scores"}, results
+        )
+        assert response.status_code == 302
+        assert _count(Results) == 0
+        assert "The results of this challenge are not published yet." in body(
+            browse(None).get(results)
+        )
+        html = body(browse(world.admin).get(_url("datathon_jury.results", s, version=1)))
+        assert "Publication 1, retracted on" in html
+        assert (
+            browse(world.admin).get(_url("datathon_jury.results", s, version=9)).status_code == 404
+        )
+
+    def test_retract_needs_the_csrf_token(self, browse, world, s):
+        self._published(world, s)
+        response = browse(world.sysadmin).post(
+            _url("datathon_jury.retract", s), {"confirm": "yes"}, csrf=False
+        )
+        assert response.status_code == 400
+        assert _count(Results) == 1
 
 
 def test_badges_of_a_gallery_page_take_one_query(world, s):
