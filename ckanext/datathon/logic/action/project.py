@@ -31,6 +31,7 @@ __all__ = [
     "bulk_update_delete",
     "bulk_update_private",
     "bulk_update_public",
+    "dataset_purge",
     "package_collaborator_create",
     "package_collaborator_delete",
     "package_create",
@@ -587,6 +588,22 @@ def package_delete(original: Any, context: Context, data_dict: DataDict) -> Any:
         # also for sysadmins: a sysadmin retracts the results first
         frozen.ensure_challenge_of_project_not_published(pkg.id, "id", frozen.PROJECT_STATUS)
         project_rules.check_delete(context, pkg)
+    return original(context, data_dict)
+
+
+@tk.chained_action
+def dataset_purge(original: Any, context: Context, data_dict: DataDict) -> Any:
+    """Core purges a dataset's group memberships but not its collaborators,
+    whose rows then block the purge (a server error): a project's team rows
+    go first.  Its published results keep it (``datathon_results_snapshot``
+    has no foreign key to it)."""
+    lookup.require_refs(data_dict, "id")
+    pkg = _chained_project(data_dict)
+    if pkg is not None:
+        tk.check_access("dataset_purge", context, data_dict)
+        model.Session.execute(
+            sa.delete(model.PackageMember).where(model.PackageMember.package_id == pkg.id)
+        )
     return original(context, data_dict)
 
 
