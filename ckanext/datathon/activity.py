@@ -17,10 +17,18 @@ NEW = "new challenge"
 CHANGED = "changed challenge"
 PUBLISHED = "published challenge"
 DELETED = "deleted challenge"
+# a sysadmin took published results back (data: reason, version)
+RESULTS_RETRACTED = "retracted challenge results"
 
 
-def record(user_id: str | None, challenge: Any, activity_type: str) -> None:
-    """Add an activity about ``challenge`` to the session (the caller commits)."""
+def record(
+    user_id: str | None,
+    challenge: Any,
+    activity_type: str,
+    extra: dict[str, Any] | None = None,
+) -> None:
+    """Add an activity about ``challenge`` to the session (the caller commits);
+    ``extra`` goes into its data beside the challenge."""
     if not p.plugin_loaded("activity") or challenge.state == "draft":
         return
     from ckanext.activity.model import Activity
@@ -35,7 +43,8 @@ def record(user_id: str | None, challenge: Any, activity_type: str) -> None:
                 "name": challenge.name,
                 "title": challenge.title,
                 "state": challenge.state,
-            }
+            },
+            **(extra or {}),
         },
     )
     model.Session.add(activity)

@@ -5,7 +5,8 @@ fixed number of queries whatever the number of projects or jurors:
 
 * ``juror_queue``: one page of a juror's queue with their progress (3 queries);
 * ``jury_completion``: each juror's progress, for organizers (1 query);
-* ``winner_awards``: awards of published results for many projects (1 query);
+* ``winner_awards``: awards of published results for many projects, from
+  the published snapshots (1 query);
 * ``score_batches`` / ``project_batches``: keyset pages of export rows, so an
   export never holds a whole challenge in memory.
 
@@ -24,17 +25,14 @@ import sqlalchemy as sa
 import ckan.model as model
 
 from ckanext.datathon.logic import project_rules
+from ckanext.datathon.logic import results as frozen
 from ckanext.datathon.logic.visibility import Viewer, readable_dataset
 from ckanext.datathon.model import (
-    Award,
-    Challenge,
     Criterion,
     Juror,
-    Prize,
     Project,
     ProjectDataset,
     Recusal,
-    Results,
     Score,
 )
 
@@ -229,44 +227,22 @@ def jury_completion(challenge_id: str) -> list[dict[str, Any]]:
 
 
 def winner_awards(project_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-    """The award of each project whose challenge published its results (one
-    query): ``{project_id: {rank, title, citation, prize_title, amount,
-    currency}}``.  Awards of unpublished results are not returned."""
-    ids = [i for i in project_ids if isinstance(i, str) and i]
-    if not ids:
-        return {}
-    a = Award.__table__
-    r = Results.__table__
-    c = Challenge.__table__
-    pz = Prize.__table__
-    rows = model.Session.execute(
-        sa.select(
-            a.c.project_id,
-            a.c.rank,
-            a.c.title,
-            a.c.citation,
-            pz.c.title.label("prize_title"),
-            pz.c.amount,
-            pz.c.currency,
-        )
-        .select_from(
-            a.join(r, r.c.challenge_id == a.c.challenge_id)
-            .join(c, c.c.id == a.c.challenge_id)
-            .outerjoin(pz, sa.and_(pz.c.challenge_id == a.c.challenge_id, pz.c.rank == a.c.rank))
-        )
-        .where(a.c.project_id.in_(ids), c.c.state == "active")
-    ).all()
-    return {
-        row.project_id: {
-            "rank": row.rank,
-            "title": row.title,
-            "citation": row.citation,
-            "prize_title": row.prize_title,
-            "amount": None if row.amount is None else str(row.amount),
-            "currency": row.currency,
+    """The award of each project whose challenge published its results, as
+    the published snapshot has it (one query): ``{project_id: {rank, title,
+    citation, prize_title, amount, currency}}``.  Awards of unpublished (or
+    retracted) results are not returned."""
+    result = {}
+    for project_id, award in frozen.snapshot_awards_of(project_ids).items():
+        prize = award.get("prize") or {}
+        result[project_id] = {
+            "rank": award.get("rank"),
+            "title": award.get("title"),
+            "citation": award.get("citation"),
+            "prize_title": prize.get("title"),
+            "amount": prize.get("amount"),
+            "currency": prize.get("currency"),
         }
-        for row in rows
-    }
+    return result
 
 
 # -- exports ------------------------------------------------------------------------------
@@ -330,22 +306,17 @@ def project_batches(
 ) -> Iterator[list[dict[str, Any]]]:
     """The submitted projects of a challenge that ``who`` may read, in keyset
     pages of ``size`` (by package id), with the datasets they use that ``who``
-    may read and, when ``with_awards``, their award title.  Three queries per
-    page."""
+    may read and, when ``with_awards``, their award title (from the published
+    snapshot).  Three queries per page, four with awards."""
     pr = Project.__table__
     p = model.Package.__table__
-    a = Award.__table__
     link = ProjectDataset.__table__
     d = model.Package.__table__.alias("used")
     last: str | None = None
     while True:
         query = (
-            sa.select(p.c.id, p.c.name, p.c.title, pr.c.submitted_at, a.c.title.label("award"))
-            .select_from(
-                pr.join(p, p.c.id == pr.c.package_id).outerjoin(
-                    a, sa.and_(a.c.project_id == p.c.id, a.c.challenge_id == challenge_id)
-                )
-            )
+            sa.select(p.c.id, p.c.name, p.c.title, pr.c.submitted_at)
+            .select_from(pr.join(p, p.c.id == pr.c.package_id))
             .where(*_submitted(challenge_id), project_rules.visible_project(who))
             .order_by(p.c.id)
             .limit(size)
@@ -356,6 +327,8 @@ def project_batches(
         if not rows:
             return
         ids = [r.id for r in rows]
+        # the published snapshot's awards, not the live ones
+        awarded = frozen.snapshot_awards_of(ids) if with_awards else {}
         extras = project_rules.extras_of(ids, ("team_name", "repository_url", "code_licence"))
         used: dict[str, list[str]] = {}
         for r in model.Session.execute(
@@ -375,7 +348,7 @@ def project_batches(
                 "code_licence": extras.get(r.id, {}).get("code_licence") or "",
                 "datasets_used": used.get(r.id, []),
                 "submitted_at": _iso(r.submitted_at),
-                "award": (r.award or "") if with_awards else "",
+                "award": (awarded.get(r.id) or {}).get("title") or "" if with_awards else "",
             }
             for r in rows
         ]

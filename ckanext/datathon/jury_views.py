@@ -290,28 +290,51 @@ def criteria(name: str) -> Any:
 # -- results ---------------------------------------------------------------------------------
 
 
+def _results_view_args(organizer: bool) -> tuple[bool, int | None]:
+    """``?live=1`` (the ranking computed now) and ``?version=N`` (an earlier
+    publication): organizers only; others get the published snapshot."""
+    if not organizer:
+        return False, None
+    live = tk.request.args.get("live") in ("1", "true", "yes")
+    version = tk.request.args.get("version", "")
+    number = int(version) if version.isdigit() and 0 < len(version) < 8 else None
+    return live, number
+
+
 @jury.route("/challenge/<name>/results")
 def results(name: str) -> str:
     page_number = _page_number()  # a junk page number is a 400 for everyone
     challenge = _show(name)
     published = rules.results_published(challenge["id"])
     organizer = _organizer(challenge)
-    ranking = awards = page = None
+    live, version = _results_view_args(organizer)
+    ranking = awards = page = history = None
     if published is not None or organizer:
         limit = RESULTS_PAGE_SIZE
-        ranking = tk.get_action("challenge_ranking")(
-            _context(),
-            {"id": challenge["id"], "limit": limit, "offset": (page_number - 1) * limit},
-        )
+        query: dict[str, Any] = {
+            "id": challenge["id"],
+            "limit": limit,
+            "offset": (page_number - 1) * limit,
+            "live": live,
+        }
+        if version:
+            query["version"] = version
+        try:
+            ranking = tk.get_action("challenge_ranking")(_context(), query)
+        except tk.ValidationError:
+            return tk.abort(404, _("No publication of this number"))
         awards = tk.get_action("challenge_award_list")(_context(), {"id": challenge["id"]})
+        extra = {"live": 1} if live else ({"version": version} if version else {})
 
         page = _pager(
             ranking["results"],
             page_number,
             ranking["count"],
             limit,
-            lambda number: _page_url("datathon_jury.results", challenge, number),
+            lambda number: _page_url("datathon_jury.results", challenge, number, **extra),
         )
+    if organizer:
+        history = tk.get_action("challenge_results_history")(_context(), {"id": challenge["id"]})
     given = {a["rank"] for a in awards["results"]} if awards else set()
     publish_blocked = None
     if organizer and published is None:
@@ -323,14 +346,38 @@ def results(name: str) -> str:
             "challenge": challenge,
             "published": published.isoformat() if published is not None else None,
             "organizer": organizer,
+            "sysadmin": viewer(_context()).sysadmin,
             "ranking": ranking,
             "awards": awards,
             "page": page,
+            "history": history,
             "prizes_left": [p for p in challenge.get("prizes") or [] if p["rank"] not in given],
             # why "Publish results" cannot work yet (the form is not offered)
             "publish_blocked": publish_blocked,
         },
     )
+
+
+@jury.route("/challenge/<name>/results/retract", methods=["POST"])
+def retract(name: str) -> Any:
+    """Sysadmins take published results back (the action records it)."""
+    challenge = _show(name)
+    if not viewer(_context()).sysadmin:
+        return _deny()
+    if tk.request.form.get("confirm") not in ("on", "yes", "1", "true"):
+        h.flash_error(_("Tick the confirmation box to retract the results."))
+        return _back("datathon_jury.results", challenge)
+    try:
+        tk.get_action("challenge_results_retract")(
+            _context(), {"id": challenge["id"], "reason": tk.request.form.get("reason", "")}
+        )
+    except tk.ValidationError as error:
+        _flash_errors(error, _("The results were not retracted:"))
+    except tk.NotAuthorized:
+        return _deny()
+    else:
+        h.flash_success(_("The results are retracted."))
+    return _back("datathon_jury.results", challenge)
 
 
 @jury.route("/challenge/<name>/results/publish", methods=["POST"])

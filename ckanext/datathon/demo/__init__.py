@@ -132,7 +132,11 @@ class Seeder:
             self.call("challenge_update", organizer, id=current["id"], owner_org=org_id, **data)
             self.judge(current, organizer, jury)
         self.impact(current, organizer)
-        return self.call("challenge_update", organizer, id=current["id"], owner_org=org_id, **base)
+        final = self.call("challenge_update", organizer, id=current["id"], owner_org=org_id, **base)
+        # published last: once results are published, past dates no longer move
+        if jury and not self._results_published(final, organizer):
+            self.call("challenge_results_publish", organizer, id=final["id"])
+        return final
 
     # --- stages 2, 7, 8-10 and 11 -------------------------------------------------
 
@@ -188,7 +192,8 @@ class Seeder:
 
     def judge(self, challenge: dict[str, Any], organizer: str, jury: dict[str, Any]) -> None:
         """Appoint the jury, publish the criteria, score every submitted
-        project, give the prizes to the first of the ranking, publish."""
+        project, give the prizes to the first of the ranking (``challenge``
+        publishes the results once the real dates are set)."""
         cid = challenge["id"]
         for juror in jury["jurors"]:
             self.call("challenge_juror_add", organizer, id=cid, username=juror)
@@ -232,7 +237,6 @@ class Seeder:
                     rank=rank,
                     citation=jury["citation"],
                 )
-        self.call("challenge_results_publish", organizer, id=cid)
 
     def impact(self, challenge: dict[str, Any], organizer: str) -> None:
         listed = self.call("challenge_impact_list", organizer, id=challenge["id"])

@@ -148,4 +148,20 @@ def ranking(
         "id": _ref(),
         "limit": [default(100), datathon_int_range(1, 1000)],
         "offset": [default(0), tk.get_validator("datathon_offset")],
+        # organizers: the live ranking, or an earlier publication's snapshot
+        "live": [default(False), tk.get_validator("datathon_bool")],
+        "version": [tk.get_validator("ignore_empty"), datathon_int_range(1, 1_000_000)],
+    }
+
+
+@validator_args
+def results_retract() -> Schema:
+    return {"id": _ref(), "reason": _text(TEXT_MAX)}
+
+
+@validator_args
+def results_history(datathon_int_range: ValidatorFactory) -> Schema:
+    return {
+        "id": _ref(),
+        "version": [tk.get_validator("ignore_empty"), datathon_int_range(1, 1_000_000)],
     }

@@ -24,7 +24,7 @@ from .engagement import (
     ImpactDataset,
     Mentorship,
 )
-from .jury import Award, Criterion, Juror, Recusal, Results, Score
+from .jury import Award, Criterion, Juror, Recusal, Results, ResultsSnapshot, Score
 from .project import PROJECT_TYPE, SUBMISSION_STATUSES, Project, ProjectDataset
 
 __all__ = [
@@ -54,6 +54,7 @@ __all__ = [
     "ProjectDataset",
     "Recusal",
     "Results",
+    "ResultsSnapshot",
     "Score",
     "Stage",
 ]

@@ -20,6 +20,7 @@ import datetime as dt
 import uuid
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 
 import ckan.plugins.toolkit as tk
 
@@ -228,4 +229,64 @@ class Results(tk.BaseModel):
             nullable=True,
         ),
         sa.Index("datathon_results_user_idx", "published_by"),
+    )
+
+
+class ResultsSnapshot(tk.BaseModel):
+    """What one publication of a challenge's results made public, frozen.
+
+    Readers get the ``payload`` of the current snapshot (the newest one not
+    retracted, while a ``datathon_results`` row says the results are
+    published), never the live ranking.  The payload names projects and team
+    members by id and copies the titles: there is deliberately no foreign key
+    to the projects, so purging a project leaves the row readable.  A
+    retraction stamps ``retracted``; publishing again adds the next
+    ``version``, and the earlier rows stay as history.
+    """
+
+    __table__ = sa.Table(
+        "datathon_results_snapshot",
+        tk.BaseModel.metadata,
+        sa.Column("id", sa.UnicodeText, primary_key=True, default=_uuid),
+        sa.Column(
+            "challenge_id",
+            sa.UnicodeText,
+            sa.ForeignKey(
+                "datathon_challenge.id",
+                ondelete="CASCADE",
+                name="datathon_results_snapshot_challenge_fkey",
+            ),
+            nullable=False,
+        ),
+        sa.Column("version", sa.Integer, nullable=False),
+        sa.Column("published", _tz(), nullable=False),
+        sa.Column(
+            "published_by",
+            sa.UnicodeText,
+            sa.ForeignKey(
+                "user.id", ondelete="SET NULL", name="datathon_results_snapshot_published_by_fkey"
+            ),
+            nullable=True,
+        ),
+        # when the payload was computed: the publication, or the upgrade step
+        # for results published before snapshots existed (``origin``)
+        sa.Column("taken", _tz(), nullable=False, default=_now, server_default=sa.func.now()),
+        sa.Column("origin", sa.UnicodeText, nullable=False, server_default="publication"),
+        sa.Column("retracted", _tz(), nullable=True),
+        sa.Column(
+            "retracted_by",
+            sa.UnicodeText,
+            sa.ForeignKey(
+                "user.id", ondelete="SET NULL", name="datathon_results_snapshot_retracted_by_fkey"
+            ),
+            nullable=True,
+        ),
+        sa.Column("payload", JSONB, nullable=False),
+        sa.UniqueConstraint(
+            "challenge_id", "version", name="datathon_results_snapshot_version_key"
+        ),
+        sa.CheckConstraint("version >= 1", name="datathon_results_snapshot_version_check"),
+        sa.CheckConstraint(
+            "origin IN ('publication', 'upgrade')", name="datathon_results_snapshot_origin_check"
+        ),
     )

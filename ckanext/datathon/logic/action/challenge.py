@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,6 +17,7 @@ from ckan.types import Context, DataDict
 
 from ckanext.datathon import activity, config, page_cache, timeline
 from ckanext.datathon.logic import dictize, impact_queries, lookup, project_rules, schema
+from ckanext.datathon.logic import results as frozen
 from ckanext.datathon.logic.visibility import viewer, visible_challenge
 from ckanext.datathon.model import (
     CONTEST_DATES,
@@ -183,6 +185,49 @@ def _cross_field_errors(data: dict[str, Any], invalid: dict[str, Any]) -> dict[s
     return errors
 
 
+def _prize_terms(prizes: Any) -> set[tuple[Any, Any, Any]]:
+    """What a published award refers to: each prize's rank, amount and
+    currency (the currency as ``_replace_children`` stores it)."""
+    terms = set()
+    for prize in prizes or []:
+        amount = prize.get("amount") if isinstance(prize, dict) else prize.amount
+        currency = prize.get("currency") if isinstance(prize, dict) else prize.currency
+        if isinstance(prize, dict) and not currency and amount is not None:
+            currency = tk.config["ckanext.datathon.default_currency"]
+        rank = prize.get("rank") if isinstance(prize, dict) else prize.rank
+        terms.add((rank, None if amount is None else Decimal(str(amount)), currency or None))
+    return terms
+
+
+def _check_frozen_results(challenge: Challenge, data: dict[str, Any]) -> None:
+    """Once the results are published (under the shared results lock, see
+    ``logic.results``): no prize change (set, rank, amount, currency) and
+    no change to a date already past, except ``results_date``."""
+    frozen.lock(challenge.id)
+    if frozen.results_published(challenge.id) is None:
+        return
+    errors: dict[str, list[str]] = {}
+    now = timeline.now()
+    for name in CONTEST_DATES:
+        if name == "results_date":
+            continue
+        old = getattr(challenge, name)
+        if old is not None and old <= now and data.get(name) != old:
+            errors[name] = [
+                _("The results are published: a date already past can no longer change")
+            ]
+    stored = model.Session.scalars(sa.select(Prize).where(Prize.challenge_id == challenge.id))
+    if _prize_terms(stored) != _prize_terms(data.get("prizes")):
+        errors["prizes"] = [
+            _(
+                "The results are published: the prizes (which ranks, their amounts and "
+                "currencies) can no longer change"
+            )
+        ]
+    if errors:
+        raise tk.ValidationError(errors)
+
+
 def _apply(challenge: Challenge, data: dict[str, Any]) -> None:
     for name in CHALLENGE_COLUMNS:
         setattr(challenge, name, data.get(name))
@@ -295,6 +340,7 @@ def challenge_update(context: Context, data_dict: DataDict) -> dict[str, Any]:
     context["datathon_challenge"] = challenge  # type: ignore[typeddict-unknown-key]
     data = _validate(data_dict, schema.challenge_update(), context, _cross_field_errors)
     _check_owner(context, data, challenge)
+    _check_frozen_results(challenge, data)
     _save(context, challenge, data, new=False)
     return dictize.challenge_dict(challenge, viewer(context))
 

@@ -43,8 +43,9 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
-from ckanext.datathon import moments, notifications, timeline
+from ckanext.datathon import activity, moments, notifications, timeline
 from ckanext.datathon.logic import jury_schema, lookup, project_rules
+from ckanext.datathon.logic import results as frozen
 from ckanext.datathon.logic.auth import jury as rules
 from ckanext.datathon.logic.dictize import jsonable
 from ckanext.datathon.logic.visibility import viewer
@@ -57,6 +58,7 @@ from ckanext.datathon.model import (
     Project,
     Recusal,
     Results,
+    ResultsSnapshot,
     Score,
 )
 
@@ -72,7 +74,9 @@ __all__ = [
     "challenge_juror_list",
     "challenge_juror_remove",
     "challenge_ranking",
+    "challenge_results_history",
     "challenge_results_publish",
+    "challenge_results_retract",
     "project_recuse",
     "project_score",
     "project_score_list",
@@ -129,10 +133,9 @@ def _user(username: str) -> model.User:
 
 
 def _not_published(challenge_id: str, key: str = "id") -> None:
-    if rules.results_published(challenge_id) is not None:
-        raise tk.ValidationError(
-            {key: [_("The results are published: the jury's work can no longer change")]}
-        )
+    """Refuse once the results are published, under the shared results lock
+    (so a concurrent publication either sees this change or refuses it)."""
+    frozen.ensure_not_published(challenge_id, key, frozen.JURY)
 
 
 def _savepoint_flush(errors: dict[str, list[str]], *objects: Any) -> None:
@@ -738,69 +741,208 @@ def ranking_query(challenge_id: str, limit: int | None = None, offset: int = 0) 
     return query
 
 
+def _ranking_entry(r: Any) -> dict[str, Any]:
+    """One row of ``ranking_query`` as ``challenge_ranking`` returns it."""
+    return {
+        "rank": r.rank,
+        "score_rank": r.score_rank,
+        "score": None if r.score is None else round(float(r.score), 4),
+        "jurors": r.jurors,
+        "criteria": {k: float(v) for k, v in (r.criteria or {}).items()},
+        "project": {
+            "id": r.id,
+            "name": r.name,
+            "title": r.title or r.name,
+            "submitted_at": jsonable(r.submitted_at),
+        },
+        "award": None
+        if r.award_id is None
+        else {
+            "id": r.award_id,
+            "rank": r.award_rank,
+            "title": r.award_title,
+            "citation": r.award_citation,
+            "prize": None
+            if r.prize_title is None
+            else {
+                "title": r.prize_title,
+                "amount": jsonable(r.prize_amount),
+                "currency": r.prize_currency,
+            },
+        },
+    }
+
+
+def _teams(project_ids: list[str]) -> dict[str, list[str]]:
+    """The user ids of each project's team (leader first), one query."""
+    if not project_ids:
+        return {}
+    pm = model.PackageMember.__table__
+    pr = Project.__table__
+    rows = model.Session.execute(
+        sa.select(pm.c.package_id, pm.c.user_id)
+        .select_from(pm.join(pr, pr.c.package_id == pm.c.package_id))
+        .where(pm.c.package_id.in_(project_ids))
+        .order_by(pm.c.package_id, (pm.c.user_id != pr.c.leader_user_id), pm.c.user_id)
+    ).all()
+    teams: dict[str, list[str]] = {}
+    for row in rows:
+        teams.setdefault(row.package_id, []).append(row.user_id)
+    return teams
+
+
+def _live_awards(challenge_id: str) -> list[dict[str, Any]]:
+    p = model.Package.__table__
+    rows = model.Session.execute(
+        sa.select(Award, Prize, p.c.name, p.c.title)
+        .join(p, p.c.id == Award.project_id)
+        .outerjoin(
+            Prize, sa.and_(Prize.challenge_id == Award.challenge_id, Prize.rank == Award.rank)
+        )
+        .where(Award.challenge_id == challenge_id, p.c.state == "active")
+        .order_by(Award.rank)
+    ).all()
+    results = []
+    for award, prize, name, title in rows:
+        entry = _award_dict(award, prize)
+        entry["project"] = {"id": award.project_id, "name": name, "title": title or name}
+        results.append(entry)
+    return results
+
+
+def snapshot_payload(challenge_id: str) -> dict[str, Any]:
+    """What a publication freezes: the whole ranking (with per-criterion means
+    and each team's user ids), the criteria, the awards with their prizes
+    and the prizes.  Projects and users are named by id, titles are copied."""
+    ranking = [_ranking_entry(r) for r in model.Session.execute(ranking_query(challenge_id)).all()]
+    teams = _teams([entry["project"]["id"] for entry in ranking])
+    for entry in ranking:
+        entry["team"] = teams.get(entry["project"]["id"], [])
+    prizes = model.Session.scalars(
+        sa.select(Prize).where(Prize.challenge_id == challenge_id).order_by(Prize.rank)
+    )
+    return {
+        "criteria": [_criterion_dict(c) for c in _criteria(challenge_id)],
+        "ranking": ranking,
+        "awards": _live_awards(challenge_id),
+        "prizes": [
+            {
+                "rank": pz.rank,
+                "title": pz.title,
+                "amount": jsonable(pz.amount),
+                "currency": pz.currency,
+            }
+            for pz in prizes
+        ],
+    }
+
+
+def _with_teams(context: Context, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Snapshot entries with their teams rendered from the user ids, with
+    the members' current display names."""
+    names = frozen.team_entries((e.get("team") or [] for e in entries), context)
+    return [{**e, "team": [names[i] for i in e.get("team") or [] if i in names]} for e in entries]
+
+
+def snapshot_dict(snapshot: ResultsSnapshot, *, payload: bool = False) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "version": snapshot.version,
+        "published": jsonable(snapshot.published),
+        "published_by": snapshot.published_by,
+        "taken": jsonable(snapshot.taken),
+        "origin": snapshot.origin,
+        "retracted": jsonable(snapshot.retracted),
+        "retracted_by": snapshot.retracted_by,
+    }
+    if payload:
+        result["payload"] = snapshot.payload
+    return result
+
+
+def _snapshot_version(challenge_id: str, version: int) -> ResultsSnapshot:
+    found = model.Session.scalars(
+        sa.select(ResultsSnapshot).where(
+            ResultsSnapshot.challenge_id == challenge_id, ResultsSnapshot.version == version
+        )
+    ).first()
+    if found is None:
+        raise tk.ValidationError({"version": [_("No publication of this number")]})
+    return found
+
+
 @tk.side_effect_free
 def challenge_ranking(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """The ranking of a challenge's submitted projects (organizers; everyone
-    once the results are published).  Computed in one query; see this
-    module's docstring for the formula and the tie-break.
+    once the results are published).  Once published, everyone gets the
+    snapshot stored at publication (``live`` false, ``version`` its number,
+    teams rendered with current display names); organizers may ask for the
+    ``live`` ranking (computed now, not the published one) or an earlier
+    publication's snapshot (``version``).  See this module's docstring for
+    the formula and the tie-break.
 
     :param id: challenge id or name
     :param limit: page size (default 100, at most 1000); :param offset:
-    :returns: ``{"challenge_id", "published", "criteria", "count",
-        "results": [{rank, score_rank, score (0-100 or null), jurors,
-        criteria: {criterion id: mean score}, project: {id, name, title,
-        submitted_at}, award}]}``
+    :param live: organizers: the ranking computed now (default false)
+    :param version: organizers: the snapshot of that publication
+    :returns: ``{"challenge_id", "published", "live", "version", "criteria",
+        "count", "results": [{rank, score_rank, score (0-100 or null),
+        jurors, criteria: {criterion id: mean score}, project: {id, name,
+        title, submitted_at}, award, team}]}``
     """
     tk.check_access("challenge_ranking", context, data_dict)
     data = _validate(data_dict, jury_schema.ranking(), context)
     challenge = _challenge(context, data["id"])
-    rows = model.Session.execute(ranking_query(challenge.id, data["limit"], data["offset"])).all()
-    results = []
-    for r in rows:
-        results.append(
-            {
-                "rank": r.rank,
-                "score_rank": r.score_rank,
-                "score": None if r.score is None else round(float(r.score), 4),
-                "jurors": r.jurors,
-                "criteria": {k: float(v) for k, v in (r.criteria or {}).items()},
-                "project": {
-                    "id": r.id,
-                    "name": r.name,
-                    "title": r.title or r.name,
-                    "submitted_at": jsonable(r.submitted_at),
-                },
-                "award": None
-                if r.award_id is None
-                else {
-                    "id": r.award_id,
-                    "rank": r.award_rank,
-                    "title": r.award_title,
-                    "citation": r.award_citation,
-                    "prize": None
-                    if r.prize_title is None
-                    else {
-                        "title": r.prize_title,
-                        "amount": jsonable(r.prize_amount),
-                        "currency": r.prize_currency,
-                    },
-                },
-            }
-        )
+    limit, offset = data["limit"], data["offset"]
+    organizer = _may_manage(context, challenge.id)
+    if (data["live"] or data.get("version")) and not organizer:
+        raise tk.NotAuthorized(_("Only the organizers see the live ranking and earlier results"))
+    published = rules.results_published(challenge.id)
+    snapshot = None
+    if data.get("version"):
+        snapshot = _snapshot_version(challenge.id, data["version"])
+    elif published is not None and not data["live"]:
+        snapshot = frozen.current_snapshot(challenge.id)
+    result: dict[str, Any] = {"challenge_id": challenge.id, "published": jsonable(published)}
+    if snapshot is not None:
+        entries = snapshot.payload.get("ranking") or []
+        return {
+            **result,
+            "live": False,
+            "version": snapshot.version,
+            "retracted": jsonable(snapshot.retracted),
+            "criteria": snapshot.payload.get("criteria") or [],
+            "count": len(entries),
+            "results": _with_teams(context, entries[offset : offset + limit]),
+        }
+    rows = model.Session.execute(ranking_query(challenge.id, limit, offset)).all()
+    results = [_ranking_entry(r) for r in rows]
+    teams = _teams([e["project"]["id"] for e in results])
+    for entry in results:
+        entry["team"] = teams.get(entry["project"]["id"], [])
     if rows:
         count = rows[0].total
-    elif data["offset"]:
+    elif offset:
         count = _submitted_count(challenge.id)
     else:
         count = 0
-    published = rules.results_published(challenge.id)
     return {
-        "challenge_id": challenge.id,
-        "published": jsonable(published),
+        **result,
+        "live": True,
+        "version": None,
         "criteria": [_criterion_dict(c) for c in _criteria(challenge.id)],
         "count": count,
-        "results": results,
+        "results": _with_teams(context, results),
     }
+
+
+def _may_manage(context: Context, challenge_id: str) -> bool:
+    """Does the caller organize the challenge (also when auth was skipped)?"""
+    check: Any = {"user": context.get("user"), "model": model}
+    try:
+        tk.check_access("datathon_permission_manage_challenge", check, {"id": challenge_id})
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return False
+    return True
 
 
 def challenge_award_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
@@ -864,7 +1006,7 @@ def challenge_award_delete(context: Context, data_dict: DataDict) -> None:
 @tk.side_effect_free
 def challenge_award_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """The awards of a challenge by prize rank (organizers; everyone once the
-    results are published).
+    results are published: then from the snapshot stored at publication).
 
     :param id: challenge id or name
     :returns: ``{"count", "results": [{id, rank, title, citation, prize,
@@ -873,48 +1015,122 @@ def challenge_award_list(context: Context, data_dict: DataDict) -> dict[str, Any
     tk.check_access("challenge_award_list", context, data_dict)
     data = _validate(data_dict, jury_schema.challenge_id(), context)
     challenge = _challenge(context, data["id"])
-    p = model.Package.__table__
-    rows = model.Session.execute(
-        sa.select(Award, Prize, p.c.name, p.c.title)
-        .join(p, p.c.id == Award.project_id)
-        .outerjoin(
-            Prize, sa.and_(Prize.challenge_id == Award.challenge_id, Prize.rank == Award.rank)
-        )
-        .where(Award.challenge_id == challenge.id, p.c.state == "active")
-        .order_by(Award.rank)
-    ).all()
-    results = []
-    for award, prize, name, title in rows:
-        entry = _award_dict(award, prize)
-        entry["project"] = {"id": award.project_id, "name": name, "title": title or name}
-        results.append(entry)
+    snapshot = (
+        frozen.current_snapshot(challenge.id)
+        if rules.results_published(challenge.id) is not None
+        else None
+    )
+    results = (snapshot.payload.get("awards") or []) if snapshot else _live_awards(challenge.id)
     return {"count": len(results), "results": results}
 
 
 def challenge_results_publish(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Make the ranking and the awards public (after the submission deadline;
-    publishing again keeps the first date).  The jury's work is then frozen.
-    The first publication e-mails the submitted teams (``notifications``).
+    publishing again while published keeps the first date).  The snapshot
+    readers get from then on is stored in the same transaction, under the
+    exclusive results lock (scores, awards and the other guarded changes
+    take it in shared mode: see ``logic.results``).  The jury's work, the
+    prizes, the teams, the projects' status and past dates are then frozen.
+    After a retraction, publishing again stores the next version.  The
+    publication e-mails the submitted teams (``notifications``).
 
     :param id: challenge id or name
-    :returns: ``{"challenge_id", "published"}``
+    :returns: ``{"challenge_id", "published", "version"}``
     """
     tk.check_access("challenge_results_publish", context, data_dict)
     data = _validate(data_dict, jury_schema.challenge_id(), context)
     challenge = _challenge(context, data["id"])
+    frozen.lock(challenge.id, exclusive=True)
     now = timeline.now()
     refused = publish_error(challenge, now)
     if refused:
         raise tk.ValidationError({"id": [refused]})
+    user_id = viewer(context).user_id
     first = model.Session.execute(
         pg_insert(Results)
-        .values(challenge_id=challenge.id, published=now, published_by=viewer(context).user_id)
+        .values(challenge_id=challenge.id, published=now, published_by=user_id)
         .on_conflict_do_nothing()
     ).rowcount
+    if first:
+        model.Session.add(
+            ResultsSnapshot(
+                challenge_id=challenge.id,
+                version=frozen.next_version(challenge.id),
+                published=now,
+                published_by=user_id,
+                taken=now,
+                origin="publication",
+                payload=snapshot_payload(challenge.id),
+            )
+        )
+        model.Session.flush()
     _commit(context)
     if first:
         notifications.results_published(challenge)
+    current = frozen.current_snapshot(challenge.id)
     return {
         "challenge_id": challenge.id,
         "published": jsonable(rules.results_published(challenge.id)),
+        "version": current.version if current is not None else None,
     }
+
+
+def challenge_results_retract(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Take published results back (sysadmins only): readers no longer see
+    them, the jury and the organizers may change things again, and the
+    retracted snapshot stays in the history.  Recorded in the organization's
+    activity stream (with the reason).
+
+    :param id: challenge id or name; :param reason: why (optional)
+    :returns: ``{"challenge_id", "published": null, "retracted", "version"}``
+    """
+    tk.check_access("challenge_results_retract", context, data_dict)
+    data = _validate(data_dict, jury_schema.results_retract(), context)
+    challenge = _challenge(context, data["id"])
+    frozen.lock(challenge.id, exclusive=True)
+    if rules.results_published(challenge.id) is None:
+        raise tk.ValidationError({"id": [_("The results of this challenge are not published")]})
+    now = timeline.now()
+    user_id = viewer(context).user_id
+    snapshot = frozen.current_snapshot(challenge.id)
+    if snapshot is not None:
+        snapshot.retracted = now
+        snapshot.retracted_by = user_id
+    model.Session.execute(sa.delete(Results).where(Results.challenge_id == challenge.id))
+    activity.record(
+        user_id,
+        challenge,
+        activity.RESULTS_RETRACTED,
+        extra={
+            "reason": data["reason"],
+            "version": snapshot.version if snapshot is not None else None,
+        },
+    )
+    model.Session.flush()
+    _commit(context)
+    return {
+        "challenge_id": challenge.id,
+        "published": None,
+        "retracted": jsonable(now),
+        "version": snapshot.version if snapshot is not None else None,
+    }
+
+
+@tk.side_effect_free
+def challenge_results_history(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Every publication of a challenge's results, newest first (organizers):
+    when, by whom, whether and when it was retracted.  With ``version``, that
+    publication with its whole snapshot (``payload``).
+
+    :param id: challenge id or name; :param version: (optional)
+    :returns: ``{"count", "results": [{version, published, published_by,
+        taken, origin, retracted, retracted_by}]}``, or one such entry with
+        ``payload``
+    """
+    tk.check_access("challenge_results_history", context, data_dict)
+    data = _validate(data_dict, jury_schema.results_history(), context)
+    challenge = _challenge(context, data["id"])
+    if data.get("version"):
+        return snapshot_dict(_snapshot_version(challenge.id, data["version"]), payload=True)
+    results = [snapshot_dict(s) for s in frozen.snapshots(challenge.id)]
+    return {"count": len(results), "results": results}

@@ -23,6 +23,7 @@ from ckan.types import Context, DataDict
 
 from ckanext.datathon import timeline
 from ckanext.datathon.logic import lookup, project_rules, project_schema
+from ckanext.datathon.logic import results as frozen
 from ckanext.datathon.logic.visibility import readable_dataset, viewer
 from ckanext.datathon.model import PROJECT_TYPE, Award, Challenge, Project, Results
 
@@ -30,6 +31,7 @@ __all__ = [
     "bulk_update_delete",
     "bulk_update_private",
     "bulk_update_public",
+    "dataset_purge",
     "package_collaborator_create",
     "package_collaborator_delete",
     "package_create",
@@ -176,6 +178,8 @@ def project_member_add(context: Context, data_dict: DataDict) -> dict[str, Any]:
     tk.check_access("project_member_add", context, data_dict)
     data = _validate(data_dict, project_schema.project_member(), context)
     pkg, _unused = _project(data["id"])
+    # frozen results: no team change (logic.results; a separate guard)
+    frozen.ensure_challenge_of_project_not_published(pkg.id, "username", frozen.TEAM)
     user = _user(data["username"])
     # The chained package_collaborator_create locks, checks the cap and commits.
     tk.get_action("package_collaborator_create")(
@@ -193,6 +197,8 @@ def project_member_remove(context: Context, data_dict: DataDict) -> dict[str, An
     tk.check_access("project_member_remove", context, data_dict)
     data = _validate(data_dict, project_schema.project_member(), context)
     pkg, project = _project(data["id"])
+    # frozen results: no team change (logic.results; a separate guard)
+    frozen.ensure_challenge_of_project_not_published(pkg.id, "username", frozen.TEAM)
     user = model.User.get(data["username"])
     if user is None or not project_rules.is_team_member(user.id, pkg.id):
         raise tk.ValidationError({"username": [_("Not a member of this team")]})
@@ -302,6 +308,7 @@ def project_submit(context: Context, data_dict: DataDict) -> dict[str, Any]:
     tk.check_access("project_submit", context, data_dict)
     data = _validate(data_dict, project_schema.project_id(), context)
     pkg, project = _project(data["id"], lock=True)
+    frozen.ensure_not_published(project.challenge_id, "id", frozen.PROJECT_STATUS)
     challenge = project_rules.challenge_of(project)
     if challenge.state != "active":
         raise tk.ValidationError({"id": [_("The challenge is not published")]})
@@ -336,6 +343,7 @@ def project_withdraw(context: Context, data_dict: DataDict) -> dict[str, Any]:
     tk.check_access("project_withdraw", context, data_dict)
     data = _validate(data_dict, project_schema.project_id(), context)
     pkg, project = _project(data["id"], lock=True)
+    frozen.ensure_not_published(project.challenge_id, "id", frozen.PROJECT_STATUS)
     if project.submission_status == "withdrawn":
         raise tk.ValidationError({"id": [_("The project is already withdrawn")]})
     now = timeline.now()
@@ -510,6 +518,8 @@ def package_update(original: Any, context: Context, data_dict: DataDict) -> Any:
         pkg = _chained_project(data_dict, "name")
     if pkg is not None:
         _project_access("package_update", context, data_dict, pkg)
+        if isinstance(data_dict, dict) and data_dict.get("state") == "deleted":
+            frozen.ensure_challenge_of_project_not_published(pkg.id, "state", frozen.PROJECT_STATUS)
         data_dict = project_rules.check_protected_fields(
             pkg, data_dict, sysadmin=authz.is_sysadmin(context.get("user"))
         )
@@ -545,6 +555,8 @@ def package_collaborator_create(original: Any, context: Context, data_dict: Data
         if user is not None:
             if user.state != "active":
                 raise tk.ValidationError({"user_id": [_("User not found")]})
+            # frozen results: no team change (logic.results)
+            frozen.ensure_challenge_of_project_not_published(pkg.id, "user_id", frozen.TEAM)
             project_rules.lock_and_check_team_room(context, pkg.id, user.id)
     return original(context, data_dict)
 
@@ -555,6 +567,8 @@ def package_collaborator_delete(original: Any, context: Context, data_dict: Data
     pkg = _chained_project(data_dict)
     if pkg is not None:
         _project_access("package_collaborator_delete", context, data_dict, pkg)
+        # frozen results: no team change (logic.results)
+        frozen.ensure_challenge_of_project_not_published(pkg.id, "user_id", frozen.TEAM)
         ref = data_dict.get("user_id")
         user = model.User.get(ref) if lookup.is_ref(ref) and ref else None
         project = project_rules.project_row(pkg.id)
@@ -571,7 +585,25 @@ def package_delete(original: Any, context: Context, data_dict: DataDict) -> Any:
     pkg = _chained_project(data_dict)
     if pkg is not None:
         _project_access("package_delete", context, data_dict, pkg)
+        # also for sysadmins: a sysadmin retracts the results first
+        frozen.ensure_challenge_of_project_not_published(pkg.id, "id", frozen.PROJECT_STATUS)
         project_rules.check_delete(context, pkg)
+    return original(context, data_dict)
+
+
+@tk.chained_action
+def dataset_purge(original: Any, context: Context, data_dict: DataDict) -> Any:
+    """Core purges a dataset's group memberships but not its collaborators,
+    whose rows then block the purge (a server error): a project's team rows
+    go first.  Its published results keep it (``datathon_results_snapshot``
+    has no foreign key to it)."""
+    lookup.require_refs(data_dict, "id")
+    pkg = _chained_project(data_dict)
+    if pkg is not None:
+        tk.check_access("dataset_purge", context, data_dict)
+        model.Session.execute(
+            sa.delete(model.PackageMember).where(model.PackageMember.package_id == pkg.id)
+        )
     return original(context, data_dict)
 
 
@@ -606,12 +638,17 @@ def _bulk(action: str, original: Any, context: Context, data_dict: DataDict) -> 
     lookup.require_refs(data_dict, "org_id")
     tk.check_access(action, context, data_dict)
     sysadmin_delete = action == "bulk_update_delete" and authz.is_sysadmin(context.get("user"))
-    if (
-        isinstance(data_dict, dict)
-        and not sysadmin_delete
-        and project_rules.projects_among(data_dict.get("datasets"))
-    ):
+    projects = (
+        project_rules.projects_among(data_dict.get("datasets"))
+        if isinstance(data_dict, dict)
+        else []
+    )
+    if projects and not sysadmin_delete:
         raise tk.ValidationError({"datasets": [project_rules.lifecycle_message()]})
+    for package_id in projects:  # (CKAN 2.11 deletes with raw SQL)
+        frozen.ensure_challenge_of_project_not_published(
+            package_id, "datasets", frozen.PROJECT_STATUS
+        )
     return original(context, data_dict)
 
 

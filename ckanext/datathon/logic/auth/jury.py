@@ -39,7 +39,9 @@ __all__ = [
     "challenge_juror_list",
     "challenge_juror_remove",
     "challenge_ranking",
+    "challenge_results_history",
     "challenge_results_publish",
+    "challenge_results_retract",
     "project_recuse",
     "project_score",
     "project_score_list",
@@ -72,6 +74,7 @@ def is_recused(user_id: str | None, project_id: str) -> bool:
 
 
 def results_published(challenge_id: str) -> dt.datetime | None:
+    """When the current results were published (see ``logic.results``)."""
     return model.Session.execute(
         sa.select(Results.published).where(Results.challenge_id == challenge_id)
     ).scalar()
@@ -260,4 +263,14 @@ def challenge_award_delete(context: Context, data_dict: DataDict) -> AuthResult:
 
 
 def challenge_results_publish(context: Context, data_dict: DataDict) -> AuthResult:
+    return _manage(context, data_dict.get("id"))
+
+
+def challenge_results_retract(context: Context, data_dict: DataDict) -> AuthResult:
+    """Sysadmins only (who pass every auth function but those marked
+    ``auth_sysadmins_check``)."""
+    return _no(_("Only a sysadmin may retract published results"))
+
+
+def challenge_results_history(context: Context, data_dict: DataDict) -> AuthResult:
     return _manage(context, data_dict.get("id"))

@@ -934,6 +934,8 @@ class TestAuthMatrix:
             ("challenge_award_create", {"challenge_id": cid}, organizers),
             ("challenge_award_delete", {"id": award["id"]}, organizers),
             ("challenge_results_publish", {"id": cid}, organizers),
+            ("challenge_results_history", {"id": cid}, organizers),
+            ("challenge_results_retract", {"id": cid}, {"sysadmin"}),
         ]
         assert {name for name, _d, _a in matrix} == set(jury_actions.__all__)
         for auth, data, allowed in matrix:
