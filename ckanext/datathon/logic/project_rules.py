@@ -242,6 +242,13 @@ def check_protected_fields(
     return data
 
 
+def register_only_message() -> str:
+    return _(
+        "Projects are created only by registering a team for a challenge "
+        "(project_register, or the challenge's Register button)"
+    )
+
+
 def lifecycle_message() -> str:
     return _(
         "A project changes state only through project_submit and project_withdraw; "

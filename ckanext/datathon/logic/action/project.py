@@ -490,12 +490,15 @@ def _chained_project(data_dict: DataDict, key: str = "id") -> model.Package | No
 
 @tk.chained_action
 def package_create(original: Any, context: Context, data_dict: DataDict) -> Any:
-    """A project is created inside the registration window, owned by its
-    challenge's organization, as a private draft (after core's auth, which
-    lets only project_register and the challenge's organizers through)."""
+    """A project is created only by project_register (core's package_create
+    of type ``project`` is refused, sysadmins included: a project needs its
+    leader, team and status row), inside the registration window, owned by
+    its challenge's organization, as a private draft."""
     lookup.require_refs(data_dict, "id", "name", "type", "owner_org")
     if isinstance(data_dict, dict) and data_dict.get("type") == PROJECT_TYPE:
         tk.check_access("package_create", context, data_dict)
+        if not context.get("datathon_leader"):  # type: ignore[misc]
+            raise tk.NotAuthorized(project_rules.register_only_message())
         data_dict = project_rules.check_new_project(context, data_dict)
     return original(context, data_dict)
 
