@@ -1,0 +1,93 @@
+"""pytest plugin of ``make core-compat`` (issue 17 §8): run CKAN core's own
+``ckan/tests/logic/action`` and ``ckan/tests/logic/auth`` tests, shipped in
+the installed ``ckan`` package, with the plugins of the ``--ckan-ini`` file
+loaded for **every** test, and record each test's outcome.
+
+CKAN's pytest set-up unloads every plugin before the tests run; a test gets
+plugins only through ``with_plugins`` and the ``ckan.plugins`` it sets with
+``ckan_config``.  This plugin adds the ini file's plugins (the companions, or
+the companions and ``datathon``) in front of each test's own list and loads
+them with ``with_plugins``.  Nothing is written into the installed CKAN.
+
+Options:
+
+``--compat-report PATH``
+    write ``{"ckan": version, "plugins": [...], "outcomes": {test: outcome}}``
+    (outcome: ``passed``, ``failed``, ``skipped``); a test is named by its path
+    from ``ckan/tests/`` on, so that reports of two runs compare.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+_PLUGINS: list[str] = []
+_OUTCOMES: dict[str, str] = {}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--compat-report", action="store", default=None)
+
+
+def _name(nodeid: str) -> str:
+    marker = "ckan/tests/"
+    at = nodeid.find(marker)
+    return nodeid[at:] if at >= 0 else nodeid
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # CKAN's own sessionstart (ckan_setup) has read the ini into the config
+    from ckan.common import config
+
+    value = config.get("ckan.plugins") or []
+    _PLUGINS[:] = value.split() if isinstance(value, str) else list(value)
+
+
+@pytest.fixture(autouse=True)
+def _compat_plugins(ckan_config: Any, monkeypatch: pytest.MonkeyPatch, request: Any) -> None:
+    """The ini's plugins first, then the test's own (without repeats), loaded
+    by CKAN's ``with_plugins`` for the length of the test."""
+    own = ckan_config.get("ckan.plugins") or []
+    own = own.split() if isinstance(own, str) else list(own)
+    plugins = list(dict.fromkeys([*_PLUGINS, *own]))
+    monkeypatch.setitem(ckan_config, "ckan.plugins", " ".join(plugins))
+    request.getfixturevalue("with_plugins")
+    import ckan.plugins as p
+
+    missing = [name for name in _PLUGINS if not p.plugin_loaded(name)]
+    assert not missing, f"core-compat: plugins not loaded: {missing}"
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    name = _name(report.nodeid)
+    if report.failed:
+        _OUTCOMES[name] = "failed"
+    elif report.skipped and _OUTCOMES.get(name) != "failed":
+        _OUTCOMES[name] = "skipped"
+    elif report.when == "call" and report.passed:
+        _OUTCOMES.setdefault(name, "passed")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    path = session.config.getoption("--compat-report")
+    if not path:
+        return
+    import ckan
+
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_text(
+        json.dumps(
+            {
+                "ckan": ckan.__version__,
+                "plugins": _PLUGINS,
+                "outcomes": dict(sorted(_OUTCOMES.items())),
+            },
+            indent=1,
+        )
+        + "\n"
+    )
