@@ -14,14 +14,11 @@ cd "$REPO_DIR"
 export CKAN_VERSION="${CKAN_VERSION:-2.12.0}"
 VENV="$REPO_DIR/.venv/ckan-$CKAN_VERSION"
 export CKAN_PYTHON="$VENV/bin/python"
-# its own database, Solr core (one of the test cores scripts/services/solr.sh
-# serves, index in memory) and Redis database: targeted tests may run meanwhile
-DB=ckan_datathon_compat
-export CKAN_SQLALCHEMY_URL="postgresql://ckan_datathon:ckan_datathon@127.0.0.1:${DATATHON_PG_PORT:-5433}/$DB"
-export CKAN_SOLR_URL="http://127.0.0.1:${SOLR_PORT:-8983}/solr/${CORE_COMPAT_SOLR_CORE:-ckan_test_gw1}"
-export CKAN_REDIS_URL="redis://127.0.0.1:${DATATHON_REDIS_PORT:-6380}/9"
-unset PYTHONDONTWRITEBYTECODE
-
+# each run has its own database, Solr core (test cores scripts/services/solr.sh
+# serves, index in memory) and Redis database; the two runs go side by side
+PG="postgresql://ckan_datathon:ckan_datathon@127.0.0.1:${DATATHON_PG_PORT:-5433}"
+SOLR="http://127.0.0.1:${SOLR_PORT:-8983}/solr"
+REDIS="redis://127.0.0.1:${DATATHON_REDIS_PORT:-6380}"
 bash scripts/bootstrap.sh
 bash scripts/install.sh
 bash scripts/services.sh start
@@ -31,19 +28,23 @@ OUT="$REPO_DIR/.artifacts/core-compat"
 mkdir -p "$OUT"
 TESTS="$("$CKAN_PYTHON" -c 'import ckan, os; print(os.path.join(os.path.dirname(ckan.__file__), "tests", "logic"))')"
 
-# datathon first: its code is imported when the run starts
-for run in datathon companions; do
-    printf '\n==> CKAN %s core tests, %s\n' "$CKAN_VERSION" "$run"
-    bash scripts/services/postgres.sh recreate-db "$DB"
+run() {
+    local run="$1" n="$2" db="ckan_datathon_compat$2"
+    export CKAN_SQLALCHEMY_URL="$PG/$db" CKAN_SOLR_URL="$SOLR/ckan_test_gw$n" CKAN_REDIS_URL="$REDIS/$((8 + n))"
+    bash scripts/services/postgres.sh recreate-db "$db" >/dev/null
     "$VENV/bin/ckan" -c "$HERE/$run.ini" db init >/dev/null
-    start=$SECONDS
+    local start=$SECONDS
     # pytest's own status is not the verdict (the base set fails): compare.py is
     "$CKAN_PYTHON" -m pytest -c "$HERE/pytest.ini" --rootdir "$HERE" \
         --ckan-ini "$HERE/$run.ini" --compat-report "$OUT/$CKAN_VERSION-$run.json" \
-        "$TESTS/action" "$TESTS/auth" "$@" > "$OUT/$CKAN_VERSION-$run.log" 2>&1 || true
-    tail -n 3 "$OUT/$CKAN_VERSION-$run.log"
-    printf '%ss\n' "$((SECONDS - start))"
-done
+        "$TESTS/action" "$TESTS/auth" "${@:3}" > "$OUT/$CKAN_VERSION-$run.log" 2>&1 || true
+    printf '==> CKAN %s core tests, %s: %s (%ss)\n' "$CKAN_VERSION" "$run" \
+        "$(tail -n 1 "$OUT/$CKAN_VERSION-$run.log")" "$((SECONDS - start))"
+}
+rm -f "$OUT/$CKAN_VERSION"-*.json
+run companions 0 "$@" &
+run datathon 1 "$@" &
+wait
 
 update=()
 [ "${CORE_COMPAT_UPDATE:-}" = 1 ] && update=(--update)

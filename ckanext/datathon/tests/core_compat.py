@@ -39,6 +39,10 @@ def _name(nodeid: str) -> str:
     return nodeid[at:] if at >= 0 else nodeid
 
 
+# plugins of the ini whose tables come from their own migrations
+MIGRATED = ("activity", "datathon")
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
     # CKAN's own sessionstart (ckan_setup) has read the ini into the config
@@ -46,6 +50,40 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
     value = config.get("ckan.plugins") or []
     _PLUGINS[:] = value.split() if isinstance(value, str) else list(value)
+    _migrate_after_first_reset()
+
+
+def _migrate_after_first_reset() -> None:
+    """CKAN's ``clean_db`` resets with ``model.repo.rebuild_db()``: the first
+    time in a process it drops every table and creates core's, later it only
+    empties them.  The plugins' migrations follow the first reset (CKAN's
+    ``reset_db`` fixture reads ``ckan.tests.helpers.reset_db`` when it first
+    runs: it is replaced for this process, nothing is written into CKAN)."""
+    import ckan.model as model
+    import ckan.tests.helpers as helpers
+
+    original = helpers.reset_db
+
+    def reset_db() -> None:
+        first = not model.repo.tables_created_and_initialised
+        original()
+        if first:
+            import ckan.plugins as p
+            from ckan.cli.db import _run_migrations
+
+            for plugin in MIGRATED:
+                if plugin not in _PLUGINS:
+                    continue
+                loaded = p.plugin_loaded(plugin)
+                if not loaded:
+                    p.load(plugin)
+                try:
+                    _run_migrations(plugin)
+                finally:
+                    if not loaded:
+                        p.unload(plugin)
+
+    helpers.reset_db = reset_db
 
 
 @pytest.fixture(autouse=True)
