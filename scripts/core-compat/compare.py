@@ -31,8 +31,10 @@ def main(argv: list[str]) -> int:
     withp = with_plugin["outcomes"]
     failing = sorted(t for t, o in without.items() if o == "failed")
     regressions = sorted(
-        t for t, o in without.items() if o == "passed" and withp.get(t, "missing") != "passed"
+        t for t, o in without.items() if o == "passed" and withp.get(t, "passed") != "passed"
     )
+    # a run that was interrupted: only the tests both runs reached compare
+    unmatched = sorted(set(without) ^ set(withp))
     fixed = sorted(t for t, o in without.items() if o == "failed" and withp.get(t) == "passed")
     counts = {
         name: {o: sum(1 for v in run.values() if v == o) for o in ("passed", "failed", "skipped")}
@@ -47,6 +49,9 @@ def main(argv: list[str]) -> int:
     if fixed:
         print(f"  fail without datathon, pass with it: {len(fixed)}")
     status = 1 if regressions else 0
+    if unmatched:
+        print(f"  incomplete: {len(unmatched)} tests ran in one run only (not compared)")
+        status = 1
     expected = (
         [line for line in expected_path.read_text().splitlines() if line and line[0] != "#"]
         if expected_path.exists()

@@ -51,6 +51,34 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     value = config.get("ckan.plugins") or []
     _PLUGINS[:] = value.split() if isinstance(value, str) else list(value)
     _migrate_after_first_reset()
+    _keep_plugins_loaded()
+
+
+def _keep_plugins_loaded() -> None:
+    """CKAN's ``with_plugins`` loads the plugins before each test and unloads
+    them after it (each time rebuilding the configuration): here they stay
+    loaded while the next test wants the same ones (as this repository's own
+    test suite does).  Only the names CKAN's fixture calls are replaced, for
+    this process."""
+    import ckan.plugins as p
+    import ckan.plugins.core as core
+    from ckan.common import config
+
+    loaded: dict[str, Any] = {"set": None}
+
+    def load_all() -> None:
+        wanted = config.get("ckan.plugins") or []
+        wanted = tuple(wanted.split() if isinstance(wanted, str) else wanted)
+        if loaded["set"] == wanted:
+            return
+        core.load_all()  # unloads what was loaded first
+        loaded["set"] = wanted
+
+    def unload_all() -> None:
+        return None  # until a test wants another set
+
+    p.load_all = load_all  # type: ignore[assignment]
+    p.unload_all = unload_all  # type: ignore[assignment]
 
 
 def _migrate_after_first_reset() -> None:
@@ -111,8 +139,25 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         _OUTCOMES.setdefault(name, "passed")
 
 
+_REPORT: dict[str, Any] = {"path": None, "done": 0}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    _REPORT["path"] = config.getoption("--compat-report")
+
+
+def pytest_runtest_logfinish(nodeid: str, location: Any) -> None:
+    # written every 25 tests too: an interrupted run leaves its outcomes so far
+    _REPORT["done"] += 1
+    if _REPORT["done"] % 25 == 0:
+        _write(_REPORT["path"])
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    path = session.config.getoption("--compat-report")
+    _write(session.config.getoption("--compat-report"))
+
+
+def _write(path: str | None) -> None:
     if not path:
         return
     import ckan
