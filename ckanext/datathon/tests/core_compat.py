@@ -33,10 +33,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--compat-report", action="store", default=None)
 
 
+_NAMES: dict[str, str] = {}
+
+
+def pytest_itemcollected(item: pytest.Item) -> None:
+    # ``logic/action/test_create.py::TestX::test_y``: the path from
+    # ``ckan/tests/`` (node ids of files outside the rootdir lose their
+    # directory, and action/ and auth/ both have test_create.py)
+    path = Path(str(item.path)).as_posix()
+    at = path.rfind("/ckan/tests/")
+    tail = item.nodeid.split("::", 1)[1] if "::" in item.nodeid else item.name
+    _NAMES[item.nodeid] = f"{path[at + len('/ckan/tests/') :] if at >= 0 else path}::{tail}"
+
+
 def _name(nodeid: str) -> str:
-    marker = "ckan/tests/"
-    at = nodeid.find(marker)
-    return nodeid[at:] if at >= 0 else nodeid
+    return _NAMES.get(nodeid, nodeid)
 
 
 # plugins of the ini whose tables come from their own migrations
