@@ -12,12 +12,13 @@ endif
 CKAN_VERSION ?= 2.12.0
 export CKAN_VERSION
 
-.PHONY: demo test wheel-check lint install services stop status clean help bench bench-challenge bench-pages
+.PHONY: demo test wheel-check lint install services stop status clean help bench bench-challenge bench-pages core-compat
 
 help:
 	@echo "make demo    - install everything, start the services and serve a demo portal on http://127.0.0.1:5000"
 	@echo "make test    - install everything, start the services, lint and run the whole test suite on CKAN 2.12.0 and 2.11.6 (CKAN_VERSION=x: that one only)"
 	@echo "make wheel-check - build the sdist and wheel, install the wheel into a clean virtualenv, serve and smoke-test it"
+	@echo "make core-compat - CKAN core's logic/action and logic/auth tests with the companions, then with datathon: fails on any regression (~17 min; not in make test)"
 	@echo "make stop    - stop what these scripts started (CKAN, Solr, Redis, PostgreSQL)"
 	@echo "make status  - report the services"
 	@echo "make lint    - ruff format check and lint only"
@@ -32,6 +33,10 @@ demo:
 
 test:
 	bash scripts/test-matrix.sh "$(TEST_VERSIONS)" $(PYTEST_ARGS)
+
+# CKAN core's own action and auth tests with and without the plugin (issue 17 §8)
+core-compat: install
+	bash scripts/core-compat.sh $(PYTEST_ARGS)
 
 # the release check alone (make test runs it after the suite)
 wheel-check: install

@@ -80,6 +80,7 @@ class DatathonPlugin(p.SingletonPlugin, DefaultTranslation):
             csrf.remember_startup_exemptions(app)
             app.before_request(csrf.cookie_sessions_guard)
             app.before_request(team_views.project_forms_csrf_guard)
+            app.before_request(team_views.project_new_guard)
         page_cache.watch_writes()
         return app
 

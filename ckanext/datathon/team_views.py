@@ -344,6 +344,21 @@ def withdraw(id: str) -> Any:
     )
 
 
+# -- core's "new project" form ------------------------------------------------------------------
+
+
+def project_new_guard() -> Any:
+    """``app.before_request`` hook (plugin.py, IMiddleware): core's
+    ``/project/new`` (the ``project`` type's dataset form) would create a
+    project past project_register (no leader, no team).  The chained
+    package_create refuses it; the form itself sends its visitors, GET or
+    POST, to the challenges, where teams register."""
+    if tk.request.endpoint != f"{PROJECT_TYPE}.new":
+        return None
+    h.flash_notice(_("Projects are created by registering a team on a challenge's page."))
+    return h.redirect_to("challenge.index")
+
+
 # -- CSRF of the project type's own forms ----------------------------------------------------
 
 PROJECT_BLUEPRINTS = (PROJECT_TYPE, f"{PROJECT_TYPE}_resource")

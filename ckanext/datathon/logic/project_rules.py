@@ -242,6 +242,13 @@ def check_protected_fields(
     return data
 
 
+def register_only_message() -> str:
+    return _(
+        "Projects are created only by registering a team for a challenge "
+        "(project_register, or the challenge's Register button)"
+    )
+
+
 def lifecycle_message() -> str:
     return _(
         "A project changes state only through project_submit and project_withdraw; "
@@ -485,6 +492,9 @@ def after_show(context: Context, pkg_dict: dict[str, Any]) -> None:
         )
     ).first()
     pkg_dict.update(status_dict(row))
+    from ckanext.datathon.logic import datasets_used
+
+    datasets_used.after_show(context, pkg_dict)
 
 
 def _shown_status(pkg_dict: dict[str, Any]) -> Any:
@@ -519,13 +529,10 @@ def before_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
         pkg_dict[f"extras_team_members__{sub}"] = " ".join(
             str(m.get(sub) or "") for m in members
         ).strip()
-    used = pkg_dict.pop("datasets_used", None)
-    if isinstance(used, str):
-        try:
-            used = json.loads(used)
-        except ValueError:
-            used = []
-    ids = [u["dataset"] for u in used or [] if isinstance(u, dict) and u.get("dataset")]
+    from ckanext.datathon.logic import datasets_used
+
+    # the index holds public datasets only (the stored dict copies included)
+    ids = datasets_used.public_for_index(pkg_dict, pkg_dict.pop("datasets_used", None))
     pkg_dict["vocab_datathon_datasets_used"] = ids
     pkg_dict["extras_datasets_used"] = " ".join(ids)
     status = _shown_status(pkg_dict)

@@ -17,7 +17,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey
 
 from ckanext.datathon import config, licences
-from ckanext.datathon.logic import lookup
+from ckanext.datathon.logic import datasets_used, lookup
 from ckanext.datathon.model import ALLY_KINDS, CONTEST_DATES, DATASET_ROLES, STAGES, Challenge
 
 __all__ = [
@@ -466,6 +466,8 @@ def datathon_project_dataset(
     if not isinstance(value, str) or "\x00" in value:
         errors[key].append(_("Dataset not found"))
         return
+    if datasets_used.is_kept(context, value):
+        return  # stored, and the editor may not read it: kept as it is
     package = model.Package.get(value.strip())
     if package is None or package.state != "active" or package.type == "project":
         errors[key].append(_("Dataset not found"))

@@ -22,7 +22,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
 from ckanext.datathon import timeline
-from ckanext.datathon.logic import lookup, project_rules, project_schema
+from ckanext.datathon.logic import datasets_used, lookup, project_rules, project_schema
 from ckanext.datathon.logic import results as frozen
 from ckanext.datathon.logic.visibility import readable_dataset, viewer
 from ckanext.datathon.model import PROJECT_TYPE, Award, Challenge, Project, Results
@@ -258,11 +258,9 @@ def _submission_errors(
         errors["code_licence"] = [_("A code licence is required to submit")]
     elif licence not in (challenge.allowed_licences or []):
         errors["code_licence"] = [_("The challenge's rules do not allow this licence")]
-    used = [
-        u.get("dataset")
-        for u in pkg_dict.get("datasets_used") or []
-        if isinstance(u, dict) and u.get("dataset")
-    ]
+    # every stored entry, those the submitter may not read included (shown to
+    # nobody who cannot read them, so not named to the submitter either)
+    used = [e["dataset"] for e in datasets_used.stored(pkg_dict["id"])]
     if used:
         p = model.Package.__table__
         rows = {
@@ -272,6 +270,7 @@ def _submission_errors(
                     p.c.id,
                     p.c.private,
                     p.c.type,
+                    p.c.state,
                     readable_dataset(viewer(context), p).label("readable"),
                 ).where(p.c.id.in_(used))
             ).all()
@@ -279,8 +278,14 @@ def _submission_errors(
         problems = []
         for dataset_id in used:
             row = rows.get(dataset_id)
-            if row is None or not row.readable or row.type == PROJECT_TYPE:
+            if row is None or row.state != "active" or row.type == PROJECT_TYPE:
                 problems.append(_("Dataset {id} not found").format(id=dataset_id))
+            elif not row.readable:
+                # cited by a team member who may read it: kept, not named
+                if challenge.require_open_data:
+                    problems.append(
+                        _("The challenge requires open data: a dataset you may not read is cited")
+                    )
             elif challenge.require_open_data and row.private:
                 problems.append(
                     _("The challenge requires open data: dataset {id} is private").format(
@@ -498,12 +503,15 @@ def _chained_project(data_dict: DataDict, key: str = "id") -> model.Package | No
 
 @tk.chained_action
 def package_create(original: Any, context: Context, data_dict: DataDict) -> Any:
-    """A project is created inside the registration window, owned by its
-    challenge's organization, as a private draft (after core's auth, which
-    lets only project_register and the challenge's organizers through)."""
+    """A project is created only by project_register (core's package_create
+    of type ``project`` is refused, sysadmins included: a project needs its
+    leader, team and status row), inside the registration window, owned by
+    its challenge's organization, as a private draft."""
     lookup.require_refs(data_dict, "id", "name", "type", "owner_org")
     if isinstance(data_dict, dict) and data_dict.get("type") == PROJECT_TYPE:
         tk.check_access("package_create", context, data_dict)
+        if not context.get("datathon_leader"):  # type: ignore[misc]
+            raise tk.NotAuthorized(project_rules.register_only_message())
         data_dict = project_rules.check_new_project(context, data_dict)
     return original(context, data_dict)
 
@@ -511,19 +519,36 @@ def package_create(original: Any, context: Context, data_dict: DataDict) -> Any:
 @tk.chained_action
 def package_update(original: Any, context: Context, data_dict: DataDict) -> Any:
     """Projects keep their challenge, organization, visibility and the fields
-    only datathon actions change (also through package_patch/revise)."""
+    only datathon actions change (also through package_patch/revise), and the
+    datasets they cite that the editor may not read.  Other datasets: core's
+    answer; the projects citing one are indexed again when its visibility
+    changes."""
     lookup.require_refs(data_dict, "id", "name", "type", "owner_org")
-    pkg = _chained_project(data_dict)
-    if pkg is None and isinstance(data_dict, dict) and not data_dict.get("id"):
-        pkg = _chained_project(data_dict, "name")
-    if pkg is not None:
-        _project_access("package_update", context, data_dict, pkg)
+    target = _target(data_dict)
+    if target is not None and project_rules.is_project(target):
+        _project_access("package_update", context, data_dict, target)
         if isinstance(data_dict, dict) and data_dict.get("state") == "deleted":
-            frozen.ensure_challenge_of_project_not_published(pkg.id, "state", frozen.PROJECT_STATUS)
+            frozen.ensure_challenge_of_project_not_published(
+                target.id, "state", frozen.PROJECT_STATUS
+            )
         data_dict = project_rules.check_protected_fields(
-            pkg, data_dict, sysadmin=authz.is_sysadmin(context.get("user"))
+            target, data_dict, sysadmin=authz.is_sysadmin(context.get("user"))
         )
-    return original(context, data_dict)
+        data_dict = datasets_used.merge_unreadable(context, target.id, data_dict)
+        return original(context, data_dict)
+    before = datasets_used.visibility([target.id]) if target is not None else {}
+    result = original(context, data_dict)
+    datasets_used.after_visibility_change(context, before)
+    return result
+
+
+def _target(data_dict: DataDict) -> model.Package | None:
+    """The dataset package_update acts on (by ``id``, else by ``name``, as
+    core finds it)."""
+    if not isinstance(data_dict, dict):
+        return None
+    ref = data_dict.get("id") or data_dict.get("name")
+    return project_rules.package(ref)
 
 
 @tk.chained_action
@@ -588,7 +613,13 @@ def package_delete(original: Any, context: Context, data_dict: DataDict) -> Any:
         # also for sysadmins: a sysadmin retracts the results first
         frozen.ensure_challenge_of_project_not_published(pkg.id, "id", frozen.PROJECT_STATUS)
         project_rules.check_delete(context, pkg)
-    return original(context, data_dict)
+        return original(context, data_dict)
+    # a dataset: the projects citing it are indexed again once it is gone
+    ref = data_dict.get("id") if isinstance(data_dict, dict) else None
+    before = datasets_used.visibility([ref])
+    result = original(context, data_dict)
+    datasets_used.after_visibility_change(context, before)
+    return result
 
 
 @tk.chained_action
@@ -649,7 +680,10 @@ def _bulk(action: str, original: Any, context: Context, data_dict: DataDict) -> 
         frozen.ensure_challenge_of_project_not_published(
             package_id, "datasets", frozen.PROJECT_STATUS
         )
-    return original(context, data_dict)
+    with datasets_used.bulk(
+        context, data_dict.get("datasets") if isinstance(data_dict, dict) else None
+    ):
+        return original(context, data_dict)
 
 
 @tk.chained_action

@@ -114,7 +114,22 @@ def project_submit(context: Context, data_dict: DataDict) -> AuthResult:
 
 
 def project_withdraw(context: Context, data_dict: DataDict) -> AuthResult:
-    return _edit(context, data_dict)
+    """The team leader (until the deadline) or an organizer withdraws a
+    project; other team members may not (403).  Sysadmins pass, as with
+    every auth function."""
+    result = _edit(context, data_dict)
+    if not result["success"]:
+        return result
+    pkg = project_rules.package(data_dict.get("id"))
+    if pkg is None:
+        raise tk.ObjectNotFound(_("Project not found"))
+    if project_rules.is_organizer(context.get("user"), pkg.owner_org):
+        return _ok()
+    user = project_rules.user_obj(context)
+    project = project_rules.project_row(pkg.id)
+    if user is not None and project is not None and project.leader_user_id == user.id:
+        return _ok()
+    return _no(_("Only the team leader or an organizer may withdraw the project"))
 
 
 @tk.auth_allow_anonymous_access
@@ -132,14 +147,13 @@ def project_list(context: Context, data_dict: DataDict) -> AuthResult:
 @tk.chained_auth_function
 @tk.auth_allow_anonymous_access  # as core's: anonymous users may, where core lets them
 def package_create(next_auth: Any, context: Context, data_dict: DataDict | None) -> AuthResult:
-    """Projects are registered with project_register; creating one directly
-    is for the organizers of its challenge."""
+    """Projects are created only by project_register (which calls
+    package_create with ``ignore_auth``): core's package_create of type
+    ``project`` is refused to everyone, organizers included, with the same
+    answer whatever the input (no challenge is looked up).  The chained
+    action refuses sysadmins too."""
     if isinstance(data_dict, dict) and data_dict.get("type") == project_rules.PROJECT_TYPE:
-        challenge = project_rules.challenge_by_ref(project_rules.field(data_dict, "challenge"))
-        if challenge is None or not project_rules.is_organizer(
-            context.get("user"), challenge.owner_org
-        ):
-            return _no(_("Teams register projects with project_register"))
+        return _no(project_rules.register_only_message())
     return next_auth(context, data_dict)
 
 

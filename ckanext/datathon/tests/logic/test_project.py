@@ -53,9 +53,9 @@ def _team_ids(project_id: str) -> set[str]:
     return set(model.Session.scalars(sa.select(pm.c.user_id).where(pm.c.package_id == project_id)))
 
 
-def _organizer_create(world, challenge, **extra):
+def _organizer_create(world, challenge, user=None, **extra):
     return call_as(
-        world.editor,
+        user if user is not None else world.editor,
         "package_create",
         type="project",
         name=extra.pop("name", "organizer-made"),
@@ -92,7 +92,7 @@ class TestRegister:
             (dt.timedelta(0), True),
         ],
     )
-    @pytest.mark.parametrize("path", ["project_register", "package_create"])
+    @pytest.mark.parametrize("path", ["project_register"])
     def test_window_opens(self, world, challenge_factory, shift, allowed, path):
         moment = now()
         challenge = challenge_factory(
@@ -109,7 +109,7 @@ class TestRegister:
             (dt.timedelta(0), True),
         ],
     )
-    @pytest.mark.parametrize("path", ["project_register", "package_create"])
+    @pytest.mark.parametrize("path", ["project_register"])
     def test_window_closes(self, world, challenge_factory, shift, allowed, path):
         moment = now()
         dates = _dates(moment + shift - dt.timedelta(days=10))
@@ -155,29 +155,39 @@ class TestRegister:
         with pytest.raises((tk.ValidationError, tk.ObjectNotFound)):
             call_as(world.user, "project_register", challenge=junk, title="T", team_name="N")
 
-    def test_direct_package_create_is_for_organizers(self, world, published_challenge_factory):
+    def test_core_package_create_of_a_project_is_refused_to_everyone(
+        self, world, published_challenge_factory
+    ):
+        """Issue 17 §2: a project is created only by project_register (a
+        leader, a team, a status row); core's package_create of type
+        ``project`` is refused to organizers and sysadmins too."""
         challenge = _challenge(world, published_challenge_factory)
-        for user in (world.user, world.member, world.outsider_admin):
-            with pytest.raises(tk.NotAuthorized):
-                call_as(
-                    user,
-                    "package_create",
-                    type="project",
-                    name="sneaky",
-                    title="Sneaky",
-                    challenge=challenge["id"],
-                    owner_org=world.org["id"],
-                )
-        project = _organizer_create(world, challenge, private=False)
-        assert project["private"] is True  # drafts start private
-        assert project["submission_status"] == "draft"
-        assert project["leader_user_id"] is None
+        sysadmin = factories.Sysadmin()
+        for user in (world.user, world.member, world.outsider_admin, world.editor, sysadmin):
+            with pytest.raises(tk.NotAuthorized) as raised:
+                _organizer_create(world, challenge, user=user, private=False)
+            assert "project_register" in str(raised.value)
+        count = model.Session.execute(sa.select(sa.func.count()).select_from(Project)).scalar()
+        assert count == 0
+        assert not model.Session.execute(
+            sa.select(model.Package.id).where(model.Package.type == "project")
+        ).all()
 
-    def test_package_create_cannot_set_status(self, world, published_challenge_factory):
+    def test_the_auth_answer_is_the_same_whatever_the_challenge(
+        self, world, published_challenge_factory
+    ):
         challenge = _challenge(world, published_challenge_factory)
-        with pytest.raises(tk.ValidationError) as excinfo:
-            _organizer_create(world, challenge, submission_status="submitted")
-        assert "submission_status" in excinfo.value.error_dict
+        answers = set()
+        for ref in (challenge["id"], "no-such-challenge", None, 5):
+            with pytest.raises(tk.NotAuthorized) as raised:
+                helpers.call_auth(
+                    "package_create",
+                    {"user": world.editor["name"], "model": model},
+                    type="project",
+                    challenge=ref,
+                )
+            answers.add(str(raised.value))
+        assert len(answers) == 1
 
 
 def test_several_teams_per_person_by_default(world, published_challenge_factory):

@@ -136,3 +136,52 @@ class TestBulkAndOwner:
     def test_team_edit_still_pins_the_organization(self, team):
         saved = call_as(team.member, "package_patch", id=team.open["id"], notes="more")
         assert saved["owner_org"] == team.org["id"]
+
+
+class TestWithdraw:
+    """Withdrawal is for the team leader (until the deadline) and organizers;
+    other team members get 403 (an auth rule: sysadmins pass it)."""
+
+    def test_a_team_member_may_not_withdraw(self, team):
+        with pytest.raises(tk.NotAuthorized) as raised:
+            call_as(team.member, "project_withdraw", id=team.open["id"])
+        assert "leader" in str(raised.value)
+        shown = helpers.call_action("package_show", id=team.open["id"])
+        assert (shown["submission_status"], shown["private"]) == ("submitted", False)
+
+    def test_the_offer_follows_the_rule(self, team):
+        from ckanext.datathon.tests.helpers import auth_as
+
+        assert not auth_as(team.member, "project_withdraw", id=team.open["id"])
+        assert auth_as(team.leader, "project_withdraw", id=team.open["id"])
+
+    @pytest.mark.parametrize("who", ["leader", "organizer", "sysadmin"])
+    def test_the_leader_an_organizer_or_a_sysadmin_withdraws(self, team, who):
+        user = factories.Sysadmin() if who == "sysadmin" else getattr(team, who)
+        shown = call_as(user, "project_withdraw", id=team.open["id"])
+        assert (shown["submission_status"], shown["private"]) == ("withdrawn", True)
+
+    def test_an_outsider_gets_404_for_a_draft(self, team):
+        with pytest.raises(tk.ObjectNotFound):
+            call_as(team.outsider, "project_withdraw", id=team.secret["id"])
+
+
+class TestCreateOnlyByRegistration:
+    """Core's package_create of type ``project`` is refused (issue 17 §1):
+    a project always has a leader, a team and a status row."""
+
+    @pytest.mark.parametrize("who", ["organizer", "sysadmin"])
+    def test_core_package_create_is_refused(self, team, who):
+        user = factories.Sysadmin() if who == "sysadmin" else team.organizer
+        with pytest.raises(tk.NotAuthorized) as raised:
+            call_as(
+                user,
+                "package_create",
+                type="project",
+                name="made-by-core",
+                title="Made by core",
+                challenge=team.challenge["id"],
+                owner_org=team.org["id"],
+            )
+        assert "project_register" in str(raised.value)
+        assert model.Package.get("made-by-core") is None

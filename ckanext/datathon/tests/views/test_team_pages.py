@@ -451,7 +451,11 @@ class TestSubmitWithdraw:
             for who in (None, world.user, world.member, world.outsider_admin):
                 assert browse(who).get(url).status_code == 404, (route, who)
             for who in (contest.leader, contest.member, world.editor, world.sysadmin):
-                assert browse(who).get(url).status_code == 200, (route, who)
+                # only the leader and organizers withdraw: other members 403
+                expected = (
+                    403 if (route, who) == ("datathon_team.withdraw", contest.member) else 200
+                )
+                assert browse(who).get(url).status_code == expected, (route, who)
         _ready(contest)
         call_as(contest.leader, "project_submit", id=contest.draft["id"])
         url = tk.url_for("datathon_team.withdraw", id=contest.draft["name"])
@@ -489,6 +493,35 @@ class TestSubmitWithdraw:
 
 
 class TestProjectPages:
+    @pytest.mark.parametrize("who", ["editor", "sysadmin"])
+    def test_core_new_project_form_sends_to_the_challenges(self, browse, world, contest, who):
+        """``/project/new`` (core's form of the type) would create a project
+        past project_register: GET and POST answer a redirect to the
+        challenges, and nothing is created."""
+        b = browse(getattr(world, who))
+        page = b.get("/project/new", follow_redirects=False)
+        assert page.status_code == 302
+        assert page.headers["Location"].endswith(tk.url_for("challenge.index"))
+        response = b.post(
+            "/project/new",
+            {
+                "name": "made-by-form",
+                "title": "Made by the form",
+                "challenge": contest.challenge["id"],
+                "owner_org": world.org["id"],
+                "save": "continue",
+            },
+            form_url="/dataset/new",
+        )
+        assert response.status_code == 302
+        assert model.Package.get("made-by-form") is None
+        assert "registering a team" in body(b.get(tk.url_for("challenge.index")))
+
+    def test_project_search_page_offers_registration_not_core_form(self, browse, world):
+        html = body(browse(world.sysadmin).get("/project/"))
+        assert 'href="/project/new"' not in html
+        assert tk.url_for("challenge.index") in html
+
     def test_read_page_banner(self, browse, world, contest):
         url = tk.url_for("project.read", id=contest.draft["name"])
         html = body(browse(contest.leader).get(url))

@@ -1,0 +1,248 @@
+"""Issue 17 §5 (security review finding 8): ``datasets_used`` per viewer,
+without losing data.
+
+A public (submitted) project cites a public dataset and a private one that its
+leader may read (as a member of the dataset's organization) and another team
+member may not.  The private dataset's id and resource ids reach nobody who may
+not read it (package_show, search results, the Solr document); updates by the
+team member keep the entry; the index follows the dataset's visibility.
+"""
+
+from __future__ import annotations
+
+import json
+from types import SimpleNamespace
+
+import pytest
+
+import ckan.lib.search as search
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.tests import factories, helpers
+
+from ckanext.datathon.tests.factories import open_registration_dates
+from ckanext.datathon.tests.helpers import call_as
+
+pytestmark = pytest.mark.usefixtures("with_plugins")
+
+
+@pytest.fixture
+def cited(clean_db, clean_index):
+    organizer, leader, member, keeper = (factories.User() for _ in range(4))
+    org = factories.Organization(users=[{"name": organizer["name"], "capacity": "admin"}])
+    # the private dataset's organization: the leader is a member, the other
+    # team member is not
+    vault = factories.Organization(
+        users=[
+            {"name": keeper["name"], "capacity": "admin"},
+            {"name": leader["name"], "capacity": "member"},
+        ]
+    )
+    challenge = call_as(
+        organizer,
+        "challenge_create",
+        owner_org=org["id"],
+        name="open-city",
+        title="Open city",
+        state="active",
+        require_open_data=False,
+        **open_registration_dates(),
+    )
+    public = factories.Dataset(owner_org=org["id"], resources=[{"url": "https://x.org/p.csv"}])
+    private = factories.Dataset(
+        owner_org=vault["id"], private=True, resources=[{"url": "https://x.org/s.csv"}]
+    )
+    project = call_as(
+        leader,
+        "project_register",
+        challenge=challenge["id"],
+        title="Cited",
+        team_name="Readers",
+        accept_rules=True,
+    )
+    call_as(leader, "project_member_add", id=project["id"], username=member["name"])
+    call_as(
+        leader,
+        "package_patch",
+        id=project["id"],
+        repository_url="https://github.com/readers/cited",
+        code_licence="MIT",
+        datasets_used=[
+            {"dataset": public["id"], "resource_ids": [public["resources"][0]["id"]]},
+            {"dataset": private["id"], "resource_ids": [private["resources"][0]["id"]]},
+        ],
+    )
+    call_as(leader, "project_submit", id=project["id"])
+    return SimpleNamespace(
+        organizer=organizer,
+        leader=leader,
+        member=member,
+        keeper=keeper,
+        org=org,
+        vault=vault,
+        challenge=challenge,
+        public=public,
+        private=private,
+        project=project,
+        secret_ids={private["id"], private["resources"][0]["id"]},
+    )
+
+
+def _used(user, project_id) -> list[str]:
+    shown = call_as(user, "package_show", id=project_id)
+    return [e["dataset"] for e in shown.get("datasets_used") or []]
+
+
+def _stored(project_id) -> list[str]:
+    from ckanext.datathon.logic import datasets_used
+
+    model.Session.expire_all()
+    return [e["dataset"] for e in datasets_used.stored(project_id)]
+
+
+def _leaks(text: str, cited) -> set[str]:
+    return {secret for secret in cited.secret_ids if secret in text}
+
+
+class TestShow:
+    def test_each_viewer_sees_the_datasets_they_may_read(self, cited):
+        both = [cited.public["id"], cited.private["id"]]
+        assert _used(cited.leader, cited.project["id"]) == both
+        assert _used(cited.keeper, cited.project["id"]) == both
+        assert _used(factories.Sysadmin(), cited.project["id"]) == both
+        for viewer in (None, cited.member, cited.organizer, factories.User()):
+            assert _used(viewer, cited.project["id"]) == [cited.public["id"]], viewer
+            shown = call_as(viewer, "package_show", id=cited.project["id"])
+            assert not _leaks(json.dumps(shown), cited)
+
+    def test_updates_read_the_stored_list(self, cited):
+        context = {"user": cited.member["name"], "model": model, "for_update": True}
+        shown = helpers.call_action("package_show", context=context, id=cited.project["id"])
+        assert [e["dataset"] for e in shown["datasets_used"]] == [
+            cited.public["id"],
+            cited.private["id"],
+        ]
+
+
+class TestSearchAndIndex:
+    def test_search_results_and_the_solr_document_hold_public_ids_only(self, cited):
+        for viewer in (None, cited.leader, cited.member):
+            found = call_as(viewer, "package_search", q=f"id:{cited.project['id']}")
+            assert found["count"] == 1
+            assert [e["dataset"] for e in found["results"][0]["datasets_used"]] == [
+                cited.public["id"]
+            ]
+            assert not _leaks(json.dumps(found), cited)
+            raw = call_as(
+                viewer,
+                "package_search",
+                q=f"id:{cited.project['id']}",
+                fl="id,data_dict,validated_data_dict,extras_datasets_used,"
+                "vocab_datathon_datasets_used",
+            )
+            assert not _leaks(json.dumps(raw), cited)
+        document = search.show(cited.project["id"])
+        assert not _leaks(json.dumps(document), cited)
+        assert document["vocab_datathon_datasets_used"] == [cited.public["id"]]
+
+    def test_no_search_by_a_private_id(self, cited):
+        found = helpers.call_action(
+            "package_search", fq=f"vocab_datathon_datasets_used:{cited.private['id']}"
+        )
+        assert found["count"] == 0
+
+    def _citing(self, dataset) -> int:
+        return helpers.call_action(
+            "package_search", fq=f"vocab_datathon_datasets_used:{dataset['id']}"
+        )["count"]
+
+    @pytest.mark.parametrize("path", ["package_patch", "bulk"])
+    def test_the_index_follows_the_dataset_visibility(self, cited, path):
+        def flip(private: bool) -> None:
+            if path == "package_patch":
+                call_as(cited.keeper, "package_patch", id=cited.private["id"], private=private)
+            else:
+                action = "bulk_update_private" if private else "bulk_update_public"
+                call_as(
+                    cited.keeper, action, org_id=cited.vault["id"], datasets=[cited.private["id"]]
+                )
+
+        flip(False)
+        assert self._citing(cited.private) == 1
+        assert cited.private["id"] in json.dumps(search.show(cited.project["id"]))
+        flip(True)
+        assert self._citing(cited.private) == 0
+        assert not _leaks(json.dumps(search.show(cited.project["id"])), cited)
+
+    def test_a_deleted_dataset_leaves_the_index(self, cited):
+        assert self._citing(cited.public) == 1
+        call_as(cited.organizer, "package_delete", id=cited.public["id"])
+        assert self._citing(cited.public) == 0
+
+
+class TestUpdateKeepsWhatTheEditorCannotRead:
+    def test_patch_by_a_member_who_may_not_read_it(self, cited):
+        saved = call_as(cited.member, "package_patch", id=cited.project["id"], notes="more")
+        assert saved["notes"] == "more"
+        assert [e["dataset"] for e in saved["datasets_used"]] == [cited.public["id"]]
+        assert _stored(cited.project["id"]) == [cited.public["id"], cited.private["id"]]
+
+    def test_update_with_what_the_member_sees(self, cited):
+        seen = call_as(cited.member, "package_show", id=cited.project["id"])
+        call_as(cited.member, "package_update", **dict(seen, notes="edited"))
+        assert _stored(cited.project["id"]) == [cited.public["id"], cited.private["id"]]
+
+    def test_the_member_removes_what_they_see_only(self, cited):
+        call_as(cited.member, "package_patch", id=cited.project["id"], datasets_used=[])
+        assert _stored(cited.project["id"]) == [cited.private["id"]]
+
+    def test_the_member_cannot_change_a_hidden_entry(self, cited):
+        call_as(
+            cited.member,
+            "package_patch",
+            id=cited.project["id"],
+            datasets_used=[{"dataset": cited.private["id"], "resource_ids": ["forged"]}],
+        )
+        model.Session.expire_all()
+        from ckanext.datathon.logic import datasets_used
+
+        entries = datasets_used.stored(cited.project["id"])
+        assert entries == [
+            {"dataset": cited.private["id"], "resource_ids": [cited.private["resources"][0]["id"]]}
+        ]
+
+    def test_the_member_cannot_add_a_dataset_they_may_not_read(self, cited):
+        other = factories.Dataset(owner_org=cited.vault["id"], private=True)
+        with pytest.raises(tk.ValidationError):
+            call_as(
+                cited.member,
+                "package_patch",
+                id=cited.project["id"],
+                datasets_used=[{"dataset": cited.public["id"]}, {"dataset": other["id"]}],
+            )
+        assert _stored(cited.project["id"]) == [cited.public["id"], cited.private["id"]]
+
+    def test_resource_changes_keep_the_list(self, cited):
+        call_as(
+            cited.member, "resource_create", package_id=cited.project["id"], url="https://x.org/a"
+        )
+        assert _stored(cited.project["id"]) == [cited.public["id"], cited.private["id"]]
+
+    def test_the_leader_still_edits_the_whole_list(self, cited):
+        call_as(
+            cited.leader,
+            "package_patch",
+            id=cited.project["id"],
+            datasets_used=[{"dataset": cited.private["id"]}],
+        )
+        assert _stored(cited.project["id"]) == [cited.private["id"]]
+
+
+def test_submission_does_not_name_a_dataset_the_submitter_may_not_read(cited):
+    call_as(cited.organizer, "challenge_patch", id=cited.challenge["id"], require_open_data=True)
+    call_as(cited.leader, "project_withdraw", id=cited.project["id"])
+    with pytest.raises(tk.ValidationError) as raised:
+        call_as(cited.member, "project_submit", id=cited.project["id"])
+    message = json.dumps(raised.value.error_dict)
+    assert "open data" in message
+    assert not _leaks(message, cited)
