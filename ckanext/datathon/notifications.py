@@ -212,6 +212,6 @@ def team_invitation(invitation_id: str) -> int:
         "project": project_title,
         "challenge": challenge_title,
         "site": _site(),
-        "url": _url("/user/invitations"),
+        "url": _url("/dashboard/invitations"),
     }
     return int(_send(invitee, subject, body))

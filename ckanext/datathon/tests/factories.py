@@ -129,6 +129,18 @@ def add_team_member(project: dict, user: dict | None = None) -> dict:
     return user
 
 
+def invite_and_accept(inviter: dict, project: dict, user: dict | None = None) -> dict:
+    """``inviter`` (a team member) invites ``user`` (a new user by default),
+    who accepts: the consent path of joining a team."""
+    from ckanext.datathon.tests.helpers import call_as
+
+    user = user or factories.User()
+    answer = call_as(inviter, "project_member_add", id=project["id"], username=user["name"])
+    assert answer["status"] == "invited", answer
+    call_as(user, "project_invitation_accept", id=answer["invitation"]["id"])
+    return user
+
+
 class JurorFactory(factories.CKANFactory):
     """A new user appointed to the jury of a new published challenge
     (``JurorFactory(id=challenge_id, username=name)`` for given ones)."""

@@ -40,6 +40,9 @@ SET leader_user_id = COALESCE(
       ORDER BY pm.modified, pm.user_id
       LIMIT 1))
 WHERE pr.leader_user_id IS NULL
+  AND EXISTS (SELECT 1 FROM package_member AS pm
+               JOIN "user" AS u ON u.id = pm.user_id AND u.state = 'active'
+              WHERE pm.package_id = pr.package_id)
 """
 
 
