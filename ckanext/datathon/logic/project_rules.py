@@ -621,7 +621,9 @@ def after_show(context: Context, pkg_dict: dict[str, Any]) -> None:
     # there, computed from the team (deprecated); a stored old value is not shown.
     from ckanext.datathon.logic.action.team import computed_team_members
 
-    pkg_dict["team_members"] = computed_team_members(context, pkg_dict["id"])
+    pkg_dict["team_members"] = computed_team_members(
+        context, pkg_dict["id"], row.leader_user_id if row is not None else None
+    )
     if isinstance(pkg_dict.get("extras"), list):
         pkg_dict["extras"] = [
             e

@@ -59,25 +59,34 @@ def _team(package_id: str) -> dict[str, Any]:
     return {"count": project_rules.team_size(package_id), "members": _members(package_id)}
 
 
-def _members(package_id: str, *, names: bool = True) -> list[dict[str, Any]]:
+_NO_LEADER = object()
+
+
+def _members(
+    package_id: str, *, names: bool = True, leader_user_id: Any = _NO_LEADER
+) -> list[dict[str, Any]]:
     """Active members, leader first, then by display name.  ``names``: with
     user ids and user names (not when user details are not public to the
-    reader); never e-mails."""
+    reader); never e-mails.  ``leader_user_id``: when the caller read it
+    already (package_show's hook), no second query of the project row."""
     pm = model.PackageMember.__table__
     u = model.User.__table__
-    pr = Project.__table__
+    if leader_user_id is _NO_LEADER:
+        leader_user_id = model.Session.execute(
+            sa.select(Project.__table__.c.leader_user_id).where(
+                Project.__table__.c.package_id == package_id
+            )
+        ).scalar()
     rows = model.Session.execute(
-        sa.select(u.c.id, u.c.name, u.c.fullname, pr.c.leader_user_id)
-        .select_from(
-            pm.join(u, u.c.id == pm.c.user_id).join(pr, pr.c.package_id == pm.c.package_id)
-        )
+        sa.select(u.c.id, u.c.name, u.c.fullname)
+        .select_from(pm.join(u, u.c.id == pm.c.user_id))
         .where(pm.c.package_id == package_id, u.c.state == "active")
     ).all()
     members = []
     for r in rows:
         entry: dict[str, Any] = {
             "display_name": r.fullname or r.name,
-            "leader": r.id == r.leader_user_id,
+            "leader": r.id == leader_user_id,
         }
         if names:
             entry = {"user_id": r.id, "name": r.name, **entry}
@@ -97,7 +106,9 @@ def member_names_visible(context: Context) -> bool:
     return public_user_details() or project_rules.user_obj(context) is not None
 
 
-def computed_team_members(context: Context, package_id: str) -> list[dict[str, Any]]:
+def computed_team_members(
+    context: Context, package_id: str, leader_user_id: str | None
+) -> list[dict[str, Any]]:
     """The deprecated ``team_members`` field of package_show, computed from
     the collaborators in the shape of the old free-text field
     (``name``, ``role``, ``profile_url``)."""
@@ -109,7 +120,7 @@ def computed_team_members(context: Context, package_id: str) -> list[dict[str, A
             "role": _("Team leader") if m["leader"] else _("Member"),
             "profile_url": f"{site}/user/{m['name']}" if names else "",
         }
-        for m in _members(package_id, names=names)
+        for m in _members(package_id, names=names, leader_user_id=leader_user_id)
     ]
 
 

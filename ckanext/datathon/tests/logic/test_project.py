@@ -296,8 +296,13 @@ class TestTeam:
             call_as(c, "project_invitation_accept", id=to_c["invitation"]["id"])
         assert "full" in excinfo.value.error_dict["id"][0]
         with pytest.raises(tk.ValidationError) as excinfo:
-            call_as(world.user, "project_member_add", id=project["id"], username=c["name"])
-        assert "username" in excinfo.value.error_dict
+            call_as(
+                world.user,
+                "project_member_add",
+                id=project["id"],
+                username=factories.User()["name"],
+            )
+        assert "full" in excinfo.value.error_dict["username"][0]
         # adding an existing member again is not an addition
         with pytest.raises(tk.ValidationError):
             call_as(world.user, "project_member_add", id=project["id"], username=b["name"])
