@@ -943,9 +943,19 @@ class TestAuthMatrix:
             self._expect(roles, allowed, auth, **data)
 
     def test_the_team_lead_cannot_score_even_as_juror(self, world, s):
-        call_as(
-            world.admin, "challenge_juror_add", id=s.challenge["id"], username=world.user["name"]
+        # a team member is never appointed (issue 18) ...
+        with pytest.raises(tk.ValidationError):
+            call_as(
+                world.admin,
+                "challenge_juror_add",
+                id=s.challenge["id"],
+                username=world.user["name"],
+            )
+        # ... but a portal upgraded from older code may hold such a juror
+        model.Session.add(
+            Juror(challenge_id=s.challenge["id"], user_id=world.user["id"], created=now())
         )
+        model.Session.commit()
         assert not auth_as(world.user, "project_score", project=s.project["id"])
         assert auth_as(world.user, "project_recuse", project=s.project["id"])
 
