@@ -17,6 +17,10 @@ DEFAULT_MAX_TEAM_SIZE = "ckanext.datathon.default_max_team_size"
 DEFAULT_CURRENCY = "ckanext.datathon.default_currency"
 ONE_TEAM_PER_PERSON = "ckanext.datathon.one_team_per_person"
 NOTIFICATIONS = "ckanext.datathon.notifications"
+MAX_TEAMS_LED = "ckanext.datathon.max_teams_led_per_challenge"
+MAX_TEAMS = "ckanext.datathon.max_teams_per_challenge"
+MAX_PENDING_INVITATIONS = "ckanext.datathon.max_pending_invitations_per_project"
+MAX_INVITATIONS_PER_DAY = "ckanext.datathon.max_invitations_per_day"
 PAGE_CACHE_SECONDS = "ckanext.datathon.page_cache_seconds"
 CSRF_COOKIE_SESSIONS = "ckanext.datathon.csrf_cookie_sessions"
 # list lengths accepted by the actions (option -> default)
@@ -70,6 +74,25 @@ def default_currency() -> str:
 
 def one_team_per_person() -> bool:
     return tk.asbool(tk.config.get(ONE_TEAM_PER_PERSON, False))
+
+
+def max_teams_led() -> int:
+    """Teams a person may lead per challenge (0: no limit)."""
+    return max(0, tk.asint(tk.config.get(MAX_TEAMS_LED, 3)))
+
+
+def max_teams() -> int:
+    """Teams a person may be on per challenge (0: no limit)."""
+    limit = max(0, tk.asint(tk.config.get(MAX_TEAMS, 5)))
+    return 1 if one_team_per_person() else limit
+
+
+def max_pending_invitations() -> int:
+    return max(1, tk.asint(tk.config.get(MAX_PENDING_INVITATIONS, 10)))
+
+
+def max_invitations_per_day() -> int:
+    return max(1, tk.asint(tk.config.get(MAX_INVITATIONS_PER_DAY, 20)))
 
 
 def notifications() -> bool:

@@ -26,7 +26,10 @@ from ckanext.datathon.entity_labels import humanize_entity_type
 from ckanext.datathon.jury_helpers import datathon_award_label, datathon_winner_awards
 from ckanext.datathon.model import ALLY_KINDS, STAGES
 from ckanext.datathon.open_helpers import datathon_challenge_jsonld, datathon_follow_state
-from ckanext.datathon.project_helpers import datathon_project_datasets
+from ckanext.datathon.project_helpers import (
+    datathon_pending_invitations,
+    datathon_project_datasets,
+)
 from ckanext.datathon.view_utils import user_context
 
 __all__ = [
@@ -50,6 +53,7 @@ __all__ = [
     "datathon_org_options",
     "datathon_organizer_orgs",
     "datathon_osi_licences",
+    "datathon_pending_invitations",
     "datathon_project_dataset_choices",
     "datathon_project_datasets",
     "datathon_project_licence_choices",

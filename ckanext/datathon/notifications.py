@@ -3,6 +3,7 @@
 * A juror is told when they are appointed (``challenge_juror_add``).
 * The team members of every submitted project are told when the results are
   published (``challenge_results_publish``).
+* A person invited to a team is told (``project_member_add`` by a team member).
 
 Mail is sent only when ``ckanext.datathon.notifications`` is true (default)
 and the portal names a mail server (``smtp.server``, see ``mail_configured``);
@@ -27,7 +28,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.datathon import config
-from ckanext.datathon.model import Challenge, Project
+from ckanext.datathon.model import Challenge, Project, TeamInvitation
 
 log = logging.getLogger(__name__)
 _ = tk._
@@ -172,3 +173,45 @@ def results_published(challenge: Challenge) -> int:
         }
         sent += _send(user, subject, body)
     return sent
+
+
+def team_invitation(invitation_id: str) -> int:
+    """Tell the invitee of a team invitation about it; the number of mails
+    sent.  The mail names the team, the project, the challenge and who
+    invited, and links to the invitations page."""
+    if not enabled():
+        return 0
+    invitation = model.Session.get(TeamInvitation, invitation_id)
+    if invitation is None or invitation.state != "pending":
+        return 0
+    invitee = model.Session.get(model.User, invitation.invitee_user_id)
+    pkg = model.Session.get(model.Package, invitation.project_id)
+    project = model.Session.get(Project, invitation.project_id)
+    challenge = model.Session.get(Challenge, project.challenge_id) if project else None
+    inviter = (
+        model.Session.get(model.User, invitation.inviter_user_id)
+        if invitation.inviter_user_id
+        else None
+    )
+    if invitee is None or invitee.state != "active" or pkg is None or challenge is None:
+        return 0
+    project_title = header_text(pkg.title or pkg.name)
+    challenge_title = header_text(challenge.title or challenge.name)
+    subject = _("You are invited to join the team of “%(title)s”") % {"title": project_title}
+    body = _(
+        "Hello %(name)s,\n\n"
+        "%(inviter)s invited you to join the team of “%(project)s”, a project of "
+        "the challenge “%(challenge)s” on %(site)s.\n\n"
+        "You join the team only if you accept. Accept or decline the invitation: %(url)s\n\n"
+        "If you do not know this person, decline it; nothing changes for you.\n"
+    ) % {
+        "name": header_text(invitee.fullname or invitee.name, NAME_MAX),
+        "inviter": header_text(
+            (inviter.fullname or inviter.name) if inviter else _("A team member"), NAME_MAX
+        ),
+        "project": project_title,
+        "challenge": challenge_title,
+        "site": _site(),
+        "url": _url("/dashboard/invitations"),
+    }
+    return int(_send(invitee, subject, body))

@@ -39,3 +39,21 @@ def datathon_project_datasets(pkg: dict[str, Any]) -> list[dict[str, str]]:
             seen.add(row.id)
             result.append({"id": row.id, "name": row.name, "title": row.title or row.name})
     return result
+
+
+def datathon_pending_invitations() -> int:
+    """How many team invitations the current user has not answered (for the
+    user menu; lapsed ones are counted until the invitations page shows them
+    as lapsed).  One query, none for anonymous users."""
+    from flask_login import current_user
+
+    from ckanext.datathon.model import TeamInvitation
+
+    if not current_user.is_authenticated:
+        return 0
+    inv = TeamInvitation.__table__
+    return model.Session.execute(
+        sa.select(sa.func.count()).where(
+            inv.c.invitee_user_id == current_user.id, inv.c.state == "pending"
+        )
+    ).scalar_one()

@@ -212,30 +212,23 @@ def projects(name: str) -> str:
 
 
 def _team_members(pkg: dict[str, Any]) -> list[dict[str, Any]]:
-    """The project's team (its collaborators), leader first: two queries."""
-    rows = tk.get_action("package_collaborator_list")(
-        {"model": model, "user": _context()["user"], "ignore_auth": True},  # type: ignore[typeddict-item]
-        {"id": pkg["id"]},
-    )
-    ids = [r["user_id"] for r in rows]
-    users = (
-        model.Session.scalars(
-            sa.select(model.User).where(model.User.id.in_(ids), model.User.state == "active")
-        ).all()
-        if ids
-        else []
-    )
-    leader = pkg.get("leader_user_id")
-    members = [
-        {
-            "user_id": u.id,
-            "name": u.name,
-            "display_name": u.fullname or u.name,
-            "leader": u.id == leader,
-        }
-        for u in users
-    ]
-    return sorted(members, key=lambda m: (not m["leader"], m["display_name"].lower()))
+    """The project's team, leader first (project_member_list)."""
+    try:
+        return tk.get_action("project_member_list")(_context(), {"id": pkg["id"]})["members"]
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return []
+
+
+def _project_invitations(pkg: dict[str, Any]) -> list[dict[str, Any]]:
+    """The team's pending and lapsed invitations (for its members and the
+    organizers; nothing for others)."""
+    try:
+        result = tk.get_action("project_invitation_list")(
+            _context(), {"id": pkg["id"], "limit": 100}
+        )
+    except (tk.ObjectNotFound, tk.NotAuthorized, tk.ValidationError):
+        return []
+    return [i for i in result["results"] if i["status"] in ("pending", "lapsed")]
 
 
 @team.route("/project/<id>/team", methods=["GET", "POST"])
@@ -251,7 +244,7 @@ def team_page(id: str) -> Any:
             username = form.get("remove", "").strip()
         action = "project_member_remove" if removing else "project_member_add"
         try:
-            tk.get_action(action)(_context(), {"id": pkg["id"], "username": username})
+            answer = tk.get_action(action)(_context(), {"id": pkg["id"], "username": username})
         except tk.ValidationError as error:
             errors = error.error_dict
             data = {"username": username} if not removing else {}
@@ -263,15 +256,20 @@ def team_page(id: str) -> Any:
             me = tk.current_user.name
             if removing and username == me:
                 h.flash_success(_("You left the team."))
-                if not _may("package_show", {"id": pkg["id"]}):
+                if answer.get("deleted") or not _may("package_show", {"id": pkg["id"]}):
                     challenge = _challenge_of(pkg)
                     return h.redirect_to("challenge.read", name=challenge["name"])
                 return h.redirect_to(f"{PROJECT_TYPE}.read", id=pkg["name"])
-            h.flash_success(
-                _("{user} left the team.").format(user=username)
-                if removing
-                else _("{user} joined the team.").format(user=username)
-            )
+            if removing:
+                h.flash_success(_("{user} left the team.").format(user=username))
+            elif answer.get("status") == "invited":
+                h.flash_success(
+                    _("{user} is invited: they join the team when they accept.").format(
+                        user=username
+                    )
+                )
+            else:
+                h.flash_success(_("{user} joined the team.").format(user=username))
             return h.redirect_to("datathon_team.team_page", id=pkg["name"])
     challenge = _challenge_of(pkg)
     return tk.render(
@@ -282,6 +280,7 @@ def team_page(id: str) -> Any:
             "dataset_type": PROJECT_TYPE,
             "challenge": challenge,
             "members": _team_members(pkg),
+            "invitations": _project_invitations(pkg),
             "can_add": _may("project_member_add", {"id": pkg["id"]}),
             "is_leader_or_organizer": _may(
                 "project_member_remove", {"id": pkg["id"], "username": ""}
@@ -290,6 +289,45 @@ def team_page(id: str) -> Any:
             "data": data,
         },
     )
+
+
+# -- invitations -------------------------------------------------------------------------
+
+
+@team.route("/dashboard/invitations", methods=["GET", "POST"])
+def invitations() -> Any:
+    """My invitations: the team invitations of the current user, to accept or
+    decline (POST, CSRF-checked)."""
+    if not tk.current_user.is_authenticated:
+        return _deny()
+    if tk.request.method == "POST":
+        form = tk.request.form
+        answer = form.get("answer")
+        action = {
+            "accept": "project_invitation_accept",
+            "decline": "project_invitation_decline",
+        }.get(answer or "")
+        if action is None:
+            return tk.abort(400, _("Choose to accept or decline the invitation"))
+        try:
+            result = tk.get_action(action)(_context(), {"id": form.get("invitation", "")})
+        except tk.ObjectNotFound:
+            return tk.abort(404, _("Invitation not found"))
+        except tk.ValidationError as error:
+            h.flash_error(" ".join(_messages(error.error_dict)))
+        except tk.NotAuthorized:
+            return _deny()
+        else:
+            project = result.get("project") or {}
+            if answer == "accept":
+                h.flash_success(
+                    _("You joined the team of “{title}”.").format(title=project.get("title", ""))
+                )
+                return h.redirect_to("datathon_team.team_page", id=project.get("name"))
+            h.flash_success(_("You declined the invitation."))
+        return h.redirect_to("datathon_team.invitations")
+    result = tk.get_action("project_invitation_list")(_context(), {"limit": 100})
+    return tk.render("team/invitations.html", {"invitations": result["results"]})
 
 
 # -- submission -------------------------------------------------------------------------

@@ -273,7 +273,10 @@ class Seeder:
             accept_rules=True,
         )
         for member in spec.get("members", []):
-            self.call("project_member_add", leader, id=registered["id"], username=member)
+            # teams by consent: the leader invites, the member accepts
+            answer = self.call("project_member_add", leader, id=registered["id"], username=member)
+            if answer.get("status") == "invited":
+                self.call("project_invitation_accept", member, id=answer["invitation"]["id"])
         self.call(
             "package_patch",
             leader,
@@ -281,7 +284,6 @@ class Seeder:
             repository_url=spec["repository_url"],
             code_licence=spec["code_licence"],
             datasets_used=[{"dataset": name} for name in spec.get("datasets_used", [])],
-            team_members=spec.get("team_members", []),
             demo_url=spec.get("demo_url", ""),
         )
         self.call("project_submit", leader, id=registered["id"])

@@ -45,7 +45,7 @@ def _stage(stage: str, starts: str, ends: str, notes: str = "") -> dict[str, str
     return {"stage": stage, "starts": starts, "ends": ends, "notes": notes}
 
 
-def _project(name, title, team, leader, licence, datasets, notes, members=(), team_members=()):
+def _project(name, title, team, leader, licence, datasets, notes, members=()):
     return {
         "name": name,
         "title": title,
@@ -56,7 +56,6 @@ def _project(name, title, team, leader, licence, datasets, notes, members=(), te
         "datasets_used": list(datasets),
         "repository_url": f"https://codeberg.org/datathon-demo/{name}",
         "notes": notes,
-        "team_members": [{"name": n, "role": r} for n, r in team_members],
     }
 
 
@@ -184,7 +183,6 @@ TRANSPORT = {
             ],
             "Modelo de riesgo por franja horaria y parada. Equipo ganador.",
             members=["demo-equipo-2"],
-            team_members=[("Ana (demo)", "ciencia de datos"), ("Luis (demo)", "desarrollo")],
         ),
         _project(
             "alerta-en-ruta",

@@ -28,8 +28,9 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context
 
 from ckanext.datathon import config, moments, timeline
+from ckanext.datathon.logic import results as frozen
 from ckanext.datathon.logic.visibility import Viewer, _member_org_ids, visible_challenge
-from ckanext.datathon.model import PROJECT_TYPE, Challenge, Project, ProjectDataset
+from ckanext.datathon.model import PROJECT_TYPE, Challenge, Juror, Project, ProjectDataset
 
 _ = tk._
 
@@ -37,6 +38,9 @@ _ = tk._
 STATUS_KEYS = ("submission_status", "submitted_at", "leader_user_id")
 JURY_KEYS = ("awards", "scores")
 PROTECTED_KEYS = (*STATUS_KEYS, *JURY_KEYS)
+# The free-text team field of old schemas: package_show computes it from the
+# team (deprecated), create and update ignore it.
+DEPRECATED_KEY = "team_members"
 # Capacity of team members among the dataset's collaborators.
 TEAM_CAPACITY = "editor"
 
@@ -199,6 +203,7 @@ def check_protected_fields(
     current = status_dict(project)
     errors: dict[str, list[str]] = {}
     data = dict(data_dict)
+    data.pop(DEPRECATED_KEY, None)  # computed from the team; ignored on input
     for key in PROTECTED_KEYS:
         if key not in data:
             continue
@@ -311,7 +316,7 @@ def check_new_project(context: Context, data_dict: dict[str, Any]) -> dict[str, 
     }
     if errors:
         raise tk.ValidationError(errors)
-    data = {k: v for k, v in data_dict.items() if k not in PROTECTED_KEYS}
+    data = {k: v for k, v in data_dict.items() if k not in PROTECTED_KEYS and k != DEPRECATED_KEY}
     data["challenge"] = challenge.id
     data["owner_org"] = challenge.owner_org
     data["private"] = True
@@ -385,20 +390,150 @@ def check_one_team(
     raise tk.ValidationError({field_name: [message]})
 
 
-def lock_and_check_team_room(context: Context, package_id: str, user_id: str) -> None:
+def cannot_join_message() -> str:
+    """What a team member who invites a juror or organizer of the challenge
+    is told: not why (the jury is confidential)."""
+    return _("This person cannot join this team")
+
+
+def organizes(user_id: str | None, org_id: str | None) -> bool:
+    """Admins and editors of the organization (by membership: sysadmins are
+    not organizers of every challenge here)."""
+    if not user_id or not org_id:
+        return False
+    return (
+        model.Session.execute(
+            _member_org_ids(user_id, ("admin", "editor")).where(
+                model.Member.__table__.c.group_id == org_id
+            )
+        ).first()
+        is not None
+    )
+
+
+def is_challenge_juror(user_id: str | None, challenge_id: str) -> bool:
+    if not user_id:
+        return False
+    return model.Session.get(Juror, (challenge_id, user_id)) is not None
+
+
+def join_conflict(challenge: Challenge, user_id: str, *, you: bool = False) -> str | None:
+    """Why ``user_id`` may never join a team of ``challenge`` (None: no
+    reason): its jurors and organizers stay out of its teams.  The message
+    explains it; only the person and the organizers may be told."""
+    if is_challenge_juror(user_id, challenge.id):
+        return (
+            _("You are a juror of this challenge: jurors never join its teams")
+            if you
+            else _("This person is a juror of this challenge: jurors never join its teams")
+        )
+    if organizes(user_id, challenge.owner_org):
+        return (
+            _("You organize this challenge: organizers never join its teams")
+            if you
+            else _("This person organizes this challenge: organizers never join its teams")
+        )
+    return None
+
+
+def teams_in_challenge(
+    challenge_id: str,
+    user_id: str,
+    *,
+    led: bool = False,
+    except_package_id: str | None = None,
+) -> int:
+    """How many teams of the challenge ``user_id`` is on (``led``: leads),
+    projects that are not deleted."""
+    p = model.Package.__table__
+    pr = Project.__table__
+    if led:
+        query = (
+            sa.select(sa.func.count())
+            .select_from(pr.join(p, p.c.id == pr.c.package_id))
+            .where(pr.c.leader_user_id == user_id)
+        )
+    else:
+        pm = model.PackageMember.__table__
+        query = (
+            sa.select(sa.func.count())
+            .select_from(pm.join(p, p.c.id == pm.c.package_id).join(pr, pr.c.package_id == p.c.id))
+            .where(pm.c.user_id == user_id)
+        )
+    query = query.where(pr.c.challenge_id == challenge_id, p.c.state != "deleted")
+    if except_package_id:
+        query = query.where(p.c.id != except_package_id)
+    return model.Session.execute(query).scalar_one()
+
+
+def check_team_caps(
+    challenge_id: str,
+    user_id: str,
+    field_name: str,
+    *,
+    leading: bool = False,
+    except_package_id: str | None = None,
+) -> None:
+    """Teams a person may be on (``max_teams_per_challenge``) and lead
+    (``max_teams_led_per_challenge``) in one challenge, counted under the
+    person's lock."""
+    lock_person(challenge_id, user_id)
+    limit = config.max_teams()
+    if limit and (
+        teams_in_challenge(challenge_id, user_id, except_package_id=except_package_id) >= limit
+    ):
+        raise tk.ValidationError(
+            {
+                field_name: [
+                    _("A person may be on at most {n} teams of this challenge").format(n=limit)
+                ]
+            }
+        )
+    led_limit = config.max_teams_led()
+    if (
+        leading
+        and led_limit
+        and teams_in_challenge(challenge_id, user_id, led=True, except_package_id=except_package_id)
+        >= led_limit
+    ):
+        raise tk.ValidationError(
+            {
+                field_name: [
+                    _("A person may lead at most {n} teams of this challenge").format(n=led_limit)
+                ]
+            }
+        )
+
+
+def lock_and_check_team_room(
+    context: Context,
+    package_id: str,
+    user_id: str,
+    *,
+    field_name: str = "username",
+    you: bool = False,
+) -> None:
     """Before adding ``user_id`` to the team: lock the project row (so that
-    concurrent additions wait for each other) and refuse a full team."""
+    concurrent additions wait for each other) and refuse a juror or organizer
+    of the challenge, a person on too many teams, and a full team.  The
+    messages say why: callers are the person (``you``) or an organizer."""
     project = project_row(package_id, lock=True)
     if project is None:
         return
+    # frozen results: no one joins a team once the challenge's results are published
+    frozen.ensure_not_published(project.challenge_id, field_name, frozen.TEAM)
     if is_team_member(user_id, package_id):
         return
     challenge = challenge_of(project)
-    check_one_team(context, challenge.id, user_id, "username", except_package_id=package_id)
+    conflict = join_conflict(challenge, user_id, you=you)
+    if conflict:
+        raise tk.ValidationError({field_name: [conflict]})
+    check_one_team(context, challenge.id, user_id, field_name, except_package_id=package_id)
+    check_team_caps(challenge.id, user_id, field_name, except_package_id=package_id)
     if team_size(package_id) >= challenge.max_team_size:
         raise tk.ValidationError(
             {
-                "username": [
+                field_name: [
                     _("The team is full: a team has at most {n} members").format(
                         n=challenge.max_team_size
                     )
@@ -495,6 +630,19 @@ def after_show(context: Context, pkg_dict: dict[str, Any]) -> None:
     from ckanext.datathon.logic import datasets_used
 
     datasets_used.after_show(context, pkg_dict)
+    # The free-text field went (issue 18): for one release the key is still
+    # there, computed from the team (deprecated); a stored old value is not shown.
+    from ckanext.datathon.logic.action.team import computed_team_members
+
+    pkg_dict["team_members"] = computed_team_members(
+        context, pkg_dict["id"], row.leader_user_id if row is not None else None
+    )
+    if isinstance(pkg_dict.get("extras"), list):
+        pkg_dict["extras"] = [
+            e
+            for e in pkg_dict["extras"]
+            if not (isinstance(e, dict) and e.get("key") == "team_members")
+        ]
 
 
 def _shown_status(pkg_dict: dict[str, Any]) -> Any:

@@ -78,3 +78,24 @@ def project_list(
         ],
         "offset": [default(0), tk.get_validator("datathon_offset")],
     }
+
+
+@validator_args
+def invitation_list(
+    ignore_missing: Validator,
+    unicode_safe: Validator,
+    datathon_no_nul: Validator,
+    one_of: ValidatorFactory,
+    default: ValidatorFactory,
+    configured_default: ValidatorFactory,
+    datathon_limit: ValidatorFactory,
+) -> Schema:
+    return {
+        "id": [ignore_missing, unicode_safe, datathon_no_nul],
+        "status": [ignore_missing, one_of(["pending", "lapsed", "accepted", "declined"])],
+        "limit": [
+            configured_default(config.CHALLENGE_LIST_LIMIT, 20),
+            datathon_limit(config.CHALLENGE_LIST_LIMIT_MAX, 100),
+        ],
+        "offset": [default(0), tk.get_validator("datathon_offset")],
+    }

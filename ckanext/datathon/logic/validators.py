@@ -506,15 +506,9 @@ def datathon_resource_ids(value: Any) -> Any:
 def datathon_project_rules(
     key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
 ) -> None:
-    """Whole-record rules of a project: the listed team fits the challenge's cap,
-    and each listed dataset appears once.  (Errors go on the offending entry:
-    a repeating field cannot also carry an error of its own.)"""
-    challenge = _project_challenge(data)
-    members = sorted({k[1] for k in data if len(k) == 3 and k[0] == "team_members"})
-    if challenge is not None and len(members) > challenge.max_team_size:
-        errors.setdefault(("team_members", members[challenge.max_team_size], "name"), []).append(
-            _("A team has at most {n} members").format(n=challenge.max_team_size)
-        )
+    """Whole-record rules of a project: each listed dataset appears once, and
+    at most ``max_datasets_used`` are listed.  (Errors go on the offending
+    entry: a repeating field cannot also carry an error of its own.)"""
     entries = sorted({k[1] for k in data if len(k) == 3 and k[0] == "datasets_used"})
     limit = config.list_limit(config.MAX_DATASETS_USED)
     if len(entries) > limit:

@@ -26,6 +26,7 @@ from .engagement import (
 )
 from .jury import Award, Criterion, Juror, Recusal, Results, ResultsSnapshot, Score
 from .project import PROJECT_TYPE, SUBMISSION_STATUSES, Project, ProjectDataset
+from .team import INVITATION_STATES, TeamInvitation
 
 __all__ = [
     "ALLY_KINDS",
@@ -33,6 +34,7 @@ __all__ = [
     "CONTEST_DATES",
     "DATASET_ROLES",
     "IMPACT_KINDS",
+    "INVITATION_STATES",
     "PROJECT_TYPE",
     "STAGES",
     "SUBMISSION_STATUSES",
@@ -57,4 +59,5 @@ __all__ = [
     "ResultsSnapshot",
     "Score",
     "Stage",
+    "TeamInvitation",
 ]

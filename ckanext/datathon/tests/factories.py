@@ -129,6 +129,35 @@ def add_team_member(project: dict, user: dict | None = None) -> dict:
     return user
 
 
+def legacy_team_member(project: dict, user: dict) -> dict:
+    """Put ``user`` on the team with a plain collaborator row, as the code
+    before issue 18 let anyone do (a juror of the challenge included): data
+    an upgraded portal may hold, which the rules must still handle."""
+    import datetime as dt
+
+    row = ckan_model.PackageMember(
+        package_id=project["id"],
+        user_id=user["id"],
+        capacity="editor",
+        modified=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
+    )
+    ckan_model.Session.add(row)
+    ckan_model.Session.commit()
+    return user
+
+
+def invite_and_accept(inviter: dict, project: dict, user: dict | None = None) -> dict:
+    """``inviter`` (a team member) invites ``user`` (a new user by default),
+    who accepts: the consent path of joining a team."""
+    from ckanext.datathon.tests.helpers import call_as
+
+    user = user or factories.User()
+    answer = call_as(inviter, "project_member_add", id=project["id"], username=user["name"])
+    assert answer["status"] == "invited", answer
+    call_as(user, "project_invitation_accept", id=answer["invitation"]["id"])
+    return user
+
+
 class JurorFactory(factories.CKANFactory):
     """A new user appointed to the jury of a new published challenge
     (``JurorFactory(id=challenge_id, username=name)`` for given ones)."""

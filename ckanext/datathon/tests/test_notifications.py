@@ -273,3 +273,35 @@ def test_header_text():
 def test_the_sink_is_reachable(smtp):
     with socket.create_connection(("127.0.0.1", PORT), timeout=5) as conn:
         assert conn.recv(100).startswith(b"220")
+
+
+@pytest.mark.ckan_config("smtp.server", SMTP)
+@pytest.mark.ckan_config("smtp.mail_from", "portal@datathon.example")
+class TestInvitation:
+    def test_the_invitee_is_told_once(self, world, published_challenge_factory, smtp):
+        challenge = published_challenge_factory(owner_org=world.org["id"])
+        leader = factories.User(fullname="Lea Leader")
+        project = call_as(
+            leader,
+            "project_register",
+            challenge=challenge["id"],
+            title="Rutas seguras",
+            team_name="Owls",
+            accept_rules=True,
+        )
+        guest = factories.User(email="guest@team.example", fullname="Gus Guest")
+        for _ in range(2):  # inviting again answers the same invitation: no second mail
+            call_as(leader, "project_member_add", id=project["id"], username=guest["name"])
+        assert len(smtp) == 1
+        assert smtp[0].recipients == ["guest@team.example"]
+        message = _parsed(smtp[0])
+        assert "Rutas seguras" in message["Subject"]
+        text = message.get_body(("plain",)).get_content()
+        assert "Gus Guest" in text
+        assert "Lea Leader" in text
+        assert "/dashboard/invitations" in text
+        # organizers add directly: nobody is invited, no mail
+        call_as(
+            world.admin, "project_member_add", id=project["id"], username=factories.User()["name"]
+        )
+        assert len(smtp) == 1

@@ -226,6 +226,17 @@ def challenge_juror_add(context: Context, data_dict: DataDict) -> dict[str, Any]
     challenge = _challenge(context, data["id"])
     _not_published(challenge.id)
     user = _user(data["username"])
+    if project_rules.teams_in_challenge(challenge.id, user.id):
+        raise tk.ValidationError(
+            {
+                "username": [
+                    _(
+                        "This person is on a team of this challenge: "
+                        "team members are never its jurors"
+                    )
+                ]
+            }
+        )
     appointed = model.Session.execute(
         pg_insert(Juror)
         .values(challenge_id=challenge.id, user_id=user.id, created=timeline.now())

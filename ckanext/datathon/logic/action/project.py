@@ -40,8 +40,6 @@ __all__ = [
     "package_patch",
     "package_update",
     "project_list",
-    "project_member_add",
-    "project_member_remove",
     "project_register",
     "project_submit",
     "project_withdraw",
@@ -132,7 +130,11 @@ def project_register(context: Context, data_dict: DataDict) -> dict[str, Any]:
     user = project_rules.user_obj(context)
     if user is None:  # (auth lets only logged-in users through)
         raise tk.NotAuthorized(_("You must be logged in to register a team"))
+    conflict = project_rules.join_conflict(challenge, user.id, you=True)
+    if conflict:
+        raise tk.ValidationError({"challenge": [conflict]})
     project_rules.check_one_team(context, challenge.id, user.id, "challenge")
+    project_rules.check_team_caps(challenge.id, user.id, "challenge", leading=True)
     create_context: Any = {
         "user": context.get("user"),
         "model": model,
@@ -164,77 +166,6 @@ def project_register(context: Context, data_dict: DataDict) -> dict[str, Any]:
     model.Session.flush()
     _commit_and_index(context, package_id)
     return _show(context, package_id)
-
-
-def project_member_add(context: Context, data_dict: DataDict) -> dict[str, Any]:
-    """Add a user to a project's team (a collaborator who may edit it).
-
-    The team cap is checked under a lock of the project row, so concurrent
-    requests never take a team above the challenge's ``max_team_size``.
-
-    :param id: project id or name; :param username: user name or id
-    :returns: the team (``{"count", "members"}``)
-    """
-    tk.check_access("project_member_add", context, data_dict)
-    data = _validate(data_dict, project_schema.project_member(), context)
-    pkg, _unused = _project(data["id"])
-    # frozen results: no team change (logic.results; a separate guard)
-    frozen.ensure_challenge_of_project_not_published(pkg.id, "username", frozen.TEAM)
-    user = _user(data["username"])
-    # The chained package_collaborator_create locks, checks the cap and commits.
-    tk.get_action("package_collaborator_create")(
-        {"user": context.get("user"), "model": model, "ignore_auth": True},  # type: ignore[typeddict-item]
-        {"id": pkg.id, "user_id": user.id, "capacity": project_rules.TEAM_CAPACITY},
-    )
-    return _team(pkg.id)
-
-
-def project_member_remove(context: Context, data_dict: DataDict) -> dict[str, Any]:
-    """Remove a user from a project's team (the leader stays).
-
-    :param id: project id or name; :param username: user name or id
-    """
-    tk.check_access("project_member_remove", context, data_dict)
-    data = _validate(data_dict, project_schema.project_member(), context)
-    pkg, project = _project(data["id"])
-    # frozen results: no team change (logic.results; a separate guard)
-    frozen.ensure_challenge_of_project_not_published(pkg.id, "username", frozen.TEAM)
-    user = model.User.get(data["username"])
-    if user is None or not project_rules.is_team_member(user.id, pkg.id):
-        raise tk.ValidationError({"username": [_("Not a member of this team")]})
-    if user.id == project.leader_user_id:
-        raise tk.ValidationError({"username": [_("The team leader cannot be removed")]})
-    tk.get_action("package_collaborator_delete")(
-        {"user": context.get("user"), "model": model, "ignore_auth": True},  # type: ignore[typeddict-item]
-        {"id": pkg.id, "user_id": user.id},
-    )
-    return _team(pkg.id)
-
-
-def _team(package_id: str) -> dict[str, Any]:
-    pm = model.PackageMember.__table__
-    u = model.User.__table__
-    pr = Project.__table__
-    rows = model.Session.execute(
-        sa.select(u.c.id, u.c.name, u.c.fullname, pm.c.capacity, pr.c.leader_user_id)
-        .select_from(
-            pm.join(u, u.c.id == pm.c.user_id).join(pr, pr.c.package_id == pm.c.package_id)
-        )
-        .where(pm.c.package_id == package_id, u.c.state == "active")
-        .order_by(u.c.name)
-    ).all()
-    return {
-        "count": len(rows),
-        "members": [
-            {
-                "user_id": r.id,
-                "name": r.name,
-                "display_name": r.fullname or r.name,
-                "leader": r.id == r.leader_user_id,
-            }
-            for r in rows
-        ],
-    }
 
 
 # -- submission ---------------------------------------------------------------------------

@@ -5,7 +5,7 @@ One module per entity; each lists its functions in ``__all__``.
 
 from __future__ import annotations
 
-from . import challenge, follow, idea, impact, jury, mentorship, project
+from . import challenge, follow, idea, impact, jury, mentorship, project, team
 from .challenge import *  # noqa: F403
 from .follow import *  # noqa: F403
 from .idea import *  # noqa: F403
@@ -13,6 +13,7 @@ from .impact import *  # noqa: F403
 from .jury import *  # noqa: F403
 from .mentorship import *  # noqa: F403
 from .project import *  # noqa: F403
+from .team import *  # noqa: F403
 
 __all__ = [
     *challenge.__all__,
@@ -22,4 +23,5 @@ __all__ = [
     *jury.__all__,
     *mentorship.__all__,
     *project.__all__,
+    *team.__all__,
 ]

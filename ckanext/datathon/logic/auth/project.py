@@ -25,8 +25,6 @@ __all__ = [
     "package_show",
     "package_update",
     "project_list",
-    "project_member_add",
-    "project_member_remove",
     "project_register",
     "project_submit",
     "project_withdraw",
@@ -81,32 +79,6 @@ def project_register(context: Context, data_dict: DataDict) -> AuthResult:
     if project_rules.user_obj(context) is None:
         return _no(_("You must be logged in to register a team"))
     return _ok()
-
-
-def project_member_add(context: Context, data_dict: DataDict) -> AuthResult:
-    return _edit(context, data_dict)
-
-
-def project_member_remove(context: Context, data_dict: DataDict) -> AuthResult:
-    """Team members may leave; the leader and organizers remove anyone."""
-    result = _edit(context, data_dict)
-    if not result["success"]:
-        return result
-    pkg = project_rules.package(data_dict.get("id"))
-    if pkg is None:
-        raise tk.ObjectNotFound(_("Project not found"))
-    if project_rules.is_organizer(context.get("user"), pkg.owner_org):
-        return _ok()
-    user = project_rules.user_obj(context)
-    project = project_rules.project_row(pkg.id)
-    target = data_dict.get("username")
-    target_user = model.User.get(target) if isinstance(target, str) and target else None
-    if user is not None and (
-        (project is not None and project.leader_user_id == user.id)
-        or (target_user is not None and target_user.id == user.id)
-    ):
-        return _ok()
-    return _no(_("Only the team leader removes other members"))
 
 
 def project_submit(context: Context, data_dict: DataDict) -> AuthResult:

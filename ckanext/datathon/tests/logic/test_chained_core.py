@@ -228,16 +228,19 @@ class TestProjectsAuthFirst:
         assert answers[1] == answers[3]
 
     def test_team_member_is_not_told_the_private_team_title(self, contest):
+        # a team member invites (issue 18): the one-team rule is the
+        # invitee's to meet when accepting, so the inviter learns nothing
+        answer = call_as(
+            contest.leader,
+            "project_member_add",
+            id=contest.open["id"],
+            username=contest.alice["name"],
+        )
+        assert answer["status"] == "invited"
+        assert "Secret Plan" not in json.dumps(answer)
         with pytest.raises(tk.ValidationError) as raised:
-            call_as(
-                contest.leader,
-                "project_member_add",
-                id=contest.open["id"],
-                username=contest.alice["name"],
-            )
-        message = json.dumps(raised.value.error_dict)
-        assert "Secret Plan" not in message
-        assert "already on another team" in message
+            call_as(contest.alice, "project_invitation_accept", id=answer["invitation"]["id"])
+        assert "already on Secret Plan" in json.dumps(raised.value.error_dict)
 
     def test_organizer_is_told_the_team_title(self, contest):
         with pytest.raises(tk.ValidationError) as raised:

@@ -17,7 +17,7 @@ from ckan.tests import factories, helpers
 
 from ckanext.datathon.logic.action import jury as jury_actions
 from ckanext.datathon.model import Award, Criterion, Juror, Recusal, Score
-from ckanext.datathon.tests.factories import add_team_member
+from ckanext.datathon.tests.factories import legacy_team_member
 from ckanext.datathon.tests.helpers import auth_as, call_as, now
 from ckanext.datathon.tests.jury_scenario import DAY, SECOND, _submitted, scenario
 
@@ -363,7 +363,7 @@ class TestScoring:
     def test_a_juror_on_the_team_never_scores_it(self, world, s, challenge_factory):
         juror = s.jurors[0]
         with freeze_time(s.deadline - DAY):
-            add_team_member(s.project, juror)
+            legacy_team_member(s.project, juror)
         with pytest.raises(tk.NotAuthorized) as excinfo:
             _score(juror, s.project, (s.impact, 5))
         assert "team" in str(excinfo.value)
@@ -691,6 +691,9 @@ class TestAwards:
 
 
 class TestRanking:
+    # six teams led by one person: above the default caps of issue 16
+    @pytest.mark.ckan_config("ckanext.datathon.max_teams_led_per_challenge", "0")
+    @pytest.mark.ckan_config("ckanext.datathon.max_teams_per_challenge", "0")
     def test_hand_computed_ranking_with_ties(self, world, challenge_factory):
         """Impact: weight 2, scores 0-5; Data use: weight 1, scores 0-10.
         score = 100 * (2 * mean(Impact)/5 + 1 * mean(Data use)/10) / (2 + 1)
@@ -723,7 +726,7 @@ class TestRanking:
         _score(j3, p4, (imp, 2))
         _score(j1, p6, (imp, 0), (data, 0))
         _score(j3, p6, (imp, 5))
-        add_team_member(p6, j3)  # an organizer may, after the deadline
+        legacy_team_member(p6, j3)  # data of the code before issue 18
 
         ranking = call_as(world.admin, "challenge_ranking", id=s.challenge["id"])
         got = [
@@ -942,9 +945,19 @@ class TestAuthMatrix:
             self._expect(roles, allowed, auth, **data)
 
     def test_the_team_lead_cannot_score_even_as_juror(self, world, s):
-        call_as(
-            world.admin, "challenge_juror_add", id=s.challenge["id"], username=world.user["name"]
+        # a team member is never appointed (issue 18) ...
+        with pytest.raises(tk.ValidationError):
+            call_as(
+                world.admin,
+                "challenge_juror_add",
+                id=s.challenge["id"],
+                username=world.user["name"],
+            )
+        # ... but a portal upgraded from older code may hold such a juror
+        model.Session.add(
+            Juror(challenge_id=s.challenge["id"], user_id=world.user["id"], created=now())
         )
+        model.Session.commit()
         assert not auth_as(world.user, "project_score", project=s.project["id"])
         assert auth_as(world.user, "project_recuse", project=s.project["id"])
 

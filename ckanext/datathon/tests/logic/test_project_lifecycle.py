@@ -10,6 +10,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
+from ckanext.datathon.tests.factories import invite_and_accept
 from ckanext.datathon.tests.helpers import call_as
 from ckanext.datathon.tests.logic.test_chained_core import contest  # noqa: F401  (fixture)
 
@@ -22,7 +23,7 @@ def team(contest):  # noqa: F811
     submitted project and the draft."""
     member = factories.User()
     for project, leader in ((contest.open, contest.leader), (contest.secret, contest.alice)):
-        call_as(leader, "project_member_add", id=project["id"], username=member["name"])
+        invite_and_accept(leader, project, member)
     contest.member = member
     return contest
 

@@ -17,7 +17,7 @@ import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 
 from ckanext.datathon.model import Award, Challenge, Criterion, Juror, Recusal, Results, Score
-from ckanext.datathon.tests.factories import add_team_member
+from ckanext.datathon.tests.factories import legacy_team_member
 from ckanext.datathon.tests.helpers import call_as
 from ckanext.datathon.tests.jury_scenario import scenario as _scenario
 from ckanext.datathon.tests.logic.test_jury import _score
@@ -210,7 +210,7 @@ class TestScoringForm:
 
     def test_a_juror_on_the_team_gets_no_form_for_it(self, browse, world, s):
         juror = s.jurors[0]
-        add_team_member(s.projects[1], juror)
+        legacy_team_member(s.projects[1], juror)
         b = browse(juror)
         html = body(b.get(_url("datathon_jury.jury_page", s)))
         assert "You are on this project" in html

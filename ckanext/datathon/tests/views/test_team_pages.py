@@ -327,14 +327,39 @@ class TestTeam:
         assert 'name="username"' not in html
         assert 'name="remove"' not in html
 
-    def test_add_and_remove_by_username(self, browse, world, contest):
+    def test_invite_accept_and_remove_by_username(self, browse, world, contest):
         newcomer = factories.User(fullname="Caro Nueva")
         b = browse(contest.leader)
         url = self.url(contest)
-        assert b.post(url, {"username": newcomer["name"]}).status_code == 302
-        assert "Caro Nueva" in body(b.get(url))
+        response = b.post(url, {"username": newcomer["name"]})
+        assert response.status_code == 302
+        html = body(b.get(url))
+        assert "is invited" in html
+        # an open invitation, not a member: listed as such, and no remove button
+        assert "Caro Nueva" in html
+        assert f'name="remove" value="{newcomer["name"]}"' not in html
+        # the invitee accepts on "My invitations"
+        mine = browse(newcomer)
+        page = body(mine.get(tk.url_for("datathon_team.invitations")))
+        assert "Rutas seguras" in page
+        assert 'name="_csrf_token"' in page
+        invitation = call_as(newcomer, "project_invitation_list")["results"][0]
+        done = mine.post(
+            tk.url_for("datathon_team.invitations"),
+            {"invitation": invitation["id"], "answer": "accept"},
+        )
+        assert done.status_code == 302
+        assert f'name="remove" value="{newcomer["name"]}"' in body(b.get(url))
         assert b.post(url, {"remove": newcomer["name"]}).status_code == 302
         assert "Caro Nueva" not in body(b.get(url))
+
+    def test_organizers_add_directly(self, browse, world, contest):
+        newcomer = factories.User(fullname="Caro Nueva")
+        b = browse(world.admin)
+        assert b.post(self.url(contest), {"username": newcomer["name"]}).status_code == 302
+        html = body(b.get(self.url(contest)))
+        assert "joined the team" in html
+        assert f'name="remove" value="{newcomer["name"]}"' in html
 
     def test_unknown_username(self, browse, world, contest):
         response = browse(contest.leader).post(self.url(contest), {"username": "nobody-here"})
@@ -355,7 +380,7 @@ class TestTeam:
     def test_leader_cannot_be_removed(self, browse, world, contest):
         response = browse(world.admin).post(self.url(contest), {"remove": contest.leader["name"]})
         assert response.status_code == 200
-        assert "The team leader cannot be removed" in body(response)
+        assert "The team leader cannot leave or be removed" in body(response)
 
     def test_member_may_leave_but_not_remove_others(self, browse, world, contest):
         third = add_team_member(contest.draft)
@@ -399,6 +424,58 @@ class TestTeam:
         html = body(b.get(self.url(contest)))
         assert "Beto Member" in html
         assert world.user["name"] not in html
+
+
+class TestInvitationsPage:
+    url = "/dashboard/invitations"
+
+    def test_linked_from_the_user_menu_with_the_count(self, browse, world, contest):
+        guest = factories.User()
+        call_as(
+            contest.leader, "project_member_add", id=contest.draft["id"], username=guest["name"]
+        )
+        html = body(browse(guest).get("/dataset"))
+        assert 'href="/dashboard/invitations"' in html
+        assert 'badge bg-primary">1<' in html
+        assert 'href="/dashboard/invitations"' not in body(browse(None).get("/dataset"))
+
+    def test_anonymous(self, browse, world, contest):
+        assert browse(None).get(self.url).status_code == 401
+
+    def test_decline_and_csrf(self, browse, world, contest):
+        guest = factories.User()
+        answer = call_as(
+            contest.leader, "project_member_add", id=contest.draft["id"], username=guest["name"]
+        )
+        b = browse(guest)
+        form = {"invitation": answer["invitation"]["id"], "answer": "decline"}
+        assert b.post(self.url, form, csrf=False).status_code == 400
+        assert b.post(self.url, {**form, "answer": "maybe"}).status_code == 400
+        # someone else's invitation is not there
+        assert browse(world.user).post(self.url, form).status_code == 404
+        assert b.post(self.url, form).status_code == 302
+        assert "Declined" in body(b.get(self.url))
+        assert guest["id"] not in {
+            m.get("user_id")
+            for m in call_as(contest.leader, "project_member_list", id=contest.draft["id"])[
+                "members"
+            ]
+        }
+
+    def test_a_refused_accept_says_why(self, browse, world, contest):
+        guest = factories.User()
+        answer = call_as(
+            contest.leader, "project_member_add", id=contest.draft["id"], username=guest["name"]
+        )
+        call_as(
+            world.admin, "challenge_juror_add", id=contest.challenge["id"], username=guest["name"]
+        )
+        b = browse(guest)
+        html = body(b.get(self.url))
+        assert "jurors never join its teams" in html
+        response = b.post(self.url, {"invitation": answer["invitation"]["id"], "answer": "accept"})
+        assert response.status_code == 302
+        assert "jurors never join its teams" in body(b.get(self.url))
 
 
 # -- submit and withdraw ------------------------------------------------------------------------
@@ -545,9 +622,9 @@ class TestProjectPages:
             id=contest.draft["id"],
             repository_url="https://github.com/ciclistas/rutas",
             code_licence="MIT",
+            # the deprecated free-text field is ignored: the summary lists the team
             team_members=[
-                {"name": "Ana", "role": "Datos", "profile_url": "https://example.org/ana"},
-                {"name": "Beto"},
+                {"name": "Ana", "role": "Datos", "profile_url": "https://example.org/ana"}
             ],
             datasets_used=[{"dataset": contest.private["id"]}, {"dataset": contest.public["id"]}],
         )
@@ -562,9 +639,11 @@ class TestProjectPages:
         assert "No License Provided" not in html
         assert "Code licence" in html
         assert "MIT License" in html
-        assert 'href="https://example.org/ana"' in html
-        assert "Datos" in html
-        assert "Beto" in html
+        assert 'href="https://example.org/ana"' not in html
+        assert "Datos" not in html
+        assert "Ana Leader" in html
+        assert "Beto Member" in html
+        assert f"/user/{contest.leader['name']}" in html
         assert tk.url_for("dataset.read", id=contest.public["name"]) in html
         assert "Viajes en bici" in html
         assert "Denuncias internas" not in html  # private: not named to outsiders
