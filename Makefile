@@ -12,7 +12,7 @@ endif
 CKAN_VERSION ?= 2.12.0
 export CKAN_VERSION
 
-.PHONY: demo test wheel-check lint install services stop status clean help bench bench-challenge bench-pages core-compat
+.PHONY: demo test wheel-check lint install services stop status clean help bench bench-challenge bench-pages core-compat crawl
 
 help:
 	@echo "make demo    - install everything, start the services and serve a demo portal on http://127.0.0.1:5000"
@@ -24,6 +24,7 @@ help:
 	@echo "make lint    - ruff format check and lint only"
 	@echo "make bench   - seed a synthetic portal, serve it (plugin on/off, ckanext-showcase) and print the figures (BENCH_SMALL=1: quick)"
 	@echo "make i18n    - extract the strings, update the es and pt_BR catalogues, compile them (.mo)"
+	@echo "make crawl   - seed a portal at volume, crawl it as 4 roles in en/es/pt_BR, print pages per route and any 500 (CRAWL_SMALL=1: quick)"
 	@echo "make bench-challenge - SQL counts and timings of the challenge actions (10,000 challenges)"
 	@echo "make bench-pages     - dataset page and package_show with the plugin on vs off, challenge page"
 	@echo "Variables: CKAN_VERSION=$(CKAN_VERSION) (2.12.0 or 2.11.6), TEST_VERSIONS=\"$(TEST_VERSIONS)\", PYTEST_ARGS"
@@ -75,6 +76,9 @@ clean: stop
 
 bench:
 	bash scripts/bench.sh scripts/bench/bench_portal.py $(BENCH_ARGS)
+
+crawl:
+	BENCH_NO_WRK=1 bash scripts/bench.sh scripts/crawl.py
 
 bench-challenge:
 	bash scripts/bench.sh scripts/bench/bench_challenge.py $(BENCH_ARGS)

@@ -13,7 +13,7 @@ export CKAN_PYTHON="$VENV/bin/python"
 bash scripts/bootstrap.sh
 bash scripts/install.sh
 bash scripts/services.sh start
-command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+[ -n "${BENCH_NO_WRK:-}" ] || command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 # BENCH_REF=<git ref>: measure that commit's plugin (e.g. HEAD, leaving out
 # uncommitted edits of a shared working tree) instead of the working tree's.
 if [ -n "${BENCH_REF:-}" ]; then

@@ -30,6 +30,9 @@ MAX_TAGS = "ckanext.datathon.max_tags"
 MAX_DATASETS_USED = "ckanext.datathon.max_datasets_used"
 MAX_RESOURCE_IDS = "ckanext.datathon.max_resource_ids"
 MAX_REQUEST_BODY = "ckanext.datathon.max_request_body"
+MAX_IDEAS_PER_USER = "ckanext.datathon.max_ideas_per_user"
+DATASET_PROJECTS_MAX = "ckanext.datathon.dataset_projects_max"
+FEED_ENTRIES = "ckanext.datathon.feed_entries"
 LIST_LIMITS = {
     MAX_PRIZES: 50,
     MAX_TIMELINE_ENTRIES: 50,
@@ -115,3 +118,18 @@ def list_limit(option: str) -> int:
 def max_request_body() -> int:
     """Bytes a request body other than a file upload may have (0: no limit)."""
     return tk.asint(tk.config.get(MAX_REQUEST_BODY, 2_000_000))
+
+
+def max_ideas_per_user() -> int:
+    """Ideas one person may propose per challenge (0: no limit)."""
+    return max(0, tk.asint(tk.config.get(MAX_IDEAS_PER_USER, 20)))
+
+
+def dataset_projects_max() -> int:
+    """Projects listed per page on a dataset page (at least 1)."""
+    return max(1, tk.asint(tk.config.get(DATASET_PROJECTS_MAX, 20)))
+
+
+def feed_entries() -> int:
+    """Entries of a page of the Atom feed (at least 1)."""
+    return max(1, tk.asint(tk.config.get(FEED_ENTRIES, 50)))

@@ -9,6 +9,11 @@ Three kinds of event, of published challenges only, newest first:
 Each entry's id is a ``urn:uuid`` derived (UUID 5) from the challenge id and
 the event, so it stays the same across requests, renames and reschedulings.
 The three kinds come from one UNION query, ordered and bounded in SQL.
+
+The feed holds the newest ``ckanext.datathon.feed_entries`` events; older
+ones are on further pages (``?page=2``...), linked as an RFC 5005 paged feed:
+``rel="next"`` to older entries while there are any, ``rel="previous"`` and
+``rel="first"`` back.  Every page has the feed's id.
 """
 
 from __future__ import annotations
@@ -24,10 +29,10 @@ import ckan.lib.helpers as core_h
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.datathon import timeline
+from ckanext.datathon import config, timeline
 from ckanext.datathon.model import Challenge, Results, Stage
 
-# Entries in the feed (readers poll it; older events stay on the pages).
+# Entries of a page of the feed by default (ckanext.datathon.feed_entries).
 FEED_LIMIT = 50
 PUBLISHED, STAGE, RESULTS = "published", "stage", "results"
 
@@ -40,8 +45,9 @@ def entry_id(challenge_id: str, kind: str, stage: str | None = None) -> str:
     return uuid.uuid5(uuid.NAMESPACE_URL, name).urn
 
 
-def events(limit: int = FEED_LIMIT, at: dt.datetime | None = None) -> list[Any]:
-    """The newest events of published challenges, one query."""
+def events(limit: int = FEED_LIMIT, at: dt.datetime | None = None, offset: int = 0) -> list[Any]:
+    """The newest events of published challenges (after the first
+    ``offset``), one query."""
     at = at or timeline.now()
     c = Challenge.__table__
     s = Stage.__table__
@@ -80,7 +86,10 @@ def events(limit: int = FEED_LIMIT, at: dt.datetime | None = None) -> list[Any]:
     )
     union = sa.union_all(published, stages, results).subquery()
     return model.Session.execute(
-        sa.select(union).order_by(union.c.at.desc(), union.c.id, union.c.kind).limit(limit)
+        sa.select(union)
+        .order_by(union.c.at.desc(), union.c.id, union.c.kind, union.c.stage)
+        .limit(limit)
+        .offset(offset)
     ).all()
 
 
@@ -109,18 +118,36 @@ def _summary(row: Any) -> str:
     return _("The winners of “%(title)s” are announced.") % {"title": row.title}
 
 
-def atom_feed() -> bytes:
-    """The feed document (UTF-8 XML)."""
-    rows = events()
-    self_url = tk.url_for("datathon_open.feed", qualified=True)
+def page_url(number: int) -> str:
+    """The address of page ``number`` of the feed (the first has no ``page``)."""
+    if number > 1:
+        return tk.url_for("datathon_open.feed", page=number, qualified=True)
+    return tk.url_for("datathon_open.feed", qualified=True)
+
+
+def atom_feed(page: int = 1) -> bytes:
+    """Page ``page`` of the feed document (UTF-8 XML): the newest
+    ``feed_entries`` events on the first."""
+    size = config.feed_entries()
+    # one more row than shown tells whether an older page exists
+    rows = events(size + 1, offset=(page - 1) * size)
+    older, rows = len(rows) > size, rows[:size]
+    feed_url = page_url(1)
+    self_url = page_url(page)
     index_url = tk.url_for("challenge.index", qualified=True)
     site_title = tk.config.get("ckan.site_title") or tk.config["ckan.site_url"]
     feed = FeedGenerator()
-    feed.id(self_url)
+    feed.id(feed_url)
     feed.title(_("Challenges of %(site)s") % {"site": site_title})
     feed.subtitle(_("New challenges, stages that start and published results."))
     feed.link(href=self_url, rel="self", type="application/atom+xml")
     feed.link(href=index_url, rel="alternate", type="text/html")
+    # RFC 5005 section 3: a paged feed
+    if page > 1:
+        feed.link(href=feed_url, rel="first", type="application/atom+xml")
+        feed.link(href=page_url(page - 1), rel="previous", type="application/atom+xml")
+    if older:
+        feed.link(href=page_url(page + 1), rel="next", type="application/atom+xml")
     feed.author({"name": site_title, "uri": tk.config["ckan.site_url"]})
     feed.generator("ckanext-datathon")
     feed.language(tk.h.lang() or "en")

@@ -18,6 +18,7 @@ from ckanext.datathon import feeds, linked_data
 from ckanext.datathon.csrf import csrf_guard
 from ckanext.datathon.view_utils import context as _context
 from ckanext.datathon.view_utils import deny as _deny
+from ckanext.datathon.view_utils import page_number
 from ckanext.datathon.view_utils import show_challenge as _show
 
 _ = tk._
@@ -42,7 +43,8 @@ def jsonld(name: str) -> Response:
 
 @datathon_open.route("/challenge/feed.atom")
 def feed() -> Response:
-    response = Response(feeds.atom_feed(), content_type=f"{ATOM}; charset=utf-8")
+    # ?page=2...: older entries (RFC 5005); a page that is not one is a 400
+    response = Response(feeds.atom_feed(page_number()), content_type=f"{ATOM}; charset=utf-8")
     # readers poll feeds: 304 Not Modified to If-None-Match.  An ETag of the
     # content, not Last-Modified: a renamed or unpublished challenge changes
     # the feed without a newer event.

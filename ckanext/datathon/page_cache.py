@@ -18,9 +18,11 @@ When a kept page is still right:
   ``ckanext.datathon.page_cache_seconds`` (0 turns the cache off).
 
 Only anonymous GETs without a query string, without flash messages waiting
-in their session, are served or kept; the key holds the URL (host
-included) and the language.  Each visitor gets their own CSRF token in the
-page.  Redis errors fall back to rendering.
+in their session, are served or kept; the key holds the portal's
+``ckan.site_url``, the path and the language, never the request's ``Host``
+header (a forged host would otherwise fill Redis with one copy per name, and
+the pages' absolute links come from ``ckan.site_url`` anyway).  Each visitor
+gets their own CSRF token in the page.  Redis errors fall back to rendering.
 
 ``Kept`` is the same mechanism for any text: ``challenge_list`` keeps its
 anonymous results with it.
@@ -164,12 +166,19 @@ class Kept:
             log.exception("could not keep %s", self.key)
 
 
+def page_key() -> str:
+    """What names this request's page: ``ckan.site_url`` (not the ``Host``
+    header), the path under it and the language."""
+    site = str(tk.config.get("ckan.site_url") or "").rstrip("/")
+    return f"page {tk.h.lang()} {site}{tk.request.script_root}{tk.request.path}"
+
+
 class Lookup(Kept):
-    """The kept page of this request's URL (host included) and language:
+    """The kept page of this request's path and language on this portal:
     ``page``, with the visitor's own CSRF token, or None."""
 
     def __init__(self) -> None:
-        super().__init__(f"page {tk.h.lang()} {tk.request.url}")
+        super().__init__(page_key())
         self.page = _with_token(self.text) if self.text is not None else None
 
     def keep_page(self, page: str, dates: Iterable[Any]) -> None:

@@ -73,10 +73,11 @@ class DatathonPlugin(p.SingletonPlugin, DefaultTranslation):
     def make_middleware(self, app: Any, config: CKANConfig) -> Any:
         if hasattr(app, "before_request"):  # the Flask app (not another middleware)
             # refuse what no view should read first: a NUL in the path, an
-            # oversized body, a lone surrogate in JSON; then the CSRF guards
+            # oversized body, a lone surrogate in JSON, a NUL anywhere; then the CSRF guards
             app.before_request(view_utils.reject_nul_in_path)
             app.before_request(text_guard.limit_request_body)
             app.before_request(text_guard.reject_lone_surrogates)
+            app.before_request(text_guard.reject_nul)
             csrf.remember_startup_exemptions(app)
             app.before_request(csrf.cookie_sessions_guard)
             app.before_request(team_views.project_forms_csrf_guard)

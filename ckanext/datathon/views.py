@@ -290,13 +290,35 @@ def allies(name: str) -> Any:
 
 @challenge.route("/dataset/<id>/challenges")
 def dataset_challenges(id: str) -> str:
+    """The challenges, projects and impact using a dataset; the projects are
+    paged (``dataset_projects_max`` a page)."""
     context = _context()
+    number = _page_number()
+    limit = config.dataset_projects_max()
     try:
         pkg = tk.get_action("package_show")(context, {"id": id})
-        used = tk.get_action("dataset_challenge_list")(_context(), {"id": pkg["id"]})
+        used = tk.get_action("dataset_challenge_list")(
+            _context(),
+            {
+                "id": pkg["id"],
+                "projects_limit": limit,
+                "projects_offset": (number - 1) * limit,
+            },
+        )
     except (tk.ObjectNotFound, tk.NotAuthorized):
         return tk.abort(404, _("Dataset not found"))
+
+    def page_url(n: int) -> str:
+        return h.url_for("challenge.dataset_challenges", id=pkg["name"], page=n if n > 1 else None)
+
+    page = _pager(used["projects"], number, used["project_count"], limit, page_url)
     return tk.render(
         "package/challenges.html",
-        {"pkg": pkg, "pkg_dict": pkg, "dataset_type": pkg["type"], "used": used},
+        {
+            "pkg": pkg,
+            "pkg_dict": pkg,
+            "dataset_type": pkg["type"],
+            "used": used,
+            "projects_page": page,
+        },
     )

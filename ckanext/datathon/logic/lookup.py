@@ -80,3 +80,17 @@ def require_refs(data_dict: Any, *keys: str) -> None:
     }
     if errors:
         raise tk.ValidationError(errors)
+
+
+def require_ref_list(data_dict: Any, key: str) -> None:
+    """Before a core action we chain that reads ``key`` as a list of ids or
+    names (``bulk_update_*``'s ``datasets``): absent is left to the action;
+    anything but a list of text values is a field error (core would pass it to
+    the database and answer a server error)."""
+    if not isinstance(data_dict, dict) or key not in data_dict:
+        return
+    value = data_dict[key]
+    if not isinstance(value, list):
+        raise tk.ValidationError({key: [tk._("Must be a list")]})
+    if not all(is_ref(item) for item in value):
+        raise tk.ValidationError({key: [tk._("Must be a text value")]})

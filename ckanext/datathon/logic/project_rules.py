@@ -728,10 +728,28 @@ def visible_project(v: Viewer) -> sa.ColumnElement[bool]:
     return sa.or_(public, sa.and_(active, sa.or_(team, organizer)))
 
 
+def count_projects_using(package_id: str, v: Viewer) -> int:
+    """How many projects the viewer may see use the dataset ``package_id``."""
+    link = ProjectDataset.__table__
+    pr = Project.__table__
+    p = model.Package.__table__
+    c = Challenge.__table__
+    return model.Session.execute(
+        sa.select(sa.func.count())
+        .select_from(
+            link.join(pr, pr.c.package_id == link.c.project_id)
+            .join(p, p.c.id == pr.c.package_id)
+            .join(c, c.c.id == pr.c.challenge_id)
+        )
+        .where(link.c.package_id == package_id, c.c.state != "deleted", visible_project(v))
+    ).scalar_one()
+
+
 def projects_using_datasets(
-    package_ids: Sequence[str], v: Viewer
+    package_ids: Sequence[str], v: Viewer, limit: int | None = None, offset: int = 0
 ) -> dict[str, list[dict[str, Any]]]:
-    """Projects the viewer may see that use each of ``package_ids``: one query."""
+    """Projects the viewer may see that use each of ``package_ids``: one query
+    (``limit`` and ``offset`` page the rows: meant for one dataset)."""
     if not package_ids:
         return {}
     link = ProjectDataset.__table__
@@ -758,6 +776,8 @@ def projects_using_datasets(
         )
         .where(link.c.package_id.in_(list(package_ids)), c.c.state != "deleted", visible_project(v))
         .order_by(pr.c.submitted_at.desc().nulls_last(), p.c.title, p.c.id)
+        .limit(limit)
+        .offset(offset)
     ).all()
     result: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in rows:

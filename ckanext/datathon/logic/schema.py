@@ -210,9 +210,22 @@ def challenge_dataset_list(
 
 @validator_args
 def dataset_challenge_list(
-    not_empty: Validator, unicode_safe: Validator, datathon_no_nul: Validator
+    not_empty: Validator,
+    unicode_safe: Validator,
+    datathon_no_nul: Validator,
+    default: ValidatorFactory,
+    configured_default: ValidatorFactory,
+    datathon_limit: ValidatorFactory,
 ) -> Schema:
-    return {"id": [not_empty, unicode_safe, datathon_no_nul]}
+    return {
+        "id": [not_empty, unicode_safe, datathon_no_nul],
+        # the projects using the dataset are paged (at most dataset_projects_max)
+        "projects_limit": [
+            configured_default(config.DATASET_PROJECTS_MAX, 20),
+            datathon_limit(config.DATASET_PROJECTS_MAX, 20),
+        ],
+        "projects_offset": [default(0), tk.get_validator("datathon_offset")],
+    }
 
 
 @validator_args

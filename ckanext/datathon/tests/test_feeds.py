@@ -213,3 +213,73 @@ class TestFeed:
         )
         assert link is not None
         assert link["href"] == tk.url_for("datathon_open.feed", qualified=True)
+
+
+def _links(root) -> dict[str, str]:
+    return {link.get("rel"): link.get("href") for link in root.findall("a:link", NS)}
+
+
+@pytest.mark.ckan_config("ckanext.datathon.feed_entries", "4")
+class TestPagedFeed:
+    """The newest ``feed_entries`` entries, older ones on RFC 5005 pages."""
+
+    @pytest.fixture
+    def events(self, world, published_challenge_factory):
+        stages = ["identify", "ideathon"]
+        for n in range(3):  # 3 challenges x (1 publication + 2 stages) = 9 events
+            published_challenge_factory(
+                owner_org=world.org["id"],
+                timeline=[
+                    {"stage": s, "starts": _past(30 - i - n / 10), "ends": _past(1)}
+                    for i, s in enumerate(stages)
+                ],
+            )
+        return 9
+
+    def _page(self, app, href):
+        path = href.replace(tk.config["ckan.site_url"].rstrip("/"), "")
+        response = app.get(path)
+        assert response.status_code == 200
+        return assert_atom(response.get_data())
+
+    def test_next_links_walk_every_entry_once(self, app, events):
+        first = assert_atom(_feed(app))
+        links = _links(first)
+        assert "previous" not in links
+        assert "first" not in links
+        root, ids, pages = first, [], 0
+        while True:
+            pages += 1
+            entries = root.findall("a:entry", NS)
+            assert len(entries) <= 4
+            ids += [e.findtext("a:id", namespaces=NS) for e in entries]
+            # every page is the same feed
+            assert root.findtext("a:id", namespaces=NS) == first.findtext("a:id", namespaces=NS)
+            links = _links(root)
+            if "next" not in links:
+                break
+            assert links["next"].startswith("http")
+            root = self._page(app, links["next"])
+            assert _links(root)["first"] == tk.url_for("datathon_open.feed", qualified=True)
+            assert "previous" in _links(root)
+        assert pages == 3
+        assert len(ids) == events
+        assert len(set(ids)) == events
+
+    def test_the_self_link_names_the_page(self, app, events):
+        root = self._page(app, tk.url_for("datathon_open.feed", page=2))
+        assert _links(root)["self"].endswith("/challenge/feed.atom?page=2")
+
+    def test_a_page_past_the_last_is_an_empty_feed(self, app, events):
+        root = self._page(app, tk.url_for("datathon_open.feed", page=9))
+        assert root.findall("a:entry", NS) == []
+        assert "next" not in _links(root)
+
+    @pytest.mark.parametrize("page", ["0", "-1", "x", "2.5", "", str(10**30), "1e3"])
+    def test_junk_page_is_400(self, app, world, page):
+        response = app.get(tk.url_for("datathon_open.feed"), query_string={"page": page})
+        assert response.status_code == (200 if page == "" else 400)
+
+
+def test_the_default_is_declared(app):
+    assert tk.config.get("ckanext.datathon.feed_entries") == 50

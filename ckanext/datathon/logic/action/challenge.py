@@ -704,7 +704,12 @@ def dataset_challenge_list(context: Context, data_dict: DataDict) -> dict[str, A
     where it would go stale and leak private challenges).
 
     :param id: dataset id or name
-    :returns: ``{"challenges": [...], "projects": [...], "impact": [...]}``
+    :param projects_limit: projects per page (default and most:
+        ``ckanext.datathon.dataset_projects_max``, 20)
+    :param projects_offset: projects to skip (default 0)
+    :returns: ``{"challenges": [...], "projects": [...], "project_count": n,
+        "impact": [...]}``: ``projects`` is one page of the ``project_count``
+        projects the viewer may see
     """
     try:
         tk.check_access("dataset_challenge_list", context, data_dict)
@@ -757,8 +762,11 @@ def dataset_challenge_list(context: Context, data_dict: DataDict) -> dict[str, A
             }
             for r in rows
         ],
-        # projects using this data that the viewer may see (one query)
-        "projects": project_rules.projects_using_datasets([package.id], who).get(package.id, []),
+        # projects using this data that the viewer may see: one page of them
+        "projects": project_rules.projects_using_datasets(
+            [package.id], who, data["projects_limit"], data["projects_offset"]
+        ).get(package.id, []),
+        "project_count": project_rules.count_projects_using(package.id, who),
         # impact entries citing it ("this data informed ..."), of visible challenges
         "impact": impact_queries.citing_datasets([package.id], who).get(package.id, []),
     }

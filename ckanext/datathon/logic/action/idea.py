@@ -37,7 +37,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
-from ckanext.datathon import timeline
+from ckanext.datathon import config, timeline
 from ckanext.datathon.logic import idea_schema, lookup
 from ckanext.datathon.logic.auth import idea as rules
 from ckanext.datathon.logic.dictize import jsonable
@@ -105,6 +105,36 @@ def _ensure_open(context: Context, challenge: Challenge, key: str) -> None:
                         "The ideathon of this challenge ended on %(date)s: "
                         "it no longer accepts ideas or votes",
                         date=timeline.local_text(ended, challenge.timezone),
+                    )
+                ]
+            }
+        )
+
+
+def _ensure_room_for_an_idea(context: Context, challenge: Challenge, user_id: str) -> None:
+    """At most ``max_ideas_per_user`` ideas per person and challenge
+    (organizers and sysadmins are exempt). Concurrent proposals of one person
+    are serialised by a transaction lock, so two cannot both take the last place."""
+    cap = config.max_ideas_per_user()
+    if cap <= 0 or rules.is_organizer(context, challenge):
+        return
+    model.Session.execute(
+        sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext(f"idea:{challenge.id}:{user_id}")))
+    )
+    i = Idea.__table__
+    count = model.Session.execute(
+        sa.select(sa.func.count())
+        .select_from(i)
+        .where(i.c.challenge_id == challenge.id, i.c.user_id == user_id)
+    ).scalar_one()
+    if count >= cap:
+        raise tk.ValidationError(
+            {
+                "challenge": [
+                    _(
+                        "You have proposed %(count)s ideas to this challenge, the most "
+                        "one person may propose",
+                        count=count,
                     )
                 ]
             }
@@ -230,6 +260,7 @@ def challenge_idea_create(context: Context, data_dict: DataDict) -> dict[str, An
     if user_id is None:
         raise tk.NotAuthorized(_("Log in to propose ideas"))
     _ensure_open(context, challenge, "challenge")
+    _ensure_room_for_an_idea(context, challenge, user_id)
     idea = Idea(
         id=str(uuid.uuid4()),
         challenge_id=challenge.id,

@@ -598,6 +598,7 @@ def _bulk(action: str, original: Any, context: Context, data_dict: DataDict) -> 
     (CKAN 2.11 with raw SQL, past package_update): projects are refused before
     anything changes; their status decides those (sysadmins may bulk-delete)."""
     lookup.require_refs(data_dict, "org_id")
+    lookup.require_ref_list(data_dict, "datasets")
     tk.check_access(action, context, data_dict)
     sysadmin_delete = action == "bulk_update_delete" and authz.is_sysadmin(context.get("user"))
     projects = (

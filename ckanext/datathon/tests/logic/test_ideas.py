@@ -740,3 +740,58 @@ class TestAuthMatrix:
         ]:
             with pytest.raises(tk.ObjectNotFound):
                 helpers.call_auth(auth, context=dict(context), **data)
+
+
+@pytest.mark.ckan_config("ckanext.datathon.max_ideas_per_user", "3")
+class TestIdeasPerUser:
+    """``ckanext.datathon.max_ideas_per_user`` ideas per person and challenge."""
+
+    def test_one_more_is_a_field_error_and_writes_nothing(self, world, challenge):
+        for n in range(3):
+            _idea(world.user, challenge, title=f"Idea {n}")
+        with pytest.raises(tk.ValidationError) as excinfo:
+            _idea(world.user, challenge, title="One too many")
+        assert "challenge" in excinfo.value.error_dict
+        assert "3 ideas" in excinfo.value.error_dict["challenge"][0]
+        assert model.Session.query(Idea).count() == 3
+
+    def test_per_person_and_per_challenge(self, world, challenge, published_challenge_factory):
+        other = published_challenge_factory(owner_org=world.org["id"])
+        for n in range(3):
+            _idea(world.user, challenge, title=f"Idea {n}")
+        _idea(world.member, challenge, title="Someone else's")
+        _idea(world.user, other, title="Another challenge")
+        assert model.Session.query(Idea).count() == 5
+
+    def test_deleted_ideas_free_their_place(self, world, challenge):
+        ideas = [_idea(world.user, challenge, title=f"Idea {n}") for n in range(3)]
+        call_as(world.user, "challenge_idea_delete", id=ideas[0]["id"])
+        _idea(world.user, challenge, title="A new one")
+
+    def test_organizers_are_exempt(self, world, challenge):
+        for n in range(5):
+            _idea(world.admin, challenge, title=f"Idea {n}")
+            _idea(world.sysadmin, challenge, title=f"Idea {n}")
+
+    def test_over_the_api(self, app, world, challenge):
+        token = factories.APIToken(user=world.user["name"])["token"]
+        statuses = [
+            app.post(
+                "/api/3/action/challenge_idea_create",
+                json={"challenge": challenge["id"], "title": f"Idea {n}"},
+                headers={"Authorization": token},
+                status=None,
+            ).status_code
+            for n in range(4)
+        ]
+        assert statuses == [200, 200, 200, 409]
+
+
+@pytest.mark.ckan_config("ckanext.datathon.max_ideas_per_user", "0")
+def test_zero_ideas_per_user_is_no_limit(world, challenge):
+    for n in range(5):
+        _idea(world.user, challenge, title=f"Idea {n}")
+
+
+def test_the_default_ideas_per_user_is_declared():
+    assert tk.config.get("ckanext.datathon.max_ideas_per_user") == 20

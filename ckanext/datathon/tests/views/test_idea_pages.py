@@ -101,6 +101,7 @@ class TestReading:
         assert app.get(_url(challenge) + "?sort=title").status_code == 200
         assert app.get(_url(challenge) + "?sort=title&page=x").status_code == 400
 
+    @pytest.mark.ckan_config("ckanext.datathon.max_ideas_per_user", "0")
     def test_paging(self, app, world, challenge):
         for n in range(23):
             with freeze_time(now() - (30 - n) * DAY):
@@ -123,7 +124,8 @@ class TestJunk:
         [
             ("/ideas?page=99999999999999999999", {400}),  # not a page number
             ("/ideas?page=-3&sort=%00", {400}),
-            ("/ideas?page=99&sort=%00", {200}),  # beyond the last page: empty
+            ("/ideas?page=99&sort=zzz", {200}),  # beyond the last page: empty
+            ("/ideas?page=99&sort=%00", {400}),  # a NUL is refused portal-wide
             ("/ideas?sort=recent&sort=votes", {200}),
             ("/ideas/%00/delete", {404}),
             ("/ideas/no-such-idea/delete", {404}),
@@ -145,7 +147,9 @@ class TestJunk:
             (_url(challenge), {"title": "\x00"}),
         ):
             response = b.post(url, data, form_url=_url(challenge))
-            assert response.status_code in (200, 302, 404), (url, response.status_code)
+            # a NUL in a form is refused portal-wide (400, text_guard)
+            expected = (400,) if any("\x00" in v for v in data.values()) else (200, 302, 404)
+            assert response.status_code in expected, (url, response.status_code)
         assert model.Session.get(Idea, idea["id"]).adopted is None
         assert _ideas() == 1
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import zlib
 
 import pytest
 import sqlalchemy as sa
@@ -120,6 +121,23 @@ class TestServing:
         _challenge, _dataset, url = page
         _get(app, url, headers={"Host": "evil.example"})
         assert "evil.example" not in _get(app, url)
+
+    def test_the_key_is_the_site_url_never_the_host_header(self, app, page):
+        _challenge, _dataset, url = page
+        site = tk.config["ckan.site_url"].rstrip("/")
+        hosts = ("evil.example", "evil.example:8443", "127.0.0.2", "e" * 63 + ".example")
+        for host in hosts:
+            assert "evil.example" not in _get(app, url, headers={"Host": host})
+        # one kept page for all those hosts, whose links name ckan.site_url
+        (key,) = _kept_pages()
+        kept = zlib.decompress(connect_to_redis().get(key).partition(b"\n")[2]).decode()
+        assert not [host for host in hosts if host in kept]
+        assert f'href="{site}{url}.jsonld"' in kept or f"{site}{url}" in kept
+        # and the portal's own name is served that page without rendering it
+        with Statements() as again:
+            html = _get(app, url)
+        assert again.ours == []
+        assert "evil.example" not in html
 
     def test_flash_messages_are_shown_not_skipped(self, app, page, browse):
         _challenge, _dataset, url = page
