@@ -90,6 +90,9 @@ def _keep_plugins_loaded() -> None:
 
     p.load_all = load_all  # type: ignore[assignment]
     p.unload_all = unload_all  # type: ignore[assignment]
+    # CKAN 2.11's with_plugins unloads through this name instead
+    if hasattr(p, "unload_non_system_plugins"):
+        p.unload_non_system_plugins = unload_all  # type: ignore[assignment]
 
 
 def _migrate_after_first_reset() -> None:

@@ -229,6 +229,14 @@ class TestRefusedAfterPublication:
             id=s.projects[0]["id"],
             username=s.member["name"],
         )
+        # nor does the leader role move (teams are part of the snapshot)
+        _refused(
+            world.admin,
+            "project_leader_set",
+            "username",
+            id=s.projects[0]["id"],
+            username=s.member["name"],
+        )
         assert _public_view(s) == before
         live = call_as(world.admin, "challenge_ranking", id=s.challenge["id"], live=True)
         assert [r["jurors"] for r in live["results"]] == [2, 2]
