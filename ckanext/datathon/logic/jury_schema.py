@@ -150,7 +150,7 @@ def ranking(
         "offset": [default(0), tk.get_validator("datathon_offset")],
         # organizers: the live ranking, or an earlier publication's snapshot
         "live": [default(False), tk.get_validator("datathon_bool")],
-        "version": [tk.get_validator("ignore_empty"), datathon_int_range(1, 1_000_000)],
+        "version": [tk.get_validator("ignore_missing"), datathon_int_range(1, 1_000_000)],
     }
 
 
@@ -163,5 +163,5 @@ def results_retract() -> Schema:
 def results_history(datathon_int_range: ValidatorFactory) -> Schema:
     return {
         "id": _ref(),
-        "version": [tk.get_validator("ignore_empty"), datathon_int_range(1, 1_000_000)],
+        "version": [tk.get_validator("ignore_missing"), datathon_int_range(1, 1_000_000)],
     }

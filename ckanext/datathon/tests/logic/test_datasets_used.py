@@ -60,7 +60,9 @@ def cited(clean_db, clean_index):
         team_name="Readers",
         accept_rules=True,
     )
-    call_as(leader, "project_member_add", id=project["id"], username=member["name"])
+    # teams by consent: the leader invites, the member accepts
+    invited = call_as(leader, "project_member_add", id=project["id"], username=member["name"])
+    call_as(member, "project_invitation_accept", id=invited["invitation"]["id"])
     call_as(
         leader,
         "package_patch",

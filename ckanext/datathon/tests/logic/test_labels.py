@@ -145,7 +145,12 @@ class TestStatusChanges:
         # an organizer adds directly (a team member would invite)
         call_as(world.editor, "project_member_add", id=pid, username=newcomer["name"])
         assert _indexed(pid, "indexed_ts") != before
-        assert _activity_labels(pid) == labels_before
+        # the earlier activities keep their labels; the addition itself is
+        # recorded (teams by consent) with the hidden project's labels
+        after = _activity_labels(pid)
+        assert after[: len(labels_before)] == labels_before
+        hidden = tuple(sorted([f"collaborator-{pid}", f"organizer-{world.org['id']}"]))
+        assert [labels for _unused, labels in after[len(labels_before) :]] == [hidden]
         assert _seen_by(newcomer, pid)  # the user's labels are computed at read time
         middle = _indexed(pid, "indexed_ts")
         call_as(world.editor, "project_member_remove", id=pid, username=newcomer["name"])

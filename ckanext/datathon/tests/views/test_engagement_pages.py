@@ -169,6 +169,10 @@ class TestMentorshipPage:
     )
     def test_junk_never_500s(self, browse, world, published, junk):
         response = browse(world.admin).post(url("mentorship", name=published["name"]), junk)
+        if any("\x00" in value for value in junk.values()):
+            # a NUL is refused for the whole request before any view runs
+            assert response.status_code == 400
+            return
         assert response.status_code == 200
         assert 'class="error-block"' in body(response) or "error" in body(response).lower()
 

@@ -349,7 +349,8 @@ def test_junk_posts_are_never_server_errors(browse, world, s, junk):
     ]
     for browser, endpoint, data in posts:
         status = browser.post(_url(f"datathon_jury.{endpoint}", s), data, page).status_code
-        assert status in (302, 404), (endpoint, data, status)
+        # a NUL is refused for the whole request (400) before any view runs
+        assert status in ((400,) if "\x00" in junk else (302, 404)), (endpoint, data, status)
     assert _count(Score) == 0
     assert _count(Results) == 0
     # a page number that is not one is a bad request (an empty one is the first page)
