@@ -11,7 +11,7 @@ from ckan.common import CKANConfig
 from ckan.lib.plugins import DefaultTranslation
 from ckan.types import Context, SignalMapping
 
-from ckanext.datathon import csrf, page_cache, team_views, text_guard, view_utils
+from ckanext.datathon import csrf, host_guard, page_cache, team_views, text_guard, view_utils
 from ckanext.datathon.logic import labels, project_rules
 from ckanext.datathon.logic.action.follow import plugin_actions
 
@@ -74,6 +74,8 @@ class DatathonPlugin(p.SingletonPlugin, DefaultTranslation):
         if hasattr(app, "before_request"):  # the Flask app (not another middleware)
             # refuse what no view should read first: a NUL in the path, an
             # oversized body, a lone surrogate in JSON, a NUL anywhere; then the CSRF guards
+            # a Host no URL can be built for: 400 before Flask routes it
+            app.wsgi_app = host_guard.wrap(app.wsgi_app)
             app.before_request(view_utils.reject_nul_in_path)
             app.before_request(text_guard.limit_request_body)
             app.before_request(text_guard.reject_lone_surrogates)
