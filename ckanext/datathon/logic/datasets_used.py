@@ -146,6 +146,10 @@ def _public_copy(value: Any, public: set[str]) -> Any:
     for extra in data.get("extras") or []:
         if isinstance(extra, dict) and extra.get("key") == FIELD:
             extra["value"] = _public_value(extra.get("value"), public)
+    # CKAN 2.11 serialises ``data_dict`` after adding ``validated_data_dict``
+    # to the package dict: the copy nested in it is reduced too
+    if "validated_data_dict" in data:
+        data["validated_data_dict"] = _public_copy(data["validated_data_dict"], public)
     return json.dumps(data) if as_json else data
 
 
@@ -166,6 +170,8 @@ def _ids_in(value: Any) -> list[str]:
     for extra in value.get("extras") or []:
         if isinstance(extra, dict) and extra.get("key") == FIELD:
             ids += [e["dataset"] for e in _entries(extra.get("value"))]
+    if "validated_data_dict" in value:  # (nested by CKAN 2.11)
+        ids += _ids_in(value["validated_data_dict"])
     return ids
 
 
