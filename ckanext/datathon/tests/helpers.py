@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -80,3 +81,24 @@ class Statements:
     @property
     def ours(self) -> list[str]:
         return self.containing("datathon_")
+
+
+def store_legacy_team_members(project_id: str, members: list[dict]) -> None:
+    """Store ``team_members`` as the code before teams by consent did: a
+    free-text package extra (the upgrade tests start from it)."""
+    p = model.Package.__table__
+    value = json.dumps(members)
+    if "extras" in p.c:  # CKAN 2.12
+        pkg = model.Session.get(model.Package, project_id)
+        pkg.extras = {**(pkg.extras or {}), "team_members": value}
+    else:  # CKAN 2.11
+        model.Session.execute(
+            sa.insert(model.package_extra_table),  # type: ignore[attr-defined]
+            {
+                "id": f"{project_id}-tm",
+                "package_id": project_id,
+                "key": "team_members",
+                "value": value,
+                "state": "active",
+            },
+        )

@@ -19,7 +19,7 @@ from ckan.tests import factories, helpers
 
 from ckanext.datathon.model import Juror, Project, TeamInvitation
 from ckanext.datathon.tests.factories import PublishedChallengeFactory
-from ckanext.datathon.tests.helpers import now
+from ckanext.datathon.tests.helpers import now, store_legacy_team_members
 
 BEFORE = "a4c6e1f9b3d2"  # the revision before d5e8a1b3c7f2
 
@@ -37,26 +37,6 @@ def _add_member(project_id: str, user_id: str) -> None:
     model.Session.add(
         model.PackageMember(package_id=project_id, user_id=user_id, capacity="editor")
     )
-
-
-def _store_free_text(project_id: str, members: list[dict]) -> None:
-    """What package_update stored for the old schema's ``team_members``."""
-    p = model.Package.__table__
-    value = json.dumps(members)
-    if "extras" in p.c:  # CKAN 2.12
-        pkg = model.Session.get(model.Package, project_id)
-        pkg.extras = {**(pkg.extras or {}), "team_members": value}
-    else:  # CKAN 2.11
-        model.Session.execute(
-            sa.insert(model.package_extra_table),  # type: ignore[attr-defined]
-            {
-                "id": f"{project_id}-tm",
-                "package_id": project_id,
-                "key": "team_members",
-                "value": value,
-                "state": "active",
-            },
-        )
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
@@ -84,7 +64,7 @@ def test_upgrade_from_the_code_before_invitations(cli, tmp_path):
     _add_member(project["id"], member["id"])
     _add_member(project["id"], juror["id"])
     model.Session.add(Juror(challenge_id=challenge["id"], user_id=juror["id"], created=now()))
-    _store_free_text(
+    store_legacy_team_members(
         project["id"],
         [{"name": "Ada (no account)", "role": "data"}, {"name": "=cmd|x", "role": ""}],
     )
