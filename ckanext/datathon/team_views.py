@@ -231,11 +231,30 @@ def _project_invitations(pkg: dict[str, Any]) -> list[dict[str, Any]]:
     return [i for i in result["results"] if i["status"] in ("pending", "lapsed")]
 
 
+def _revoke(pkg: dict[str, Any], invitation_id: str) -> Any:
+    """Withdraw one of the team's open invitations (POST from the team page)."""
+    try:
+        answer = tk.get_action("project_invitation_revoke")(_context(), {"id": invitation_id})
+    except tk.ValidationError as error:
+        for message in _messages(error.error_dict):
+            h.flash_error(message)
+    except tk.ObjectNotFound:
+        return tk.abort(404, _("Invitation not found"))
+    except tk.NotAuthorized:
+        return _deny()
+    else:
+        invitee = (answer.get("invitee") or {}).get("display_name", "")
+        h.flash_success(_("The invitation of {user} was withdrawn.").format(user=invitee))
+    return h.redirect_to("datathon_team.team_page", id=pkg["name"])
+
+
 @team.route("/project/<id>/team", methods=["GET", "POST"])
 def team_page(id: str) -> Any:
     pkg = _project(id)
     errors: dict[str, Any] = {}
     data: dict[str, Any] = {}
+    if tk.request.method == "POST" and tk.request.form.get("revoke"):
+        return _revoke(pkg, tk.request.form.get("revoke", ""))
     if tk.request.method == "POST":
         form = tk.request.form
         username = form.get("username", "").strip()
@@ -285,6 +304,7 @@ def team_page(id: str) -> Any:
             "is_leader_or_organizer": _may(
                 "project_member_remove", {"id": pkg["id"], "username": ""}
             ),
+            "may_revoke": _may("project_invitation_revoke", {}),
             "errors": errors,
             "data": data,
         },

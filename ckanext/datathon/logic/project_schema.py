@@ -92,7 +92,10 @@ def invitation_list(
 ) -> Schema:
     return {
         "id": [ignore_missing, unicode_safe, datathon_no_nul],
-        "status": [ignore_missing, one_of(["pending", "lapsed", "accepted", "declined"])],
+        "status": [
+            ignore_missing,
+            one_of(["pending", "lapsed", "accepted", "declined", "revoked"]),
+        ],
         "limit": [
             configured_default(config.CHALLENGE_LIST_LIMIT, 20),
             datathon_limit(config.CHALLENGE_LIST_LIMIT_MAX, 100),

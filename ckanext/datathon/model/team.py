@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 import ckan.plugins.toolkit as tk
 
-INVITATION_STATES = ("pending", "accepted", "declined")
+INVITATION_STATES = ("pending", "accepted", "declined", "revoked")
 
 
 def _now() -> dt.datetime:
@@ -72,7 +72,7 @@ class TeamInvitation(tk.BaseModel):
         sa.Column("state", sa.UnicodeText, nullable=False, server_default="pending"),
         sa.Column("decided", sa.DateTime(timezone=True), nullable=True),
         sa.CheckConstraint(
-            "state IN ('pending', 'accepted', 'declined')",
+            "state IN ('pending', 'accepted', 'declined', 'revoked')",
             name="datathon_team_invitation_state_check",
         ),
         sa.Index("datathon_team_invitation_project_idx", "project_id", "state"),

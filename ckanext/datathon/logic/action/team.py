@@ -36,6 +36,7 @@ __all__ = [
     "project_invitation_accept",
     "project_invitation_decline",
     "project_invitation_list",
+    "project_invitation_revoke",
     "project_leader_set",
     "project_member_add",
     "project_member_list",
@@ -480,12 +481,59 @@ def project_invitation_decline(context: Context, data_dict: DataDict) -> dict[st
     return _invitation_dict(invitation, pkg, project, challenge, explain=True, you=True)
 
 
+def project_invitation_revoke(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Withdraw a pending invitation (also a lapsed one): the person who sent
+    it, the team leader or an organizer of the challenge.  Its place among
+    the team's open invitations (``max_pending_invitations_per_project``) is
+    free again, and the invitee can no longer accept it.  A team member who
+    may not withdraw it is refused; anyone who may not read the project gets
+    404, as for an unknown invitation.
+
+    :param id: the invitation's id
+    :returns: the invitation, ``status`` ``revoked``
+    """
+    tk.check_access("project_invitation_revoke", context, data_dict)
+    data = _validate(data_dict, project_schema.project_id(), context)
+    user = project_rules.user_obj(context)
+    ref = data["id"]
+    if user is None or not isinstance(ref, str) or not ref:
+        raise tk.ObjectNotFound(_("Invitation not found"))
+    invitation = model.Session.scalars(
+        sa.select(TeamInvitation)
+        .where(TeamInvitation.id == ref)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    pkg = model.Session.get(model.Package, invitation.project_id) if invitation else None
+    project = model.Session.get(Project, invitation.project_id) if invitation else None
+    if invitation is None or pkg is None or project is None or not _may_read(context, pkg, project):
+        raise tk.ObjectNotFound(_("Invitation not found"))
+    organizer = project_rules.is_organizer(context.get("user"), pkg.owner_org)
+    if not organizer and user.id not in (invitation.inviter_user_id, project.leader_user_id):
+        raise tk.NotAuthorized(
+            _(
+                "Only the person who sent the invitation, the team leader or the "
+                "organizers withdraw it"
+            )
+        )
+    if invitation.state != "pending":
+        raise tk.ValidationError({"id": [_("This invitation was already answered")]})
+    invitation.state = "revoked"
+    invitation.decided = _utcnow()
+    model.Session.flush()
+    if not context.get("defer_commit"):
+        model.repo.commit()
+    challenge = project_rules.challenge_of(project)
+    return _invitation_dict(invitation, pkg, project, challenge, explain=organizer)
+
+
 @tk.side_effect_free
 def project_invitation_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Invitations to teams, newest first: the caller's own (as invitee), or,
     with ``id``, those of a project (for its team and the organizers of its
     challenge).  ``status`` is ``pending``, ``lapsed`` (with
-    ``lapse_reason``), ``accepted`` or ``declined``.  A team member reads a
+    ``lapse_reason``), ``accepted``, ``declined`` or ``revoked`` (withdrawn
+    by the team, ``project_invitation_revoke``).  A team member reads a
     generic reason where the invitee became a juror or organizer.
 
     :param id: project id or name (optional)

@@ -3,7 +3,8 @@
 * Team members invite until the submission deadline; organizers (admins and
   editors of the challenge's organization) and sysadmins add directly.
 * An invitation is answered by its invitee only (the actions answer 404 for
-  anyone else's).
+  anyone else's); it is withdrawn by its sender, the team leader or an
+  organizer.
 * Anyone on the team may leave until the deadline; the leader and organizers
   remove others and hand the leader role over.
 * The team is read by the team and the organizers, and by everyone once the
@@ -23,6 +24,7 @@ __all__ = [
     "project_invitation_accept",
     "project_invitation_decline",
     "project_invitation_list",
+    "project_invitation_revoke",
     "project_leader_set",
     "project_member_add",
     "project_member_list",
@@ -101,6 +103,11 @@ def project_invitation_decline(context: Context, data_dict: DataDict) -> AuthRes
 
 
 def project_invitation_list(context: Context, data_dict: DataDict) -> AuthResult:
+    return _logged_in(context)
+
+
+def project_invitation_revoke(context: Context, data_dict: DataDict) -> AuthResult:
+    """Logged-in users; the action checks the sender, leader or organizer."""
     return _logged_in(context)
 
 

@@ -459,3 +459,68 @@ class TestInvitationList:
             sa.select(sa.func.count()).select_from(TeamInvitation)
         ).scalar_one()
         assert count == 1
+
+
+class TestRevoke:
+    """A team withdraws an invitation: nobody is stuck behind invitees who
+    never answer (``max_pending_invitations_per_project``)."""
+
+    @pytest.mark.ckan_config("ckanext.datathon.max_pending_invitations_per_project", "1")
+    def test_withdrawing_frees_the_place_and_the_invitee_cannot_accept(self, team):
+        silent, wanted = factories.User(), factories.User()
+        invitation = _invite(team.user, team.project, silent)
+        with pytest.raises(tk.ValidationError):
+            _invite(team.user, team.project, wanted)
+        revoked = call_as(team.user, "project_invitation_revoke", id=invitation["id"])
+        assert revoked["status"] == "revoked"
+        assert revoked["decided"]
+        _invite(team.user, team.project, wanted)
+        with pytest.raises(tk.ValidationError) as excinfo:
+            call_as(silent, "project_invitation_accept", id=invitation["id"])
+        assert "already answered" in _errors(excinfo, "id")
+        assert silent["id"] not in _team_ids(team.project["id"])
+        mine = call_as(silent, "project_invitation_list")["results"]
+        assert [i["status"] for i in mine] == ["revoked"]
+        assert [
+            i["status"]
+            for i in call_as(silent, "project_invitation_list", status="revoked")["results"]
+        ] == ["revoked"]
+        with pytest.raises(tk.ValidationError):
+            call_as(team.user, "project_invitation_revoke", id=invitation["id"])
+
+    def test_who_may_withdraw(self, team):
+        member = factories.User()
+        invite_and_accept(team.user, team.project, member)
+        by_member, by_leader = factories.User(), factories.User()
+        mine = _invite(member, team.project, by_member)
+        leaders = _invite(team.user, team.project, by_leader)
+        # another member withdraws neither the leader's invitation ...
+        with pytest.raises(tk.NotAuthorized):
+            call_as(member, "project_invitation_revoke", id=leaders["id"])
+        # ... outsiders, organization members and the invitee learn nothing
+        for who in (factories.User(), team.member, by_leader, None):
+            with pytest.raises((tk.ObjectNotFound, tk.NotAuthorized)):
+                call_as(who, "project_invitation_revoke", id=leaders["id"])
+        # the sender, the leader and the organizers do
+        assert call_as(member, "project_invitation_revoke", id=mine["id"])["status"] == "revoked"
+        assert call_as(team.editor, "project_invitation_revoke", id=leaders["id"])["status"] == (
+            "revoked"
+        )
+        other = _invite(member, team.project, factories.User())
+        assert call_as(team.user, "project_invitation_revoke", id=other["id"])["status"] == (
+            "revoked"
+        )
+
+    def test_an_accepted_invitation_is_not_withdrawn(self, team):
+        guest = factories.User()
+        invitation = _invite(team.user, team.project, guest)
+        call_as(guest, "project_invitation_accept", id=invitation["id"])
+        with pytest.raises(tk.ValidationError) as excinfo:
+            call_as(team.user, "project_invitation_revoke", id=invitation["id"])
+        assert "already answered" in _errors(excinfo, "id")
+        assert guest["id"] in _team_ids(team.project["id"])
+
+    @pytest.mark.parametrize("junk", ["", "x" * 5000, "\x00", 7, ["a"], {"a": 1}, None])
+    def test_hostile_ids(self, team, junk):
+        with pytest.raises((tk.ValidationError, tk.ObjectNotFound)):
+            call_as(team.user, "project_invitation_revoke", id=junk)

@@ -353,6 +353,34 @@ class TestTeam:
         assert b.post(url, {"remove": newcomer["name"]}).status_code == 302
         assert "Caro Nueva" not in body(b.get(url))
 
+    def test_withdraw_an_invitation(self, browse, world, contest):
+        newcomer = factories.User(fullname="Caro Nueva")
+        url = self.url(contest)
+        call_as(
+            contest.member, "project_member_add", id=contest.draft["id"], username=newcomer["name"]
+        )
+        invitation = call_as(newcomer, "project_invitation_list")["results"][0]
+        button = f'name="revoke" value="{invitation["id"]}"'
+        # the sender, the leader and the organizers see the button; the invitee does not
+        for who in (contest.member, contest.leader, world.admin):
+            assert button in body(browse(who).get(url)), who
+        assert button not in body(browse(newcomer).get(tk.url_for("datathon_team.invitations")))
+        b = browse(contest.leader)
+        assert b.post(url, {"revoke": invitation["id"]}, csrf=False).status_code == 400
+        done = b.post(url, {"revoke": invitation["id"]})
+        assert done.status_code == 302
+        html = body(b.get(url))
+        assert "was withdrawn" in html
+        assert button not in html
+        page = body(browse(newcomer).get(tk.url_for("datathon_team.invitations")))
+        assert "Withdrawn by the team" in page
+        assert 'value="accept"' not in page
+        # again: a message, not an error page; junk: 404
+        again = b.post(url, {"revoke": invitation["id"]})
+        assert again.status_code == 302
+        assert "already answered" in body(b.get(url))
+        assert b.post(url, {"revoke": "no-such-invitation"}).status_code == 404
+
     def test_organizers_add_directly(self, browse, world, contest):
         newcomer = factories.User(fullname="Caro Nueva")
         b = browse(world.admin)

@@ -1,7 +1,7 @@
 """Teams by consent: team invitations, and a leader for every team.
 
 ``datathon_team_invitation`` holds the invitations of ``project_member_add``
-(pending, accepted, declined; lapse is computed, not stored).  Projects
+(pending, accepted, declined, revoked; lapse is computed, not stored).  Projects
 without a leader (created by organizers with ``package_create``, or whose
 leader's account was purged) get one from the existing data: the dataset's
 creator when they are on the team, otherwise the earliest active member.
@@ -82,7 +82,7 @@ def upgrade() -> None:
         sa.Column("state", sa.UnicodeText, nullable=False, server_default="pending"),
         sa.Column("decided", sa.DateTime(timezone=True), nullable=True),
         sa.CheckConstraint(
-            "state IN ('pending', 'accepted', 'declined')",
+            "state IN ('pending', 'accepted', 'declined', 'revoked')",
             name="datathon_team_invitation_state_check",
         ),
     )
