@@ -363,8 +363,12 @@ def datathon_project_state(pkg: dict[str, Any]) -> dict[str, Any]:
     """What the state banner of a project page shows: its status, its
     challenge (name, title, deadline) and what the current user may do."""
     from ckanext.datathon.logic import project_rules
+    from ckanext.datathon.logic import results as frozen
 
     challenge = project_rules.challenge_by_ref(pkg.get("challenge"))
+    # after publication the team and the project's status are frozen: no
+    # button that could only be refused
+    published = challenge is not None and frozen.results_published(challenge.id) is not None
     # A project keeps its own visibility when its challenge is unpublished or
     # deleted; the challenge then shows to nobody who may not read it.
     hidden = challenge is not None and not _may_read_challenge(challenge)
@@ -388,8 +392,13 @@ def datathon_project_state(pkg: dict[str, Any]) -> dict[str, Any]:
         "deadline": deadline.isoformat() if deadline is not None else None,
         "deadline_passed": passed,
         "can_edit": datathon_can("package_update", ref),
-        "can_submit": status != "submitted" and datathon_can("project_submit", ref),
-        "can_withdraw": status == "submitted" and datathon_can("project_withdraw", ref),
+        "results_published": published,
+        "can_submit": not published
+        and status != "submitted"
+        and datathon_can("project_submit", ref),
+        "can_withdraw": not published
+        and status == "submitted"
+        and datathon_can("project_withdraw", ref),
     }
 
 

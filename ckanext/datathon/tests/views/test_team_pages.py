@@ -13,7 +13,7 @@ import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
 from ckanext.datathon import licences
-from ckanext.datathon.model import Challenge
+from ckanext.datathon.model import Challenge, Results
 from ckanext.datathon.tests.factories import add_team_member
 from ckanext.datathon.tests.helpers import call_as
 
@@ -73,6 +73,13 @@ def contest(world, published_challenge_factory):
             "draft": draft,
         },
     )
+
+
+def _invite_pending(contest) -> dict:
+    """The member invites a new user; the invitation as the invitee lists it."""
+    guest = factories.User()
+    call_as(contest.member, "project_member_add", id=contest.draft["id"], username=guest["name"])
+    return call_as(guest, "project_invitation_list")["results"][0]
 
 
 def _ready(contest, **extra):
@@ -380,6 +387,32 @@ class TestTeam:
         assert again.status_code == 302
         assert "already answered" in body(b.get(url))
         assert b.post(url, {"revoke": "no-such-invitation"}).status_code == 404
+
+    def test_no_team_or_status_buttons_once_results_are_published(self, browse, world, contest):
+        """After publication every team and status change is refused (issue 18
+        §2): the pages offer none of them, to the team or the organizers."""
+        _ready(contest)
+        call_as(contest.leader, "project_submit", id=contest.draft["id"])
+        invitation = _invite_pending(contest)
+        project_url = tk.url_for("project.read", id=contest.draft["name"])
+        before = body(browse(world.admin).get(self.url(contest)))
+        assert 'name="username"' in before
+        assert f'name="revoke" value="{invitation["id"]}"' in before
+        assert "/withdraw" in body(browse(contest.leader).get(project_url))
+        model.Session.add(
+            Results(challenge_id=contest.challenge["id"], published_by=world.admin["id"])
+        )
+        model.Session.commit()
+        for who in (contest.leader, contest.member, world.admin, world.sysadmin):
+            html = body(browse(who).get(self.url(contest)))
+            assert "Beto Member" in html
+            assert 'name="username"' not in html, who
+            assert 'name="remove"' not in html, who
+            assert 'name="revoke"' not in html, who
+            assert "the team can no longer be changed" in html
+            assert "/withdraw" not in body(browse(who).get(project_url)), who
+        with pytest.raises(tk.ValidationError):
+            call_as(world.admin, "project_withdraw", id=contest.draft["id"])
 
     def test_organizers_add_directly(self, browse, world, contest):
         newcomer = factories.User(fullname="Caro Nueva")
