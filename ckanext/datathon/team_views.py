@@ -222,13 +222,16 @@ def _team_members(pkg: dict[str, Any]) -> list[dict[str, Any]]:
 def _project_invitations(pkg: dict[str, Any]) -> list[dict[str, Any]]:
     """The team's pending and lapsed invitations (for its members and the
     organizers; nothing for others)."""
-    try:
-        result = tk.get_action("project_invitation_list")(
-            _context(), {"id": pkg["id"], "limit": 100}
-        )
-    except (tk.ObjectNotFound, tk.NotAuthorized, tk.ValidationError):
-        return []
-    return [i for i in result["results"] if i["status"] in ("pending", "lapsed")]
+    found: list[dict[str, Any]] = []
+    for status in ("pending", "lapsed"):
+        try:
+            result = tk.get_action("project_invitation_list")(
+                _context(), {"id": pkg["id"], "status": status, "limit": 100}
+            )
+        except (tk.ObjectNotFound, tk.NotAuthorized, tk.ValidationError):
+            return []
+        found.extend(result["results"])
+    return found
 
 
 def _revoke(pkg: dict[str, Any], invitation_id: str) -> Any:

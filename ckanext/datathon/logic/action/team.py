@@ -16,6 +16,7 @@ or organizer of the challenge: computed whenever it is read or accepted.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -177,6 +178,33 @@ def _user_brief(user: model.User | None, *, names: bool = True) -> dict[str, Any
     return entry
 
 
+class _Lookup:
+    """What the invitation dicts of one answer refer to, loaded in a few
+    queries (users and team names), instead of per invitation."""
+
+    def __init__(self, invitations: Sequence[TeamInvitation]) -> None:
+        user_ids = {i.invitee_user_id for i in invitations} | {
+            i.inviter_user_id for i in invitations if i.inviter_user_id
+        }
+        self.users: dict[str, model.User] = (
+            {
+                u.id: u
+                for u in model.Session.scalars(
+                    sa.select(model.User).where(model.User.id.in_(user_ids))
+                )
+            }
+            if user_ids
+            else {}
+        )
+        self.extras = project_rules.extras_of({i.project_id for i in invitations}, ("team_name",))
+
+    def user(self, user_id: str | None) -> model.User | None:
+        return self.users.get(user_id) if user_id else None
+
+    def team_name(self, package_id: str) -> str:
+        return self.extras.get(package_id, {}).get("team_name") or ""
+
+
 def _invitation_dict(
     invitation: TeamInvitation,
     pkg: model.Package | None,
@@ -185,7 +213,9 @@ def _invitation_dict(
     *,
     explain: bool,
     you: bool = False,
+    lookup: _Lookup | None = None,
 ) -> dict[str, Any]:
+    lookup = lookup or _Lookup([invitation])
     status = invitation.state
     reason = None
     if status == "pending":
@@ -202,22 +232,15 @@ def _invitation_dict(
             "id": pkg.id,
             "name": pkg.name,
             "title": pkg.title or pkg.name,
-            "team_name": project_rules.extras_of([pkg.id], ("team_name",))
-            .get(pkg.id, {})
-            .get("team_name")
-            or "",
+            "team_name": lookup.team_name(pkg.id),
         }
         if pkg is not None
         else None,
         "challenge": {"id": challenge.id, "name": challenge.name, "title": challenge.title}
         if challenge is not None
         else None,
-        "invitee": _user_brief(model.Session.get(model.User, invitation.invitee_user_id)),
-        "inviter": _user_brief(
-            model.Session.get(model.User, invitation.inviter_user_id)
-            if invitation.inviter_user_id
-            else None
-        ),
+        "invitee": _user_brief(lookup.user(invitation.invitee_user_id)),
+        "inviter": _user_brief(lookup.user(invitation.inviter_user_id)),
     }
 
 
@@ -527,6 +550,17 @@ def project_invitation_revoke(context: Context, data_dict: DataDict) -> dict[str
     return _invitation_dict(invitation, pkg, project, challenge, explain=organizer)
 
 
+def _by_id(entity: Any, column: Any, ids: set[str]) -> dict[str, Any]:
+    """Rows of ``entity`` whose ``column`` is in ``ids``, by that value: one query."""
+    if not ids:
+        return {}
+    key = column.key
+    return {
+        getattr(row, key): row
+        for row in model.Session.scalars(sa.select(entity).where(column.in_(list(ids))))
+    }
+
+
 @tk.side_effect_free
 def project_invitation_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Invitations to teams, newest first: the caller's own (as invitee), or,
@@ -563,20 +597,48 @@ def project_invitation_list(context: Context, data_dict: DataDict) -> dict[str, 
         conditions.append(sa.or_(inv.c.state != "accepted", inv.c.inviter_user_id.isnot(None)))
     else:
         conditions.append(inv.c.invitee_user_id == user.id)
-    rows = model.Session.scalars(
-        sa.select(TeamInvitation).where(*conditions).order_by(inv.c.created.desc(), inv.c.id)
-    ).all()
+    wanted = data.get("status")
+    offset, limit = data["offset"], data["limit"]
+    query = sa.select(TeamInvitation).where(*conditions)
+    ordered = (inv.c.created.desc(), inv.c.id)
+    if wanted in ("pending", "lapsed"):
+        # lapse is computed: every open invitation is read, then paged
+        rows = model.Session.scalars(query.where(inv.c.state == "pending").order_by(*ordered)).all()
+        entries = [e for e in _invitation_dicts(rows, explain, you) if e["status"] == wanted]
+        return {"count": len(entries), "results": entries[offset : offset + limit]}
+    if wanted:
+        query = query.where(inv.c.state == wanted)
+    count = model.Session.execute(
+        sa.select(sa.func.count()).select_from(query.subquery())
+    ).scalar_one()
+    rows = model.Session.scalars(query.order_by(*ordered).offset(offset).limit(limit)).all()
+    return {"count": count, "results": _invitation_dicts(rows, explain, you)}
+
+
+def _invitation_dicts(
+    rows: Sequence[TeamInvitation], explain: bool, you: bool
+) -> list[dict[str, Any]]:
+    """The dicts of many invitations: what they refer to is loaded once."""
+    project_ids = {i.project_id for i in rows}
+    pkgs = _by_id(model.Package, model.Package.id, project_ids)
+    projects = _by_id(Project, Project.package_id, project_ids)
+    challenges = _by_id(Challenge, Challenge.id, {p.challenge_id for p in projects.values()})
+    lookup = _Lookup(rows)
     results = []
     for invitation in rows:
-        pkg = model.Session.get(model.Package, invitation.project_id)
-        project = model.Session.get(Project, invitation.project_id)
-        challenge = model.Session.get(Challenge, project.challenge_id) if project else None
-        entry = _invitation_dict(invitation, pkg, project, challenge, explain=explain, you=you)
-        if data.get("status") and entry["status"] != data["status"]:
-            continue
-        results.append(entry)
-    offset, limit = data["offset"], data["limit"]
-    return {"count": len(results), "results": results[offset : offset + limit]}
+        project = projects.get(invitation.project_id)
+        results.append(
+            _invitation_dict(
+                invitation,
+                pkgs.get(invitation.project_id),
+                project,
+                challenges.get(project.challenge_id) if project is not None else None,
+                explain=explain,
+                you=you,
+                lookup=lookup,
+            )
+        )
+    return results
 
 
 # -- members ---------------------------------------------------------------------------------

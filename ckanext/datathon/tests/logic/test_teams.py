@@ -18,7 +18,7 @@ from ckan.tests import factories, helpers
 
 from ckanext.datathon.model import TeamInvitation
 from ckanext.datathon.tests.factories import add_team_member, invite_and_accept
-from ckanext.datathon.tests.helpers import call_as, iso, now
+from ckanext.datathon.tests.helpers import Statements, call_as, iso, now
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
 
@@ -450,6 +450,35 @@ class TestInvitationList:
                 call_as(who, "project_invitation_list", id=team.project["id"])
         # never an e-mail
         assert "@" not in repr(first)
+
+    @pytest.mark.ckan_config("ckanext.datathon.max_pending_invitations_per_project", "100")
+    @pytest.mark.ckan_config("ckanext.datathon.max_invitations_per_day", "100")
+    def test_statements_do_not_grow_with_the_answered_invitations(self, team):
+        """A page of answered invitations costs the same few statements,
+        whatever their number; pending ones are read whole (lapse is computed)."""
+
+        def statements(n_guests: int) -> int:
+            for _ in range(n_guests):
+                guest = factories.User()
+                invitation = _invite(team.user, team.project, guest)
+                call_as(guest, "project_invitation_decline", id=invitation["id"])
+            with Statements() as run:
+                page = call_as(team.user, "project_invitation_list", id=team.project["id"])
+            assert len(page["results"]) == min(page["count"], 20)
+            assert {i["status"] for i in page["results"]} == {"declined"}
+            return len(run.run)
+
+        assert statements(3) == statements(30)
+        declined = call_as(
+            team.user, "project_invitation_list", id=team.project["id"], status="declined"
+        )
+        assert declined["count"] == 33
+        assert (
+            call_as(team.user, "project_invitation_list", id=team.project["id"], status="pending")[
+                "count"
+            ]
+            == 0
+        )
 
     def test_rows_are_stored_once_per_open_invitation(self, team):
         guest = factories.User()
