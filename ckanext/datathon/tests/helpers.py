@@ -5,7 +5,11 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -102,3 +106,47 @@ def store_legacy_team_members(project_id: str, members: list[dict]) -> None:
                 "state": "active",
             },
         )
+
+
+CKAN = str(Path(sys.executable).with_name("ckan"))
+
+
+def run_ckan(*args: str) -> subprocess.CompletedProcess[str]:
+    """The real ``ckan`` command of this virtualenv on the test configuration
+    (the worker's database and Solr core: they are in the environment)."""
+    return subprocess.run(  # noqa: S603
+        [CKAN, "-c", tk.config["__file__"], *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
+
+
+def ckan_ok(*args: str) -> str:
+    """``run_ckan`` after committing this process's session; it must succeed
+    without a traceback.  Its standard output."""
+    model.Session.commit()
+    model.Session.remove()
+    done = run_ckan(*args)
+    model.Session.remove()
+    assert done.returncode == 0, (args, done.stdout, done.stderr)
+    assert "Traceback" not in done.stderr, done.stderr
+    return done.stdout
+
+
+def previous_release_labels(monkeypatch: Any) -> None:
+    """Write as the release before the permission labels did: core's labels
+    for every dataset, nothing relabelled, every activity type recorded."""
+    from ckan.lib.plugins import DefaultPermissionLabels
+
+    from ckanext.datathon.logic import labels
+
+    monkeypatch.setattr(
+        labels.ProjectPermissionLabels,
+        "get_dataset_labels",
+        DefaultPermissionLabels.get_dataset_labels,
+    )
+    monkeypatch.setattr(labels, "changed_projects", lambda session: set())
+    monkeypatch.setattr(labels, "keeps_activity", lambda data_dict: True)

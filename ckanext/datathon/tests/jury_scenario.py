@@ -104,3 +104,25 @@ def scenario(
         impact=impact,
         data_use=data_use,
     )
+
+
+def published(world, challenge_factory):
+    """:func:`scenario` with two projects and one juror, scored 5 and 2 on
+    "Impact", the first awarded rank 1, and the results published."""
+    done = scenario(world, challenge_factory, projects=2, jurors=1)
+    for project, value in zip(done.projects, (5, 2), strict=True):
+        call_as(
+            done.jurors[0],
+            "project_score",
+            project=project["id"],
+            scores=[{"criterion": done.impact["id"], "score": value}],
+        )
+    call_as(
+        world.admin,
+        "challenge_award_create",
+        challenge_id=done.challenge["id"],
+        project=done.projects[0]["id"],
+        rank=1,
+    )
+    call_as(world.admin, "challenge_results_publish", id=done.challenge["id"])
+    return done

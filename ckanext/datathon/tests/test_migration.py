@@ -2,29 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 import sqlalchemy as sa
 
 import ckan.model as model
-import ckan.plugins.toolkit as tk
 
-CKAN = str(Path(sys.executable).with_name("ckan"))
-
-
-def _ckan(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603
-        [CKAN, "-c", tk.config["__file__"], *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        env={**os.environ, "PYTHONWARNINGS": "ignore"},
-    )
+from ckanext.datathon.tests.helpers import run_ckan
 
 
 def _datathon_version() -> str | None:
@@ -46,12 +29,12 @@ class TestMigrationCommands:
     def test_upgrade_downgrade_upgrade(self):
         model.Session.remove()
         for command in ("upgrade", "downgrade", "upgrade"):
-            done = _ckan("db", command, "-p", "datathon")
+            done = run_ckan("db", command, "-p", "datathon")
             assert done.returncode == 0, (command, done.stdout, done.stderr)
             assert "Traceback" not in done.stderr, done.stderr
             model.Session.remove()
             if command == "downgrade":
                 assert _datathon_version() is None
                 assert _datathon_tables() == set()
-        heads = _ckan("db", "version", "-p", "datathon")
+        heads = run_ckan("db", "version", "-p", "datathon")
         assert heads.returncode == 0, heads.stderr

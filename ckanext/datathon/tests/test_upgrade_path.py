@@ -18,10 +18,6 @@ runs them together on one database, as an operator does.
 from __future__ import annotations
 
 import csv
-import os
-import subprocess
-import sys
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -30,18 +26,18 @@ import sqlalchemy as sa
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
-from ckan.lib.plugins import DefaultPermissionLabels
 from ckan.tests import factories
 
-from ckanext.datathon.logic import labels
 from ckanext.datathon.model import Juror, ResultsSnapshot, TeamInvitation
+from ckanext.datathon.tests import jury_scenario
 from ckanext.datathon.tests.factories import ChallengeFactory
 from ckanext.datathon.tests.helpers import (
     call_as,
+    ckan_ok,
     module_database,
+    previous_release_labels,
     store_legacy_team_members,
 )
-from ckanext.datathon.tests.jury_scenario import scenario
 from ckanext.datathon.tests.permission_table import (
     HIDDEN,
     build,
@@ -52,37 +48,7 @@ from ckanext.datathon.tests.permission_table import (
 pytestmark = pytest.mark.usefixtures("with_plugins")
 
 BEFORE = "a4c6e1f9b3d2"  # the alembic head of the code before issue 18
-CKAN = str(Path(sys.executable).with_name("ckan"))
 FREE_TEXT = "Zelda Freetext"
-
-
-def _ckan(*args: str) -> str:
-    model.Session.commit()
-    model.Session.remove()
-    done = subprocess.run(  # noqa: S603
-        [CKAN, "-c", tk.config["__file__"], *args],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-        env={**os.environ, "PYTHONWARNINGS": "ignore"},
-    )
-    model.Session.remove()
-    assert done.returncode == 0, (args, done.stdout, done.stderr)
-    assert "Traceback" not in done.stderr, done.stderr
-    return done.stdout
-
-
-def _old_code(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The code before the permission labels: core's labels for every
-    dataset, nothing relabelled, every activity type recorded."""
-    monkeypatch.setattr(
-        labels.ProjectPermissionLabels,
-        "get_dataset_labels",
-        DefaultPermissionLabels.get_dataset_labels,
-    )
-    monkeypatch.setattr(labels, "changed_projects", lambda session: set())
-    monkeypatch.setattr(labels, "keeps_activity", lambda data_dict: True)
 
 
 def _found_by(user: dict[str, Any], project_id: str) -> bool:
@@ -95,23 +61,7 @@ def _found_by(user: dict[str, Any], project_id: str) -> bool:
 def _published_results(portal: SimpleNamespace) -> SimpleNamespace:
     """A second challenge of the organization, judged and published."""
     world = SimpleNamespace(org=portal.org, admin=portal.people["org admin"], user=factories.User())
-    published = scenario(world, ChallengeFactory, projects=2, jurors=1)
-    for project, value in zip(published.projects, (5, 2), strict=True):
-        call_as(
-            published.jurors[0],
-            "project_score",
-            project=project["id"],
-            scores=[{"criterion": published.impact["id"], "score": value}],
-        )
-    call_as(
-        world.admin,
-        "challenge_award_create",
-        challenge_id=published.challenge["id"],
-        project=published.projects[0]["id"],
-        rank=1,
-    )
-    call_as(world.admin, "challenge_results_publish", id=published.challenge["id"])
-    return published
+    return jury_scenario.published(world, ChallengeFactory)
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +70,7 @@ def upgraded(
 ) -> SimpleNamespace:
     with module_database(reset_db, migrate_db_for):
         with pytest.MonkeyPatch.context() as old:
-            _old_code(old)
+            previous_release_labels(old)
             portal = build(invite=False)
             published = _published_results(portal)
         member = portal.people["org member"]
@@ -138,7 +88,7 @@ def upgraded(
         )
         model.Session.commit()
 
-        _ckan("db", "downgrade", "-p", "datathon", "-v", BEFORE)
+        ckan_ok("db", "downgrade", "-p", "datathon", "-v", BEFORE)
         inspector = sa.inspect(model.Session.get_bind())
         assert not inspector.has_table("datathon_team_invitation")
         assert not inspector.has_table("datathon_results_snapshot")
@@ -151,11 +101,11 @@ def upgraded(
 
         out = tmp_path_factory.mktemp("upgrade")
         outputs = [
-            _ckan("db", "upgrade", "-p", "datathon"),
-            _ckan("datathon", "upgrade", "--output-dir", str(out)),
-            _ckan("search-index", "rebuild"),
+            ckan_ok("db", "upgrade", "-p", "datathon"),
+            ckan_ok("datathon", "upgrade", "--output-dir", str(out)),
+            ckan_ok("search-index", "rebuild"),
         ]
-        again = _ckan("datathon", "upgrade", "--output-dir", str(out))
+        again = ckan_ok("datathon", "upgrade", "--output-dir", str(out))
         # the new code from here on: an invitation is pending on the draft
         invite_pending(portal, ("draft",))
         return SimpleNamespace(

@@ -6,10 +6,6 @@ shell."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -18,28 +14,12 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.datathon.model import Results, ResultsSnapshot
-from ckanext.datathon.tests.helpers import call_as
-from ckanext.datathon.tests.jury_scenario import scenario
+from ckanext.datathon.tests import jury_scenario
+from ckanext.datathon.tests.helpers import call_as, ckan_ok
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
 
-CKAN = str(Path(sys.executable).with_name("ckan"))
 BEFORE = "a4c6e1f9b3d2"  # the alembic head before results snapshots
-
-
-def _ckan(*args: str) -> str:
-    model.Session.remove()
-    done = subprocess.run(  # noqa: S603
-        [CKAN, "-c", tk.config["__file__"], *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        env={**os.environ, "PYTHONWARNINGS": "ignore"},
-    )
-    assert done.returncode == 0, (args, done.stdout, done.stderr)
-    assert "Traceback" not in done.stderr, done.stderr
-    return done.stdout
 
 
 def _has_snapshot_table() -> bool:
@@ -49,38 +29,23 @@ def _has_snapshot_table() -> bool:
 
 
 def test_results_published_before_the_upgrade_get_a_snapshot(world, challenge_factory, tmp_path):
-    published = scenario(world, challenge_factory, projects=2, jurors=1)
-    for project, value in zip(published.projects, (5, 2), strict=True):
-        call_as(
-            published.jurors[0],
-            "project_score",
-            project=project["id"],
-            scores=[{"criterion": published.impact["id"], "score": value}],
-        )
-    call_as(
-        world.admin,
-        "challenge_award_create",
-        challenge_id=published.challenge["id"],
-        project=published.projects[0]["id"],
-        rank=1,
-    )
-    call_as(world.admin, "challenge_results_publish", id=published.challenge["id"])
-    pending = scenario(world, challenge_factory, projects=1, jurors=1)
+    published = jury_scenario.published(world, challenge_factory)
+    pending = jury_scenario.scenario(world, challenge_factory, projects=1, jurors=1)
     cid = published.challenge["id"]
 
     # the database as the previous code left it: published results, no snapshot table
-    _ckan("db", "downgrade", "-p", "datathon", "-v", BEFORE)
+    ckan_ok("db", "downgrade", "-p", "datathon", "-v", BEFORE)
     assert not _has_snapshot_table()
     when = model.Session.get(Results, cid).published
     assert model.Session.get(Results, pending.challenge["id"]) is None
 
-    _ckan("db", "upgrade", "-p", "datathon")
+    ckan_ok("db", "upgrade", "-p", "datathon")
     assert _has_snapshot_table()
     # until the step runs, readers get the live ranking (there is no snapshot)
     assert call_as(None, "challenge_ranking", id=cid)["live"] is True
 
     out = tmp_path / "out"
-    dry = _ckan(
+    dry = ckan_ok(
         "datathon", "upgrade", "--step", "results-snapshot", "--dry-run", "--output-dir", str(out)
     )
     assert f"would snapshot the published results of {published.challenge['name']}" in dry
@@ -88,7 +53,7 @@ def test_results_published_before_the_upgrade_get_a_snapshot(world, challenge_fa
     assert model.Session.scalars(sa.select(ResultsSnapshot)).first() is None
 
     before = dt.datetime.now(dt.timezone.utc)
-    done = _ckan("datathon", "upgrade", "--step", "results-snapshot", "--output-dir", str(out))
+    done = ckan_ok("datathon", "upgrade", "--step", "results-snapshot", "--output-dir", str(out))
     assert f"snapshot of the published results of {published.challenge['name']}" in done
     snaps = list(model.Session.scalars(sa.select(ResultsSnapshot)))
     assert len(snaps) == 1  # only the published challenge
@@ -111,7 +76,7 @@ def test_results_published_before_the_upgrade_get_a_snapshot(world, challenge_fa
     with pytest.raises(tk.ValidationError):
         call_as(world.admin, "project_withdraw", id=published.projects[0]["id"])
 
-    again = _ckan("datathon", "upgrade", "--step", "results-snapshot", "--output-dir", str(out))
+    again = ckan_ok("datathon", "upgrade", "--step", "results-snapshot", "--output-dir", str(out))
     assert "every published result has its snapshot" in again
     model.Session.remove()
     assert (

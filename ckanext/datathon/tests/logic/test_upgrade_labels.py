@@ -14,11 +14,9 @@ import json
 import pytest
 
 import ckan.model as model
-from ckan.lib.plugins import DefaultPermissionLabels
 from ckan.tests import factories, helpers
 
-from ckanext.datathon.logic import labels
-from ckanext.datathon.tests.helpers import call_as
+from ckanext.datathon.tests.helpers import call_as, previous_release_labels
 from ckanext.datathon.upgrade import UpgradeContext
 from ckanext.datathon.upgrade import labels as step
 
@@ -53,22 +51,11 @@ def _resource_view_activity(world, package_id: str, resource_id: str):
     )
 
 
-def _old_code(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The previous release: core's labels, nothing relabelled, every activity kept."""
-    monkeypatch.setattr(
-        labels.ProjectPermissionLabels,
-        "get_dataset_labels",
-        DefaultPermissionLabels.get_dataset_labels,
-    )
-    monkeypatch.setattr(labels, "changed_projects", lambda session: set())
-    monkeypatch.setattr(labels, "keeps_activity", lambda data_dict: True)
-
-
 def test_projects_written_before_the_labels(world, published_challenge_factory, tmp_path):
     challenge = published_challenge_factory(owner_org=world.org["id"])
     leader = factories.User()
     with pytest.MonkeyPatch.context() as old:
-        _old_code(old)
+        previous_release_labels(old)
         draft = call_as(
             leader,
             "project_register",
