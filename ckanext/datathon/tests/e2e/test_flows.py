@@ -231,6 +231,27 @@ def test_anonymous_finds_the_challenge_from_the_dataset_page(page, shots):
     assert not page.js_errors, page.js_errors
 
 
+def test_on_a_phone_the_page_comes_before_its_sidebar(page, shots):
+    """Core's markup puts the sidebar first; on a narrow screen the columns
+    stack, so a reader would scroll past it to find the challenge's title."""
+    _user, org, _datasets = organizer_with_data()
+    challenge = datathon_factories.PublishedChallengeFactory(
+        owner_org=org["id"], title="Movilidad y cuidado"
+    )
+    page.goto(f"/challenge/{challenge['name']}")
+    title, sidebar = (
+        page.locator("h1", has_text="Movilidad y cuidado"),
+        page.locator("aside.secondary"),
+    )
+    # wide: side by side, the sidebar on the left
+    assert sidebar.bounding_box()["x"] < title.bounding_box()["x"]
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    shots("challenge page on a phone")
+    assert title.bounding_box()["y"] < sidebar.bounding_box()["y"]
+    assert title.bounding_box()["width"] > 300  # one column
+
+
 def test_cross_site_post_without_token_changes_nothing(page, shots, ckan_server):
     user, org, _datasets = organizer_with_data()
     challenge = datathon_factories.PublishedChallengeFactory(owner_org=org["id"])
