@@ -18,7 +18,14 @@ from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey
 
 from ckanext.datathon import config, licences
 from ckanext.datathon.logic import datasets_used, lookup
-from ckanext.datathon.model import ALLY_KINDS, CONTEST_DATES, DATASET_ROLES, STAGES, Challenge
+from ckanext.datathon.model import (
+    ALLY_KINDS,
+    CONTEST_DATES,
+    DATASET_ROLES,
+    STAGES,
+    Challenge,
+    ProjectDataset,
+)
 
 __all__ = [
     "datathon_ally_kind",
@@ -523,6 +530,55 @@ def datathon_project_rules(
         if data[k] in seen:
             errors.setdefault(k, []).append(_("Each dataset appears once"))
         seen.add(data[k])
+    _resources_of_their_dataset(data, errors, context)
+
+
+def _resources_of_their_dataset(
+    data: FlattenDataDict, errors: FlattenErrorDict, context: Context
+) -> None:
+    """Each entry's ``resource_ids`` name active resources of its ``dataset``.
+    Ids the project already stored for that dataset and that are no longer
+    valid (the resource was deleted) are dropped quietly, so an edit of
+    something else never fails on them; a new id must be valid.  Entries the
+    editor may not read are kept as stored.  Two queries for the record."""
+    cited: dict[FlattenKey, tuple[Any, list[str]]] = {}
+    for k, value in data.items():
+        if not (len(k) == 3 and k[0] == "datasets_used" and k[2] == "resource_ids"):
+            continue
+        dataset = data.get(("datasets_used", k[1], "dataset"))
+        if (
+            isinstance(value, list)
+            and value
+            and not errors.get(k)
+            and isinstance(dataset, str)
+            and not datasets_used.is_kept(context, dataset)
+        ):
+            cited[k] = (dataset, value)
+    if not cited:
+        return
+    wanted = {rid for _dataset, ids in cited.values() for rid in ids}
+    r = model.Resource.__table__
+    owner = dict(
+        model.Session.execute(
+            sa.select(r.c.id, r.c.package_id).where(r.c.id.in_(wanted), r.c.state == "active")
+        ).all()
+    )
+    stored: dict[str, set[str]] = {}
+    project_id = data.get(("id",))
+    if isinstance(project_id, str) and project_id:
+        pd = ProjectDataset.__table__
+        stored = {
+            package_id: set(ids or [])
+            for package_id, ids in model.Session.execute(
+                sa.select(pd.c.package_id, pd.c.resource_ids).where(pd.c.project_id == project_id)
+            ).all()
+        }
+    for k, (dataset, ids) in cited.items():
+        before = stored.get(dataset, set())
+        if any(owner.get(rid) != dataset and rid not in before for rid in ids):
+            errors.setdefault(k, []).append(_("Only resources of the chosen dataset"))
+        else:
+            data[k] = [rid for rid in ids if owner.get(rid) == dataset]
 
 
 # -- jury ------------------------------------------------------------------------

@@ -248,3 +248,56 @@ def test_submission_does_not_name_a_dataset_the_submitter_may_not_read(cited):
     message = json.dumps(raised.value.error_dict)
     assert "open data" in message
     assert not _leaks(message, cited)
+
+
+class TestResourceIds:
+    """``resource_ids`` name resources of the entry's own dataset."""
+
+    def test_only_resources_of_the_chosen_dataset(self, cited):
+        public, private = cited.public, cited.private
+        own = public["resources"][0]["id"]
+        for wrong in (private["resources"][0]["id"], "no-such-resource"):
+            with pytest.raises(tk.ValidationError) as excinfo:
+                call_as(
+                    cited.leader,
+                    "package_patch",
+                    id=cited.project["id"],
+                    datasets_used=[{"dataset": public["id"], "resource_ids": [own, wrong]}],
+                )
+            assert "Only resources of the chosen dataset" in str(excinfo.value.error_dict)
+
+    def test_a_deleted_resource_is_dropped_quietly(self, cited):
+        public = cited.public
+        sysadmin = factories.Sysadmin()
+        extra = call_as(sysadmin, "resource_create", package_id=public["id"], url="https://x.org/y")
+        keep = public["resources"][0]["id"]
+        call_as(
+            cited.leader,
+            "package_patch",
+            id=cited.project["id"],
+            datasets_used=[
+                {"dataset": public["id"], "resource_ids": [keep, extra["id"]]},
+                {
+                    "dataset": cited.private["id"],
+                    "resource_ids": [cited.private["resources"][0]["id"]],
+                },
+            ],
+        )
+        call_as(sysadmin, "resource_delete", id=extra["id"])
+        # an edit of something else still works, and the deleted id goes
+        call_as(cited.leader, "package_patch", id=cited.project["id"], notes="Edited")
+        model.Session.expire_all()
+        from ckanext.datathon.logic import datasets_used
+
+        entries = {
+            e["dataset"]: e["resource_ids"] for e in datasets_used.stored(cited.project["id"])
+        }
+        assert entries[public["id"]] == [keep]
+        # but the deleted id cannot be named again
+        with pytest.raises(tk.ValidationError):
+            call_as(
+                cited.leader,
+                "package_patch",
+                id=cited.project["id"],
+                datasets_used=[{"dataset": public["id"], "resource_ids": [extra["id"]]}],
+            )

@@ -759,11 +759,15 @@ class TestSearch:
     def test_indexed_fields(self, world, published_challenge_factory):
         challenge = _challenge(world, published_challenge_factory)
         project = _register(world.user, challenge)
-        data = factories.Dataset(owner_org=world.org["id"])
+        data = factories.Dataset(
+            owner_org=world.org["id"],
+            resources=[{"url": "https://example.org/a.csv"}, {"url": "https://example.org/b.csv"}],
+        )
+        a, b = (r["id"] for r in data["resources"])
         _with_code(
             world.user,
             project,
-            datasets_used=[{"dataset": data["id"], "resource_ids": "a, b"}],
+            datasets_used=[{"dataset": data["id"], "resource_ids": f"{a}, {b}"}],
             team_members=[{"name": "Ada Quetzal", "role": "lead"}, {"name": "Grace"}],
         )
         call_as(world.user, "project_submit", id=project["id"])
@@ -784,7 +788,7 @@ class TestSearch:
             world.user["fullname"] or world.user["name"]
         ]
         row = model.Session.scalars(sa.select(ProjectDataset)).one()
-        assert (row.package_id, row.resource_ids) == (data["id"], ["a", "b"])
+        assert (row.package_id, row.resource_ids) == (data["id"], [a, b])
 
     def test_indexed_status_follows_submit_withdraw_and_rebuild(
         self, world, published_challenge_factory
