@@ -57,6 +57,7 @@ __all__ = [
     "datathon_project_dataset_choices",
     "datathon_project_datasets",
     "datathon_project_licence_choices",
+    "datathon_project_resource_choices",
     "datathon_project_state",
     "datathon_role_label",
     "datathon_share_links",
@@ -357,6 +358,43 @@ def datathon_project_dataset_choices(field: dict[str, Any]) -> list[dict[str, st
         ).all()
         cache[key] = [{"value": r.id, "label": r.title or r.name} for r in rows]
     return cache[key]
+
+
+def datathon_project_resource_choices(field: dict[str, Any], current: Any) -> list[dict[str, Any]]:
+    """The resources a ``datasets_used`` entry may name: for each dataset the
+    form offers (:func:`datathon_project_dataset_choices`), its active
+    resources in their order, ``selected`` where ``current`` (a list, or the
+    comma-separated text of a re-rendered form) holds them.  One query."""
+    import sqlalchemy as sa
+
+    import ckan.model as model
+
+    datasets = datathon_project_dataset_choices(field)
+    if not datasets:
+        return []
+    if isinstance(current, str):
+        current = current.replace(",", " ").split()
+    chosen = {i for i in current if isinstance(i, str)} if isinstance(current, list) else set()
+    r = model.Resource.__table__
+    rows = model.Session.execute(
+        sa.select(r.c.id, r.c.name, r.c.url, r.c.package_id)
+        .where(r.c.package_id.in_([d["value"] for d in datasets]), r.c.state == "active")
+        .order_by(r.c.package_id, r.c.position)
+    ).all()
+    by_dataset: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_dataset.setdefault(row.package_id, []).append(
+            {
+                "value": row.id,
+                "label": row.name or row.url or row.id,
+                "selected": row.id in chosen,
+            }
+        )
+    return [
+        {"dataset": d["value"], "label": d["label"], "resources": by_dataset[d["value"]]}
+        for d in datasets
+        if d["value"] in by_dataset
+    ]
 
 
 def datathon_project_state(pkg: dict[str, Any]) -> dict[str, Any]:

@@ -26,3 +26,27 @@ this.ckan.module("datathon-countdown", function ($) {
     }
   };
 });
+
+/* The resources of one datasets_used entry: only the group of the dataset
+   chosen in the same entry is offered; the others are hidden, disabled (not
+   sent) and unselected. */
+this.ckan.module("datathon-resource-choices", function ($) {
+  return {
+    initialize: function () {
+      var entry = this.el.closest(".scheming-subfield-group");
+      this.dataset = entry.find("select[name$='-dataset']");
+      this._filter = this._filter.bind(this);
+      this.dataset.on("change", this._filter);
+      this._filter();
+    },
+    _filter: function () {
+      var chosen = this.dataset.val();
+      this.el.find("optgroup").each(function () {
+        var group = $(this);
+        var mine = group.attr("data-dataset") === chosen;
+        group.prop("hidden", !mine).prop("disabled", !mine);
+        if (!mine) { group.find("option").prop("selected", false); }
+      });
+    }
+  };
+});

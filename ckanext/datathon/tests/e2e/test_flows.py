@@ -314,6 +314,13 @@ def test_team_registers_fills_the_project_and_submits(page, shots):
     page.select_option("select[name=code_licence]", "MIT")
     page.locator("#section-data").get_by_text("Add", exact=True).click()
     page.select_option("select[name=datasets_used-0-dataset]", datasets[0]["id"])
+    # only the chosen dataset's resources are offered
+    resources = "select[name=datasets_used-0-resource_ids]"
+    offered = page.eval_on_selector_all(
+        f"{resources} optgroup:not([hidden])", "groups => groups.map(g => g.dataset.dataset)"
+    )
+    assert offered == [datasets[0]["id"]]
+    page.select_option(resources, datasets[0]["resources"][0]["id"])
     shots("project form filled")
     with page.expect_navigation():
         page.get_by_role("button", name="Update Project").click()
@@ -337,6 +344,7 @@ def test_team_registers_fills_the_project_and_submits(page, shots):
     assert project["repository_url"] == "https://github.com/las-rutas/rutas-seguras"
     assert project["code_licence"] == "MIT"
     assert [d["dataset"] for d in project["datasets_used"]] == [datasets[0]["id"]]
+    assert project["datasets_used"][0]["resource_ids"] == [datasets[0]["resources"][0]["id"]]
     assert not page.js_errors, page.js_errors
 
 

@@ -782,6 +782,54 @@ class TestProjectPages:
         assert shown["code_licence"] == "MIT"
         assert shown["datasets_used"][0]["dataset"] == contest.public["id"]
 
+    def test_resources_are_chosen_from_the_datasets_own(self, browse, world, contest):
+        sysadmin = world.sysadmin
+        first, second = (
+            call_as(
+                sysadmin, "resource_create", package_id=contest.public["id"], url=url, name=name
+            )
+            for url, name in (("https://x.org/a.csv", "Viajes 2023"), ("https://x.org/b.csv", ""))
+        )
+        other = factories.Dataset(
+            owner_org=world.org["id"], title="Paradas", resources=[{"url": "https://x.org/c.csv"}]
+        )
+        call_as(
+            world.admin, "challenge_dataset_add", id=contest.challenge["id"], dataset_id=other["id"]
+        )
+        secret = call_as(
+            sysadmin, "resource_create", package_id=contest.private["id"], url="https://x.org/s"
+        )
+        url = tk.url_for("project.edit", id=contest.draft["name"])
+        b = browse(contest.leader)
+        html = body(b.get(url))
+        assert 'data-module="datathon-resource-choices"' in html
+        assert f'<optgroup label="Viajes en bici" data-dataset="{contest.public["id"]}">' in html
+        assert f'data-dataset="{other["id"]}"' in html
+        assert "Viajes 2023" in html
+        assert "https://x.org/b.csv" in html  # no name: its URL
+        assert secret["id"] not in html  # a resource of a dataset the leader may not read
+        form = {
+            "title": "Rutas seguras",
+            "name": contest.draft["name"],
+            "notes": "",
+            "team_name": "Las Ciclistas",
+            "repository_url": "https://github.com/ciclistas/rutas",
+            "code_licence": "MIT",
+            "datasets_used-0-dataset": contest.public["id"],
+            "datasets_used-0-resource_ids": [first["id"], second["id"]],
+            "save": "",
+        }
+        assert b.post(url, form).status_code == 302
+        shown = helpers.call_action("package_show", id=contest.draft["id"])
+        assert shown["datasets_used"][0]["resource_ids"] == [first["id"], second["id"]]
+        html = body(b.get(url))
+        assert f'<option value="{first["id"]}" selected>' in html
+        # a resource of another dataset is refused, on the form
+        form["datasets_used-0-resource_ids"] = [other["resources"][0]["id"]]
+        response = b.post(url, form)
+        assert response.status_code == 200
+        assert "Only resources of the chosen dataset" in body(response)
+
     def test_project_form_post_needs_the_token_even_after_anonymous_requests(
         self, app, browse, world, contest
     ):
