@@ -19,7 +19,7 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.datathon.demo import content, stages
+from ckanext.datathon.demo import content, live, stages
 from ckanext.datathon.model import CONTEST_DATES
 
 DEMO_PASSWORD = "Datathon-Demo-2026"  # noqa: S105  (documented demo password)
@@ -300,6 +300,10 @@ class Seeder:
             for spec in story["challenges"]:
                 challenge = self.challenge(spec, org["id"], story["organizers"][0])
                 self.echo(f"  challenge {challenge['name']}: {challenge['title']}")
+        # two challenges running now: registration open, and judging
+        live.seed(self, self.call("organization_show", id="info-cdmx")["id"])
+        for spec in live.LIVE:
+            self.echo(f"  challenge {spec['name']}: {spec['title']} (dated from today)")
         return {"created": self.created}
 
 

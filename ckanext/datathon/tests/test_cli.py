@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 import sqlalchemy as sa
 
@@ -9,7 +11,7 @@ import ckan.model as model
 from ckan.cli.cli import ckan
 from ckan.tests import helpers
 
-from ckanext.datathon.demo import content, stages
+from ckanext.datathon.demo import content, live, stages
 from ckanext.datathon.model import (
     Award,
     Criterion,
@@ -76,15 +78,20 @@ class TestSeedDemo:
         assert "Datathon-Demo-2026" in first.output
         portal = _portal()
         assert portal["challenges"] == [
+            "agua-y-barrios-en-evaluacion",
             "economia-del-cuidado-2024",
+            "movilidad-nocturna-abierto",
             "patio-digital-ciclo-inovacao-aberta",
             "transporte-seguridad-mujeres-2023",
         ]
-        # the real programmes: 4 projects in 2023, 6 in 2024, the two Pátio Digital tools
+        # the real programmes: 4 projects in 2023, 6 in 2024, the two Pátio Digital tools;
+        # the running ones: a draft in the open challenge, three submitted in judging
         assert portal["projects"] == {
             "transporte-seguridad-mujeres-2023": 4,
             "economia-del-cuidado-2024": 6,
             "patio-digital-ciclo-inovacao-aberta": 2,
+            "movilidad-nocturna-abierto": 1,
+            "agua-y-barrios-en-evaluacion": 3,
         }
         assert portal["datasets"] == sum(len(s["datasets"]) for s in content.STORIES)
         rows = portal["rows"]
@@ -92,7 +99,8 @@ class TestSeedDemo:
         assert rows["datathon_mentorship"] == sum(len(m) for m in stages.MENTORSHIPS.values())
         assert rows["datathon_impact"] == sum(len(i) for i in stages.IMPACT.values())
         assert rows["datathon_results"] == len(stages.JURIES)  # both juries published
-        assert rows["datathon_score"] == 4 * 3 + 6 * 4  # every project, every criterion
+        # every project of the stories, every criterion; one project of the judging one
+        assert rows["datathon_score"] == 4 * 3 + 6 * 4 + 3
         assert rows["datathon_award"] == 1 + 3
         second = cli.invoke(ckan, ["datathon", "seed-demo"])
         assert second.exit_code == 0, second.output
@@ -127,3 +135,52 @@ class TestSeedDemo:
         assert transport["registration_opens"] == "2023-08-25T06:00:00+00:00"
         assert transport["registration_closes"] == "2023-09-16T05:59:00+00:00"
         assert transport["results_date"] == "2023-09-22T18:00:00+00:00"
+
+    def test_running_challenges_can_be_tried(self, cli):
+        """Registration open in one, judging open in the other, dated from today."""
+        assert cli.invoke(ckan, ["datathon", "seed-demo"]).exit_code == 0
+        now = dt.datetime.now(dt.timezone.utc)
+        opened = helpers.call_action("challenge_show", id=live.DEMO_OPEN["name"])
+        assert dt.datetime.fromisoformat(opened["registration_opens"]) < now
+        assert dt.datetime.fromisoformat(opened["registration_closes"]) > now + dt.timedelta(
+            days=13
+        )
+        # another demo user can register a team now
+        helpers.call_action(
+            "project_register",
+            context={"user": "demo-equipe-sp", "ignore_auth": False},
+            challenge=opened["id"],
+            title="Otra idea",
+            team_name="Otro equipo",
+            accept_rules=True,
+        )
+        # and an invitation waits for demo-equipo-2
+        waiting = helpers.call_action(
+            "project_invitation_list", context={"user": "demo-equipo-2"}, status="pending"
+        )
+        assert [i["project"]["name"] for i in waiting["results"]] == ["rutas-nocturnas-demo"]
+
+        judging = helpers.call_action("challenge_show", id=live.DEMO_JUDGING["name"])
+        assert dt.datetime.fromisoformat(judging["submission_deadline"]) < now
+        assert dt.datetime.fromisoformat(judging["judging_closes"]) > now + dt.timedelta(days=11)
+        queue = helpers.call_action(
+            "project_list",
+            context={"user": "demo-jurado"},
+            challenge=judging["name"],
+            submission_status="submitted",
+        )
+        assert queue["count"] == 3
+        # the juror can score the two waiting projects now
+        criteria = helpers.call_action("challenge_criterion_list", id=judging["id"])
+        criteria = criteria["results"] if isinstance(criteria, dict) else criteria
+        helpers.call_action(
+            "project_score",
+            context={"user": "demo-jurado", "ignore_auth": False},
+            project="parada-segura-demo",
+            scores=[{"criterion": c["id"], "score": 3} for c in criteria],
+        )
+        ranking = helpers.call_action(
+            "challenge_ranking", context={"user": "demo-organizadora"}, id=judging["id"]
+        )
+        assert ranking["live"] is True
+        assert not ranking["published"]
