@@ -11,7 +11,7 @@ import ckan.lib.helpers as core_h
 import ckan.plugins.toolkit as tk
 
 from ckanext.datathon.model import IMPACT_KINDS
-from ckanext.datathon.view_utils import user_context
+from ckanext.datathon.views.base import user_context
 
 _ = tk._
 

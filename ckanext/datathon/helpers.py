@@ -14,7 +14,7 @@ from babel.numbers import format_currency, get_currency_symbol
 import ckan.lib.helpers as core_h
 import ckan.plugins.toolkit as tk
 
-from ckanext.datathon import config, licences, moments
+from ckanext.datathon import config
 from ckanext.datathon.engagement_helpers import (
     datathon_date,
     datathon_impact,
@@ -24,13 +24,14 @@ from ckanext.datathon.engagement_helpers import (
 )
 from ckanext.datathon.entity_labels import humanize_entity_type
 from ckanext.datathon.jury_helpers import datathon_award_label, datathon_winner_awards
+from ckanext.datathon.lib import licences, moments
 from ckanext.datathon.model import ALLY_KINDS, STAGES
 from ckanext.datathon.open_helpers import datathon_challenge_jsonld, datathon_follow_state
 from ckanext.datathon.project_helpers import (
     datathon_pending_invitations,
     datathon_project_datasets,
 )
-from ckanext.datathon.view_utils import user_context
+from ckanext.datathon.views.base import user_context
 
 __all__ = [
     "datathon_ally_kind_options",

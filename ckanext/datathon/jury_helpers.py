@@ -7,7 +7,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.datathon import jury_queries
+from ckanext.datathon.logic.queries import jury as jury_queries
 
 _ = tk._
 

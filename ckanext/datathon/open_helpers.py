@@ -6,8 +6,8 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.datathon import linked_data
-from ckanext.datathon.view_utils import context as _context
+from ckanext.datathon.formats import linked_data
+from ckanext.datathon.views.base import context as _context
 
 
 def datathon_challenge_jsonld(challenge: dict[str, Any]) -> dict[str, Any] | None:

@@ -11,9 +11,12 @@ from ckan.common import CKANConfig
 from ckan.lib.plugins import DefaultTranslation
 from ckan.types import Context, SignalMapping
 
-from ckanext.datathon import csrf, host_guard, page_cache, team_views, text_guard, view_utils
+from ckanext.datathon.lib import page_cache
 from ckanext.datathon.logic import labels, project_rules
 from ckanext.datathon.logic.action.follow import plugin_actions
+from ckanext.datathon.views import base as view_utils
+from ckanext.datathon.views import csrf, host_guard, text_guard
+from ckanext.datathon.views import team as team_views
 
 
 @tk.blanket.config_declarations

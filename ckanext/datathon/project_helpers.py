@@ -9,7 +9,7 @@ import sqlalchemy as sa
 import ckan.model as model
 
 from ckanext.datathon.logic.visibility import readable_dataset, viewer
-from ckanext.datathon.view_utils import user_context
+from ckanext.datathon.views.base import user_context
 
 
 def datathon_project_datasets(pkg: dict[str, Any]) -> list[dict[str, str]]:

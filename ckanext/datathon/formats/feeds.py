@@ -29,7 +29,8 @@ import ckan.lib.helpers as core_h
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.datathon import config, timeline
+from ckanext.datathon import config
+from ckanext.datathon.lib import timeline
 from ckanext.datathon.model import Challenge, Results, Stage
 
 # Entries of a page of the feed by default (ckanext.datathon.feed_entries).

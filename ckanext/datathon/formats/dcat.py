@@ -24,7 +24,7 @@ import sqlalchemy as sa
 
 import ckan.model as model
 
-from ckanext.datathon.linked_data import challenge_url
+from ckanext.datathon.formats.linked_data import challenge_url
 from ckanext.datathon.model import Challenge, ChallengeDataset
 
 try:

@@ -26,18 +26,20 @@ from flask import Blueprint
 import ckan.lib.helpers as h
 import ckan.plugins.toolkit as tk
 
-from ckanext.datathon import config, csv_export, jury_queries
-from ckanext.datathon.csrf import csrf_guard
+from ckanext.datathon import config
+from ckanext.datathon.formats import csv_export
 from ckanext.datathon.logic import lookup
 from ckanext.datathon.logic.action.jury import judging_error, publish_error
 from ckanext.datathon.logic.auth import jury as rules
+from ckanext.datathon.logic.queries import jury as jury_queries
 from ckanext.datathon.logic.visibility import viewer
-from ckanext.datathon.view_utils import context as _context
-from ckanext.datathon.view_utils import deny as _deny
-from ckanext.datathon.view_utils import page_number as _page_number
-from ckanext.datathon.view_utils import page_url as _page_url
-from ckanext.datathon.view_utils import pager as _pager
-from ckanext.datathon.view_utils import show_challenge as _show
+from ckanext.datathon.views.base import context as _context
+from ckanext.datathon.views.base import deny as _deny
+from ckanext.datathon.views.base import page_number as _page_number
+from ckanext.datathon.views.base import page_url as _page_url
+from ckanext.datathon.views.base import pager as _pager
+from ckanext.datathon.views.base import show_challenge as _show
+from ckanext.datathon.views.csrf import csrf_guard
 
 __all__ = ["jury"]
 

@@ -21,7 +21,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context
 
-from ckanext.datathon import csv_export
+from ckanext.datathon.formats import csv_export
 
 FORMATS = ("json", "csv", "both")
 PAGE = 100  # project_list's maximum page size

@@ -44,7 +44,8 @@ from flask import current_app, session
 import ckan.plugins.toolkit as tk
 from ckan.lib.redis import connect_to_redis
 
-from ckanext.datathon import config, timeline
+from ckanext.datathon import config
+from ckanext.datathon.lib import timeline
 
 log = logging.getLogger(__name__)
 

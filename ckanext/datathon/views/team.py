@@ -25,15 +25,15 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.datathon import config
-from ckanext.datathon.csrf import csrf_guard
 from ckanext.datathon.logic.visibility import readable_dataset, viewer
 from ckanext.datathon.model import PROJECT_TYPE, ProjectDataset
-from ckanext.datathon.view_utils import context as _context
-from ckanext.datathon.view_utils import deny as _deny
-from ckanext.datathon.view_utils import page_number as _page_number
-from ckanext.datathon.view_utils import page_url as _page_url
-from ckanext.datathon.view_utils import pager as _pager
-from ckanext.datathon.view_utils import show_challenge as _show
+from ckanext.datathon.views.base import context as _context
+from ckanext.datathon.views.base import deny as _deny
+from ckanext.datathon.views.base import page_number as _page_number
+from ckanext.datathon.views.base import page_url as _page_url
+from ckanext.datathon.views.base import pager as _pager
+from ckanext.datathon.views.base import show_challenge as _show
+from ckanext.datathon.views.csrf import csrf_guard
 
 __all__ = ["team"]
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from flask import Response, stream_with_context
 
-from ckanext.datathon import view_utils
+from ckanext.datathon.views import base as view_utils
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
