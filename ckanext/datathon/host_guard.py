@@ -1,0 +1,10 @@
+"""Moved to ``ckanext.datathon.views.host_guard``; kept until 1.0.
+
+The old path is the same module object as the new one (``sys.modules``), so
+imports, private names and ``monkeypatch.setattr`` reach the moved code."""
+
+import sys
+
+from ckanext.datathon.views import host_guard as _moved
+
+sys.modules[__name__] = _moved
