@@ -11,6 +11,7 @@ from ckan.common import CKANConfig
 from ckan.lib.plugins import DefaultTranslation
 from ckan.types import Context, SignalMapping
 
+from ckanext.datathon import views
 from ckanext.datathon.lib import page_cache
 from ckanext.datathon.logic import labels, project_rules
 from ckanext.datathon.logic.action.follow import plugin_actions
@@ -25,7 +26,7 @@ from ckanext.datathon.views import team as team_views
 @tk.blanket.auth_functions
 @tk.blanket.validators
 @tk.blanket.helpers
-@tk.blanket.blueprints
+@tk.blanket.blueprints(views.blueprints)
 @tk.blanket.cli
 class DatathonPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)

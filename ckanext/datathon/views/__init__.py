@@ -1,15 +1,26 @@
-"""The plugin's blueprints, one module each; ``base.py`` holds what they
-share and ``forms.py`` the form conversions.  ``@tk.blanket.blueprints``
-registers the blueprints listed in ``__all__`` (names and endpoints unchanged:
-portals' template overrides use them)."""
+"""The plugin's pages: one module per blueprint (``challenge``, ``engagement``,
+``idea``, ``jury``, ``open``, ``team``), ``base.py`` for what they share,
+``forms.py`` for the form conversions, the request guards (``csrf``,
+``host_guard``, ``text_guard``).  Blueprint and endpoint names are unchanged:
+portals' template overrides use them."""
 
 from __future__ import annotations
 
-from ckanext.datathon.views.challenge import challenge
-from ckanext.datathon.views.engagement import datathon_engagement
-from ckanext.datathon.views.idea import ideas
-from ckanext.datathon.views.jury import jury
-from ckanext.datathon.views.open import datathon_open
-from ckanext.datathon.views.team import team
+from flask import Blueprint
 
-__all__ = ["challenge", "datathon_engagement", "datathon_open", "ideas", "jury", "team"]
+
+def blueprints() -> list[Blueprint]:
+    """The blueprints the plugin registers (``@tk.blanket.blueprints``).
+
+    Imported here, not at the top: ``views.base`` is imported by helpers and
+    formats, which need none of the pages."""
+    from ckanext.datathon.views import challenge, engagement, idea, jury, open, team
+
+    return [
+        challenge.challenge,
+        engagement.datathon_engagement,
+        open.datathon_open,
+        idea.ideas,
+        jury.jury,
+        team.team,
+    ]
