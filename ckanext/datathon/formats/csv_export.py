@@ -22,7 +22,7 @@ from typing import Any
 
 from flask import Response, stream_with_context
 
-from ckanext.datathon.views import base as view_utils
+from ckanext.datathon.lib.responses import no_store
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
@@ -88,6 +88,6 @@ def csv_response(
     response.headers["X-Content-Type-Options"] = "nosniff"
     if private:
         # Per viewer or confidential: no shared cache keeps it, no browser stores it.
-        view_utils.no_store(response)
+        no_store(response)
     # Otherwise public content: CKAN's own policy (public, ckan.cache_expires).
     return response

@@ -77,6 +77,7 @@ def test_the_package_keeps_its_contracts(tree, tmp_path):
         ("formats/_probe.py", "from {pkg}.logic.auth import jury\n", "reach data through"),
         ("formats/_probe.py", "from {pkg}.logic.queries import jury\n", "reach data through"),
         ("views/_probe.py", "from {pkg} import jury_queries\n", "reach data through"),
+        ("formats/_probe.py", "from {pkg}.views import base\n", "nothing runs back up"),
         ("lib/_probe.py", "from {pkg}.logic import visibility\n", "nothing runs back up"),
         ("logic/_probe.py", "from {pkg}.views import base\n", "nothing runs back up"),
         ("logic/_probe.py", "from {pkg} import helpers\n", "nothing runs back up"),

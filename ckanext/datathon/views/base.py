@@ -1,4 +1,4 @@
-"""Pieces shared by the plugin's blueprints (views.py, team_views.py)."""
+"""Pieces shared by the plugin's blueprints (``views/``)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.lib.pagination import Page
 from ckan.types import Context
+
+# moved to lib/responses.py (formats/ use it too); the pages import it from here
+from ckanext.datathon.lib.responses import no_store as no_store
 
 _ = tk._
 
@@ -98,18 +101,6 @@ def page_url(endpoint: str, challenge: dict[str, Any], number: int, **params: An
     if number > 1:
         params["page"] = number
     return tk.url_for(endpoint, name=challenge["name"], **params)
-
-
-def no_store(response: Any) -> Any:
-    """Mark a confidential response ``Cache-Control: private, no-store`` and
-    nothing else: CKAN's after-request hook marks every response it was not
-    told about ``public, max-age=...`` (only rendering a template tells it),
-    so it is told here (``__no_cache__``), as a template would."""
-    tk.request.environ["__no_cache__"] = True
-    response.headers.pop("Cache-Control", None)
-    response.cache_control.private = True
-    response.cache_control.no_store = True
-    return response
 
 
 def deny() -> Any:
