@@ -21,6 +21,7 @@ import logging
 import os
 import re
 from collections.abc import Iterable
+from typing import cast
 
 import sqlalchemy as sa
 
@@ -82,7 +83,7 @@ def header_text(value: object, limit: int = SUBJECT_MAX) -> str:
 
 
 def _url(path: str) -> str:
-    return tk.config.get("ckan.site_url", "").rstrip("/") + path
+    return cast(str, tk.config.get("ckan.site_url", "")).rstrip("/") + path
 
 
 def _site() -> str:
@@ -143,11 +144,12 @@ def _team_members(challenge_id: str) -> Iterable[model.User]:
             p.c.state == "active",
         )
     )
-    return model.Session.scalars(
+    users = model.Session.scalars(
         sa.select(model.User)
         .where(model.User.id.in_(ids), model.User.state == "active")
         .order_by(model.User.name)
     ).all()
+    return cast("Iterable[model.User]", users)
 
 
 def results_published(challenge: Challenge) -> int:

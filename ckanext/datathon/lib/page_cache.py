@@ -36,7 +36,7 @@ import logging
 import re
 import zlib
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import current_app, session
@@ -193,7 +193,7 @@ def _csrf_token() -> str | None:
         return None
     from flask_wtf.csrf import generate_csrf
 
-    return generate_csrf()
+    return cast("str | None", generate_csrf())
 
 
 def _without_token(page: str) -> str:
