@@ -21,7 +21,7 @@ help:
 	@echo "make core-compat - CKAN core's logic/action and logic/auth tests with the companions, then with datathon: fails on any regression (~17 min; not in make test)"
 	@echo "make stop    - stop what these scripts started (CKAN, Solr, Redis, PostgreSQL)"
 	@echo "make status  - report the services"
-	@echo "make lint    - ruff format check and lint only"
+	@echo "make lint    - ruff format check and lint, import contracts (lint-imports), mypy (strict on lib/) only"
 	@echo "make bench   - seed a synthetic portal, serve it (plugin on/off, ckanext-showcase) and print the figures (BENCH_SMALL=1: quick)"
 	@echo "make i18n    - extract the strings, update the es and pt_BR catalogues, compile them (.mo)"
 	@echo "make crawl   - seed a portal at volume, crawl it as 4 roles in en/es/pt_BR, print pages per route and any 500 (CRAWL_SMALL=1: quick)"
@@ -53,6 +53,8 @@ services: install
 lint: install
 	.venv/ckan-$(CKAN_VERSION)/bin/ruff format --check .
 	.venv/ckan-$(CKAN_VERSION)/bin/ruff check .
+	.venv/ckan-$(CKAN_VERSION)/bin/lint-imports --no-cache
+	.venv/ckan-$(CKAN_VERSION)/bin/mypy -p ckanext.datathon.lib
 
 # Translations: ckanext/datathon/i18n/ckanext-datathon.pot (Babel, setup.cfg's
 # [extract_messages]; Python, JavaScript, Jinja via CKAN's extractor, scheming

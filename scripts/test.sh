@@ -69,9 +69,14 @@ bash scripts/install.sh
 step "services"
 bash scripts/services.sh start
 
-step "lint (ruff)"
+step "lint (ruff, import contracts, mypy)"
 "$VENV/bin/ruff" format --check .
 "$VENV/bin/ruff" check .
+# pyproject.toml [tool.importlinter]: the layers, and pages that reach data only
+# through actions (about a second)
+"$VENV/bin/lint-imports" --no-cache
+# strict type check of the layers typed so far (pyproject.toml [tool.mypy])
+"$VENV/bin/mypy" -p ckanext.datathon.lib
 
 step "test database"
 bash scripts/services/postgres.sh recreate-db ckan_datathon_test

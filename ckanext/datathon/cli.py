@@ -64,7 +64,7 @@ def export(challenge: str, output: Path | None, fmt: str, user: str | None) -> N
     checks, as anonymous unless --user is given: drafts are not found for
     anonymous users and scores are left out.  CSV cells that a spreadsheet
     would run as formulas are prefixed with an apostrophe."""
-    from ckanext.datathon import export as bundle_export
+    from ckanext.datathon.formats import export as bundle_export
 
     try:
         bundle = bundle_export.collect(challenge, user)
@@ -109,7 +109,7 @@ def stage_report(day: dt.date | None, fmt: str) -> None:
     stage of the method timeline starts or ends, or a contest date
     (registration, submission deadline, judging, results) falls on that day
     in the challenge's time zone.  Exit code 0, also when nothing changes."""
-    from ckanext.datathon import stage_report as report
+    from ckanext.datathon.formats import stage_report as report
 
     changes = report.changes(day)
     if fmt == "json":

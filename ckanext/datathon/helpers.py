@@ -2,35 +2,30 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import decimal
 import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
+import sqlalchemy as sa
 from babel import Locale
+from babel.dates import format_date
 from babel.numbers import format_currency, get_currency_symbol
 
 import ckan.lib.helpers as core_h
+import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.datathon import config, licences, moments
-from ckanext.datathon.engagement_helpers import (
-    datathon_date,
-    datathon_impact,
-    datathon_impact_kind_label,
-    datathon_impact_kind_options,
-    datathon_mentorships,
-)
-from ckanext.datathon.entity_labels import humanize_entity_type
-from ckanext.datathon.jury_helpers import datathon_award_label, datathon_winner_awards
-from ckanext.datathon.model import ALLY_KINDS, STAGES
-from ckanext.datathon.open_helpers import datathon_challenge_jsonld, datathon_follow_state
-from ckanext.datathon.project_helpers import (
-    datathon_pending_invitations,
-    datathon_project_datasets,
-)
-from ckanext.datathon.view_utils import user_context
+from ckanext.datathon import config
+from ckanext.datathon.formats import linked_data
+from ckanext.datathon.lib import licences, moments
+from ckanext.datathon.logic.queries import jury as jury_queries
+from ckanext.datathon.logic.visibility import readable_dataset, viewer
+from ckanext.datathon.model import ALLY_KINDS, IMPACT_KINDS, PROJECT_TYPE, STAGES
+from ckanext.datathon.views.base import context as _context
+from ckanext.datathon.views.base import user_context
 
 __all__ = [
     "datathon_ally_kind_options",
@@ -449,3 +444,194 @@ def datathon_challenge_projects(challenge_id: str, limit: int = 6) -> dict[str, 
         )
     except (tk.ObjectNotFound, tk.NotAuthorized, tk.ValidationError):
         return {"count": 0, "results": []}
+
+
+# --- core's project labels, chained (was entity_labels.py) ---
+
+
+def _project_labels() -> dict[str, str]:
+    # English as core writes it for a dataset type ("Update Project"), so only
+    # the other languages change
+    return {
+        "add link": _("Add Project"),
+        "add association link": _("Add to Project"),
+        "breadcrumb": _("Projects"),
+        "content tab": _("Projects"),
+        "create label": _("Create Project"),
+        "create title": _("Create Project"),
+        "delete confirmation": _("Are you sure you want to delete this project?"),
+        "description placeholder": _("What the project does, for whom, and with which data"),
+        "edit label": _("Edit Project"),
+        "facet label": _("Projects"),
+        "form label": _("Project Form"),
+        "main nav": _("Projects"),
+        "my label": _("My Projects"),
+        "view label": _("View Project"),
+        "name placeholder": _("My Project"),
+        "no any objects": _("There are no projects on this site yet."),
+        "no associated label": _("No project is associated with this dataset."),
+        "no description": _("This project has no description."),
+        "no label": _("No Project"),
+        "page title": _("Projects"),
+        "save label": _("Save Project"),
+        "search placeholder": _("Search Projects..."),
+        "you not member": _("You are not a member of any project."),
+        "user not member": _("This user is not a member of any project."),
+        "update label": _("Update Project"),
+    }
+
+
+@tk.chained_helper
+def humanize_entity_type(
+    next_helper: Callable[..., Any], entity_type: str, object_type: str, purpose: str
+) -> Any:
+    if entity_type == "package" and object_type == PROJECT_TYPE:
+        return _project_labels().get(purpose, _("Project"))
+    return next_helper(entity_type, object_type, purpose)
+
+
+# --- mentorship and impact (was engagement_helpers.py) ---
+
+
+def datathon_mentorships(challenge_id: str) -> dict[str, Any]:
+    """The mentorship sessions of a challenge, for the current viewer."""
+    try:
+        return tk.get_action("challenge_mentorship_list")(user_context(), {"id": challenge_id})
+    except (tk.ObjectNotFound, tk.NotAuthorized, tk.ValidationError):
+        return {"count": 0, "results": []}
+
+
+def datathon_impact(challenge_id: str) -> dict[str, Any]:
+    """The impact entries of a challenge, as the current viewer may see them."""
+    try:
+        return tk.get_action("challenge_impact_list")(user_context(), {"id": challenge_id})
+    except (tk.ObjectNotFound, tk.NotAuthorized, tk.ValidationError):
+        return {"count": 0, "results": []}
+
+
+def datathon_impact_kind_label(kind: str) -> str:
+    return {
+        "policy_adoption": _("Policy adoption"),
+        "deployment": _("Deployment"),
+        "media": _("Media coverage"),
+        "funding": _("Funding"),
+        "dataset_release": _("Dataset release"),
+        "other": _("Other"),
+    }.get(kind, kind)
+
+
+def datathon_impact_kind_options() -> list[dict[str, str]]:
+    return [{"value": k, "text": datathon_impact_kind_label(k)} for k in IMPACT_KINDS]
+
+
+def datathon_date(value: Any) -> str:
+    """A calendar date (YYYY-MM-DD) in the page's language, e.g. "8 Mar 2024"."""
+    try:
+        day = dt.date.fromisoformat(str(value))
+    except ValueError:
+        return str(value or "")
+    try:
+        return format_date(day, format="medium", locale=str(core_h.lang() or "en"))
+    except Exception:  # an unknown locale must not break a page
+        return day.isoformat()
+
+
+# --- jury pages and winner badges (was jury_helpers.py) ---
+
+
+def datathon_winner_awards(projects: list[dict[str, Any]] | None) -> dict[str, dict[str, Any]]:
+    """Awards of published results for the given project dicts, by project
+    id, in one query: call it once per list (gallery page), never per item."""
+    return jury_queries.winner_awards([p.get("id") for p in projects or [] if p])
+
+
+def datathon_award_label(award: dict[str, Any]) -> str:
+    """ "Winner — 1st prize: <title>" (whole sentences for the translators)."""
+    title = award.get("title") or award.get("prize_title") or ""
+    rank = award.get("rank")
+    if rank == 1:
+        return _("Winner — 1st prize: %(title)s") % {"title": title}
+    if rank == 2:
+        return _("Winner — 2nd prize: %(title)s") % {"title": title}
+    if rank == 3:
+        return _("Winner — 3rd prize: %(title)s") % {"title": title}
+    return _("Winner — prize %(rank)s: %(title)s") % {"rank": rank, "title": title}
+
+
+# --- open pages: JSON-LD embedding, follow button (was open_helpers.py) ---
+
+
+def datathon_challenge_jsonld(challenge: dict[str, Any]) -> dict[str, Any] | None:
+    """The JSON-LD document to embed in a challenge page (the same one
+    ``/challenge/<name>.jsonld`` serves), or None when it is not published."""
+    if challenge.get("state") != "active":
+        return None
+    return linked_data.challenge_document(challenge)
+
+
+def datathon_follow_state(challenge_id: str) -> dict[str, Any]:
+    """Follower count and whether the current user follows the challenge."""
+    context = _context()
+    try:
+        count = tk.get_action("challenge_follower_count")(context, {"id": challenge_id})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return {"count": 0, "following": False, "can_follow": False}
+    following = False
+    if tk.current_user.is_authenticated:
+        # same context: the challenge and the viewer are looked up once
+        following = tk.get_action("am_following_challenge")(context, {"id": challenge_id})
+    return {
+        "count": count,
+        "following": following,
+        "can_follow": tk.current_user.is_authenticated,
+    }
+
+
+# --- project page (was project_helpers.py) ---
+
+
+def datathon_project_datasets(pkg: dict[str, Any]) -> list[dict[str, str]]:
+    """The portal datasets a project uses, in the team's order, limited to the
+    ones the current user may read (a private dataset stays unnamed).  One
+    query."""
+    refs = [
+        str(item["dataset"])
+        for item in pkg.get("datasets_used") or []
+        if isinstance(item, dict) and item.get("dataset")
+    ]
+    if not refs:
+        return []
+    p = model.Package.__table__
+    who = viewer(user_context())
+    rows = model.Session.execute(
+        sa.select(p.c.id, p.c.name, p.c.title).where(
+            sa.or_(p.c.id.in_(refs), p.c.name.in_(refs)), readable_dataset(who, p)
+        )
+    ).all()
+    found = {key: row for row in rows for key in (row.id, row.name)}
+    seen: set[str] = set()
+    result = []
+    for ref in refs:
+        row = found.get(ref)
+        if row is not None and row.id not in seen:
+            seen.add(row.id)
+            result.append({"id": row.id, "name": row.name, "title": row.title or row.name})
+    return result
+
+
+def datathon_pending_invitations() -> int:
+    """How many team invitations the current user has not answered (for the
+    user menu; lapsed ones are counted until the invitations page shows them
+    as lapsed).  One query, none for anonymous users."""
+    from flask_login import current_user
+
+    from ckanext.datathon.model import TeamInvitation
+
+    if not current_user.is_authenticated:
+        return 0
+    inv = TeamInvitation.__table__
+    return model.Session.execute(
+        sa.select(sa.func.count()).where(
+            inv.c.invitee_user_id == current_user.id, inv.c.state == "pending"
+        )
+    ).scalar_one()

@@ -11,9 +11,13 @@ from ckan.common import CKANConfig
 from ckan.lib.plugins import DefaultTranslation
 from ckan.types import Context, SignalMapping
 
-from ckanext.datathon import csrf, host_guard, page_cache, team_views, text_guard, view_utils
+from ckanext.datathon import views
+from ckanext.datathon.lib import page_cache
 from ckanext.datathon.logic import labels, project_rules
 from ckanext.datathon.logic.action.follow import plugin_actions
+from ckanext.datathon.views import base as view_utils
+from ckanext.datathon.views import csrf, host_guard, text_guard
+from ckanext.datathon.views import team as team_views
 
 
 @tk.blanket.config_declarations
@@ -22,7 +26,7 @@ from ckanext.datathon.logic.action.follow import plugin_actions
 @tk.blanket.auth_functions
 @tk.blanket.validators
 @tk.blanket.helpers
-@tk.blanket.blueprints
+@tk.blanket.blueprints(views.blueprints)
 @tk.blanket.cli
 class DatathonPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)

@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 import ckan.model as model
 
-from ckanext.datathon import timeline
+from ckanext.datathon.lib import timeline
 from ckanext.datathon.logic.visibility import Viewer, readable_dataset
 from ckanext.datathon.model import Ally, Challenge, ChallengeDataset, Prize, Stage
 

@@ -1,28 +1,10 @@
-"""navl schemas of the follow actions (as core's ``default_follow_*_schema``)."""
+"""Moved to ``ckanext.datathon.logic.schema.follow``; kept until 1.0.
 
-from __future__ import annotations
+The old path is the same module object as the new one (``sys.modules``), so
+imports, private names and ``monkeypatch.setattr`` reach the moved code."""
 
-from ckan.logic.schema import validator_args
-from ckan.types import Schema, Validator
+import sys
 
+from ckanext.datathon.logic.schema import follow as _moved
 
-@validator_args
-def follow_challenge(
-    not_missing: Validator,
-    not_empty: Validator,
-    unicode_safe: Validator,
-    datathon_no_nul: Validator,
-) -> Schema:
-    """``id``: a challenge id or name."""
-    return {"id": [not_missing, not_empty, unicode_safe, datathon_no_nul]}
-
-
-@validator_args
-def followee_list(
-    not_missing: Validator,
-    not_empty: Validator,
-    unicode_safe: Validator,
-    datathon_no_nul: Validator,
-) -> Schema:
-    """``id``: a user id or name."""
-    return {"id": [not_missing, not_empty, unicode_safe, datathon_no_nul]}
+sys.modules[__name__] = _moved

@@ -27,7 +27,8 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context
 
-from ckanext.datathon import config, moments, timeline
+from ckanext.datathon import config
+from ckanext.datathon.lib import moments, timeline
 from ckanext.datathon.logic import results as frozen
 from ckanext.datathon.logic.visibility import Viewer, _member_org_ids, visible_challenge
 from ckanext.datathon.model import PROJECT_TYPE, Challenge, Juror, Project, ProjectDataset

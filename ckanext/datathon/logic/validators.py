@@ -16,7 +16,8 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey
 
-from ckanext.datathon import config, licences
+from ckanext.datathon import config
+from ckanext.datathon.lib import licences
 from ckanext.datathon.logic import datasets_used, lookup
 from ckanext.datathon.model import (
     ALLY_KINDS,

@@ -75,7 +75,8 @@ def extracted(tmp_path_factory) -> Catalog:
 
 def test_extraction_sees_python_jinja_javascript_and_schema_strings(extracted):
     where = {loc[0].split("/")[-1] for m in extracted if m.id for loc in m.locations}
-    assert {"views.py", "read.html", "datathon.js", "project.yaml"} <= where
+    # a Python module (views/challenge.py), a template, the script, a scheming schema
+    assert {"challenge.py", "read.html", "datathon.js", "project.yaml"} <= where
     ids = {m.id for m in extracted}
     assert "Key dates" in ids  # {{ _() }} in a template
     assert ("{num} resource", "{num} resources") in ids  # ungettext in a template

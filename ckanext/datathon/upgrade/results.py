@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 import ckan.model as model
 
-from ckanext.datathon import timeline
+from ckanext.datathon.lib import timeline
 from ckanext.datathon.logic import results as frozen
 from ckanext.datathon.model import Challenge, Results, ResultsSnapshot
 from ckanext.datathon.upgrade import Step, UpgradeContext

@@ -15,9 +15,11 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
-from ckanext.datathon import activity, config, page_cache, timeline
-from ckanext.datathon.logic import dictize, impact_queries, lookup, project_rules, schema
+from ckanext.datathon import config
+from ckanext.datathon.lib import activity, page_cache, timeline
+from ckanext.datathon.logic import dictize, lookup, project_rules, schema
 from ckanext.datathon.logic import results as frozen
+from ckanext.datathon.logic.queries import impact as impact_queries
 from ckanext.datathon.logic.visibility import viewer, visible_challenge
 from ckanext.datathon.model import (
     CONTEST_DATES,

@@ -34,8 +34,9 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.dictization import model_dictize
 from ckan.types import Context, DataDict
 
-from ckanext.datathon import timeline
-from ckanext.datathon.logic import dictize, follow_schema, lookup
+from ckanext.datathon.lib import timeline
+from ckanext.datathon.logic import dictize, lookup
+from ckanext.datathon.logic.schema import follow as follow_schema
 from ckanext.datathon.logic.visibility import viewer, visible_challenge
 from ckanext.datathon.model import Challenge, ChallengeDataset, ChallengeFollower
 

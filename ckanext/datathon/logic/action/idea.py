@@ -37,10 +37,12 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
-from ckanext.datathon import config, timeline
-from ckanext.datathon.logic import idea_schema, lookup
+from ckanext.datathon import config
+from ckanext.datathon.lib import timeline
+from ckanext.datathon.logic import lookup
 from ckanext.datathon.logic.auth import idea as rules
 from ckanext.datathon.logic.dictize import jsonable
+from ckanext.datathon.logic.schema import idea as idea_schema
 from ckanext.datathon.logic.visibility import viewer
 from ckanext.datathon.model import Challenge, DataGap, Idea, IdeaVote
 

@@ -13,9 +13,11 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
-from ckanext.datathon import timeline
-from ckanext.datathon.logic import engagement_schema, impact_queries, project_rules
+from ckanext.datathon.lib import timeline
+from ckanext.datathon.logic import project_rules
 from ckanext.datathon.logic.action.mentorship import challenge, commit, validate
+from ckanext.datathon.logic.queries import impact as impact_queries
+from ckanext.datathon.logic.schema import engagement as engagement_schema
 from ckanext.datathon.logic.visibility import Viewer, viewer
 from ckanext.datathon.model import Challenge, Impact, ImpactDataset
 

@@ -43,11 +43,12 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
-from ckanext.datathon import activity, moments, notifications, timeline
-from ckanext.datathon.logic import jury_schema, lookup, project_rules
+from ckanext.datathon.lib import activity, moments, notifications, timeline
+from ckanext.datathon.logic import lookup, project_rules
 from ckanext.datathon.logic import results as frozen
 from ckanext.datathon.logic.auth import jury as rules
 from ckanext.datathon.logic.dictize import jsonable
+from ckanext.datathon.logic.schema import jury as jury_schema
 from ckanext.datathon.logic.visibility import viewer
 from ckanext.datathon.model import (
     Award,

@@ -17,9 +17,10 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
-from ckanext.datathon import timeline
-from ckanext.datathon.logic import engagement_schema, lookup
+from ckanext.datathon.lib import timeline
+from ckanext.datathon.logic import lookup
 from ckanext.datathon.logic.dictize import jsonable
+from ckanext.datathon.logic.schema import engagement as engagement_schema
 from ckanext.datathon.model import Challenge, Mentorship
 
 __all__ = [

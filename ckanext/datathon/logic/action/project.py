@@ -21,9 +21,10 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
-from ckanext.datathon import timeline
-from ckanext.datathon.logic import datasets_used, lookup, project_rules, project_schema
+from ckanext.datathon.lib import timeline
+from ckanext.datathon.logic import datasets_used, lookup, project_rules
 from ckanext.datathon.logic import results as frozen
+from ckanext.datathon.logic.schema import project as project_schema
 from ckanext.datathon.logic.visibility import readable_dataset, viewer
 from ckanext.datathon.model import PROJECT_TYPE, Award, Challenge, Project, Results
 

@@ -26,11 +26,13 @@ import ckan.plugins as plugins
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
-from ckanext.datathon import config, notifications, timeline
-from ckanext.datathon.logic import project_rules, project_schema
+from ckanext.datathon import config
+from ckanext.datathon.lib import notifications, timeline
+from ckanext.datathon.logic import project_rules
 from ckanext.datathon.logic import results as frozen
 from ckanext.datathon.logic.action.project import _commit_and_index, _project, _user, _validate
 from ckanext.datathon.logic.dictize import jsonable
+from ckanext.datathon.logic.schema import project as project_schema
 from ckanext.datathon.model import Challenge, Project, TeamInvitation
 
 __all__ = [

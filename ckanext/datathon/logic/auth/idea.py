@@ -26,7 +26,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import AuthResult, Context, DataDict
 
-from ckanext.datathon import timeline
+from ckanext.datathon.lib import timeline
 from ckanext.datathon.logic import lookup, project_rules
 from ckanext.datathon.logic.visibility import viewer
 from ckanext.datathon.model import Challenge, Idea, IdeaVote, Stage

@@ -133,12 +133,12 @@ def test_the_schemas_are_found(with_plugins):
     names = [name for name, _built in _schemas()]
     assert len(names) > 30
     assert "schema.challenge_list" in names
-    assert "project_schema.project_list" in names
+    assert "project.project_list" in names
     numbers, flags = _keys("number"), _keys("flag")
     assert ("schema.challenge_list", "limit") in numbers
     assert ("schema.challenge_dataset_list", "limit") in numbers
-    assert ("project_schema.project_list", "limit") in numbers
-    assert ("project_schema.project_register", "accept_rules") in flags
+    assert ("project.project_list", "limit") in numbers
+    assert ("project.project_register", "accept_rules") in flags
     assert ("schema.challenge_list", "facets") in flags
 
 

@@ -14,12 +14,12 @@ from flask import Blueprint, Response
 import ckan.lib.helpers as h
 import ckan.plugins.toolkit as tk
 
-from ckanext.datathon import feeds, linked_data
-from ckanext.datathon.csrf import csrf_guard
-from ckanext.datathon.view_utils import context as _context
-from ckanext.datathon.view_utils import deny as _deny
-from ckanext.datathon.view_utils import page_number
-from ckanext.datathon.view_utils import show_challenge as _show
+from ckanext.datathon.formats import feeds, linked_data
+from ckanext.datathon.views.base import context as _context
+from ckanext.datathon.views.base import deny as _deny
+from ckanext.datathon.views.base import page_number
+from ckanext.datathon.views.base import show_challenge as _show
+from ckanext.datathon.views.csrf import csrf_guard
 
 _ = tk._
 datathon_open = Blueprint("datathon_open", __name__)

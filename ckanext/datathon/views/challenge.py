@@ -15,20 +15,17 @@ from flask.views import MethodView
 import ckan.lib.helpers as h
 import ckan.plugins.toolkit as tk
 
-from ckanext.datathon import config, form_labels, forms, licences, page_cache
-from ckanext.datathon.csrf import csrf_guard
-from ckanext.datathon.engagement_views import datathon_engagement
-from ckanext.datathon.idea_views import ideas
-from ckanext.datathon.jury_views import jury
-from ckanext.datathon.open_views import datathon_open
-from ckanext.datathon.team_views import team
-from ckanext.datathon.view_utils import context as _context
-from ckanext.datathon.view_utils import deny as _deny
-from ckanext.datathon.view_utils import page_number as _page_number
-from ckanext.datathon.view_utils import pager as _pager
-from ckanext.datathon.view_utils import show_challenge as _show
+from ckanext.datathon import config
+from ckanext.datathon.lib import licences, page_cache
+from ckanext.datathon.views import form_labels, forms
+from ckanext.datathon.views.base import context as _context
+from ckanext.datathon.views.base import deny as _deny
+from ckanext.datathon.views.base import page_number as _page_number
+from ckanext.datathon.views.base import pager as _pager
+from ckanext.datathon.views.base import show_challenge as _show
+from ckanext.datathon.views.csrf import csrf_guard
 
-__all__ = ["challenge", "datathon_engagement", "datathon_open", "ideas", "jury", "team"]
+__all__ = ["challenge"]
 
 _ = tk._
 challenge = Blueprint("challenge", __name__)

@@ -18,9 +18,10 @@ from flask.wrappers import Response
 import ckan.lib.helpers as h
 import ckan.plugins.toolkit as tk
 
-from ckanext.datathon import calendar, engagement_forms, form_labels
-from ckanext.datathon.csrf import csrf_guard
-from ckanext.datathon.view_utils import context, deny, no_store, show_challenge
+from ckanext.datathon.formats import calendar
+from ckanext.datathon.views import engagement_forms, form_labels
+from ckanext.datathon.views.base import context, deny, no_store, show_challenge
+from ckanext.datathon.views.csrf import csrf_guard
 
 __all__ = ["datathon_engagement"]
 

@@ -7,7 +7,7 @@ raw ISO timestamp in UTC reaches a person."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_date, format_time, get_datetime_format
@@ -43,7 +43,7 @@ def show(value: Any, timezone: str | None = None, with_hours: bool = True) -> st
             # the locale's medium date and short time (no seconds), joined the
             # locale's way
             text = (
-                get_datetime_format("medium", locale=locale)
+                cast(str, get_datetime_format("medium", locale=locale))
                 .replace("'", "")
                 .format(
                     format_time(local, format="short", locale=locale),

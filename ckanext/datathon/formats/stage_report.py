@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 import ckan.model as model
 
-from ckanext.datathon import timeline
+from ckanext.datathon.lib import timeline
 from ckanext.datathon.model import CONTEST_DATES, Challenge, Stage
 
 STAGE_STARTS, STAGE_ENDS, CONTEST_DATE = "stage_starts", "stage_ends", "contest_date"

@@ -6,7 +6,8 @@ import ckan.plugins.toolkit as tk
 from ckan.logic.schema import validator_args
 from ckan.types import Schema, Validator, ValidatorFactory
 
-from ckanext.datathon import config, licences
+from ckanext.datathon import config
+from ckanext.datathon.lib import licences
 
 # Keys of challenge input that hold lists of objects (checked before navl,
 # which cannot validate a nested value of another shape).

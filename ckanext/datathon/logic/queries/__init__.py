@@ -1,0 +1,1 @@
+"""SQL reads of ``logic/``: callers check access first (through an action)."""
