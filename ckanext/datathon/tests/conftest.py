@@ -53,7 +53,7 @@ from ckan.common import config
 from ckan.tests import factories as ckan_factories
 from ckan.tests import helpers as ckan_helpers
 
-from ckanext.datathon.tests import factories
+from ckanext.datathon.tests import factories, snapshots
 
 register(factories.OrganizerOrganizationFactory, "organizer_org")
 register(factories.ChallengeFactory, "challenge")
@@ -333,6 +333,7 @@ def clean_db(reset_db: Any, migrate_db_for: Any, with_plugins: None) -> None:
             migrate_db_for(plugin)
         _pooled_engine()
         _durability_off_for_tests()
+        snapshots.drop_all()
         _SCHEMA["ready"] = True
     with engine.begin() as connection:
         _empty_tables(connection)
