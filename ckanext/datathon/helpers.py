@@ -49,6 +49,7 @@ __all__ = [
     "datathon_organizer_orgs",
     "datathon_osi_licences",
     "datathon_pending_invitations",
+    "datathon_phase_label",
     "datathon_project_dataset_choices",
     "datathon_project_datasets",
     "datathon_project_licence_choices",
@@ -101,6 +102,13 @@ _STATUS_LABELS: dict[str, Callable[[], str]] = {
     "active": lambda: _("Published"),
     "deleted": lambda: _("Deleted"),
 }
+_PHASE_LABELS: dict[str, Callable[[], str]] = {
+    "upcoming": lambda: _("Opens soon"),
+    "open": lambda: _("Open for registration"),
+    "development": lambda: _("Teams at work"),
+    "judging": lambda: _("In judging"),
+    "ended": lambda: _("Ended"),
+}
 _ROLE_LABELS: dict[str, Callable[[], str]] = {
     "primary": lambda: _("Primary data"),
     "supporting": lambda: _("Supporting data"),
@@ -124,6 +132,11 @@ def datathon_stage_label(stage: str | None) -> str:
 
 def datathon_status_label(status: str) -> str:
     return _label(_STATUS_LABELS, status)
+
+
+def datathon_phase_label(phase: str | None) -> str:
+    """The contest phase of a challenge (challenge_list's ``phase``), translated."""
+    return _label(_PHASE_LABELS, phase)
 
 
 def datathon_role_label(role: str) -> str:

@@ -21,7 +21,15 @@ import ckan.model as model
 
 from ckanext.datathon.lib import timeline
 from ckanext.datathon.logic.visibility import Viewer, readable_dataset
-from ckanext.datathon.model import Ally, Challenge, ChallengeDataset, Prize, Stage
+from ckanext.datathon.model import (
+    CONTEST_DATES,
+    Ally,
+    Challenge,
+    ChallengeDataset,
+    Prize,
+    Results,
+    Stage,
+)
 
 BASE_FIELDS = (
     "id",
@@ -292,7 +300,39 @@ def next_change_column(at: dt.datetime) -> Any:
         first(s.c.ends, s.c.ends >= at),
         later(c.c.registration_opens),
         later(c.c.registration_closes),
+        # the phase changes at these too
+        later(c.c.submission_deadline),
+        later(c.c.judging_closes),
     )
+
+
+# The contest phases of a published challenge, in order (``phase_column``).
+PHASES = ("upcoming", "open", "development", "judging", "ended")
+
+
+def phase_column(at: dt.datetime) -> Any:
+    """The contest phase of each challenge row at ``at``: ``upcoming`` before
+    registration opens, ``open`` while it is open (both ends included, as
+    :func:`registration_open`), ``development`` until the submission deadline,
+    ``judging`` until judging closes, ``ended`` after it or once the results
+    are published; NULL for a challenge without the dates."""
+    c = Challenge.__table__
+    published = sa.exists().where(Results.__table__.c.challenge_id == c.c.id)
+    return sa.case(
+        (sa.or_(published, c.c.judging_closes < at), "ended"),
+        (c.c.submission_deadline < at, "judging"),
+        (c.c.registration_closes < at, "development"),
+        (c.c.registration_opens <= at, "open"),
+        (c.c.registration_opens > at, "upcoming"),
+        else_=None,
+    )
+
+
+def next_deadline_column(at: dt.datetime) -> Any:
+    """The first contest date of each challenge row still to come after
+    ``at`` (NULL: none), for sorting by the next deadline."""
+    c = Challenge.__table__
+    return sa.func.least(*(sa.case((c.c[d] > at, c.c[d]), else_=None) for d in CONTEST_DATES))
 
 
 def page_columns(at: dt.datetime) -> list[Any]:
@@ -329,6 +369,7 @@ def page_columns(at: dt.datetime) -> list[Any]:
         current_stage_column(at).label("current_stage"),
         next_stage_column(at).label("next_stage"),
         next_change_column(at).label("next_change"),
+        phase_column(at).label("phase"),
     ]
 
 
@@ -366,5 +407,6 @@ def summary_dicts(rows: Sequence[Any], at: dt.datetime | None = None) -> list[di
         data["dataset_count"] = row.dataset_count
         data["project_count"] = row.project_count
         data["registration_open"] = registration_open(c, at)
+        data["phase"] = getattr(row, "phase", None)
         result.append(data)
     return result

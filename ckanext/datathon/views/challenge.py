@@ -36,6 +36,7 @@ def _sorts() -> list[tuple[str, str]]:
     return [
         (_("Newest"), "created desc"),
         (_("Registration closing soonest"), "registration_closes asc"),
+        (_("Next deadline first"), "next_deadline asc"),
         (_("Name ascending"), "title asc"),
         (_("Name descending"), "title desc"),
         (_("Last modified"), "modified desc"),
@@ -68,7 +69,7 @@ def index() -> str:
         "offset": (page_number - 1) * limit,
         "facets": True,
     }
-    for key in ("owner_org", "stage", "state"):
+    for key in ("owner_org", "stage", "state", "phase"):
         if args.get(key):
             query[key] = args[key]
     errors: dict[str, Any] = {}
@@ -82,8 +83,11 @@ def index() -> str:
         item["display_name"] = tk.h.datathon_stage_label(item["name"])
     for item in facets.get("state", []):
         item["display_name"] = tk.h.datathon_status_label(item["name"])
+    for item in facets.get("phase", []):
+        item["display_name"] = tk.h.datathon_phase_label(item["name"])
     search_facets = {
         "owner_org": {"title": _("Organizations"), "items": facets.get("owner_org", [])},
+        "phase": {"title": _("Contest phase"), "items": facets.get("phase", [])},
         "stage": {"title": _("Stage"), "items": facets.get("stage", [])},
         # only organizers (and sysadmins) see more than published challenges
         "state": {

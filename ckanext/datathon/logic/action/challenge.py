@@ -458,11 +458,16 @@ def challenge_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     :param state: ``active`` (default), ``draft`` (organizers) or ``deleted``
         (sysadmins)
     :param stage: only challenges whose current stage is this one
+    :param phase: only challenges in this contest phase now: ``upcoming``,
+        ``open`` (registration open), ``development`` (registration closed,
+        projects not yet due), ``judging`` or ``ended`` (judging closed or
+        results published)
     :param sort: e.g. ``created desc`` (default), ``title asc``,
-        ``registration_closes asc``
+        ``registration_closes asc``, ``next_deadline asc`` (the first contest
+        date still to come; challenges with none last)
     :param limit: page size (default 20, at most 100); :param offset:
-    :param facets: also count the matches per organization and per current
-        stage (two more queries), as ``facets``
+    :param facets: also count the matches per organization, per current
+        stage and per phase (three more queries), as ``facets``
     :returns: ``{"count": total, "results": [...]}`` (and ``facets``)
     """
     tk.check_access("challenge_list", context, data_dict)
@@ -484,6 +489,9 @@ def _kept_listing(data: dict[str, Any], who: Any) -> page_cache.Kept | None:
     date that changes a listed challenge).  Facets and the stage filter
     count challenges beyond the page, whose dates are not at hand: not kept."""
     if who.user_id is not None or who.sysadmin or data["facets"] or data.get("stage"):
+        return None
+    # a phase or the next deadline changes with the dates of challenges not listed
+    if data.get("phase") or data["sort"].startswith("next_deadline"):
         return None
     if page_cache.seconds() <= 0:
         return None
@@ -515,8 +523,10 @@ def _challenge_list(data: dict[str, Any], who: Any) -> tuple[dict[str, Any], lis
         )
     if data.get("stage"):
         conditions.append(_in_stage(data["stage"], at))
+    if data.get("phase"):
+        conditions.append(dictize.phase_column(at) == data["phase"])
     field, direction = data["sort"].split()
-    column = _SORT_COLUMNS[field]
+    column = dictize.next_deadline_column(at) if field == "next_deadline" else _SORT_COLUMNS[field]
     # ties broken by id in the same direction, so that (state, created, id)
     # serves the default sort from the index; dates may be unset: last
     order = [column, c.c.id]
@@ -610,7 +620,24 @@ def _facets(conditions: list[Any], at: dt.datetime) -> dict[str, list[dict[str, 
             for stage, n in stages
             if stage is not None
         ],
+        "phase": _phase_facet(conditions, at),
     }
+
+
+def _phase_facet(conditions: list[Any], at: dt.datetime) -> list[dict[str, Any]]:
+    """Matches per contest phase, in the phases' order."""
+    c = Challenge.__table__
+    phase = dictize.phase_column(at).label("phase")
+    counts = dict(
+        model.Session.execute(
+            sa.select(phase, sa.func.count()).select_from(c).where(*conditions).group_by(phase)
+        ).all()
+    )
+    return [
+        {"name": name, "display_name": name, "count": counts[name]}
+        for name in dictize.PHASES
+        if counts.get(name)
+    ]
 
 
 # -- dataset links ------------------------------------------------------------

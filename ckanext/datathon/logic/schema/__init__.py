@@ -29,6 +29,7 @@ SORTS = {
     "registration_opens desc",
     "registration_closes asc",
     "submission_deadline asc",
+    "next_deadline asc",
 }
 
 
@@ -161,6 +162,7 @@ def challenge_list(
         "owner_org": [ignore_missing, unicode_safe, datathon_no_nul],
         "state": [default("active"), one_of(["active", "draft", "deleted"])],
         "stage": [ignore_missing, datathon_stage],
+        "phase": [ignore_missing, one_of(["upcoming", "open", "development", "judging", "ended"])],
         "sort": [default("created desc"), unicode_safe, one_of(sorted(SORTS))],
         "limit": [
             configured_default(config.CHALLENGE_LIST_LIMIT, 20),
