@@ -33,6 +33,7 @@ MAX_REQUEST_BODY = "ckanext.datathon.max_request_body"
 MAX_IDEAS_PER_USER = "ckanext.datathon.max_ideas_per_user"
 DATASET_PROJECTS_MAX = "ckanext.datathon.dataset_projects_max"
 FEED_ENTRIES = "ckanext.datathon.feed_entries"
+HOME_CHALLENGES = "ckanext.datathon.home_challenges"
 LIST_LIMITS = {
     MAX_PRIZES: 50,
     MAX_TIMELINE_ENTRIES: 50,
@@ -128,6 +129,11 @@ def max_ideas_per_user() -> int:
 def dataset_projects_max() -> int:
     """Projects listed per page on a dataset page (at least 1)."""
     return max(1, tk.asint(tk.config.get(DATASET_PROJECTS_MAX, 20)))
+
+
+def home_challenges() -> int:
+    """Challenges promoted on the home page (0: no block; at most 24)."""
+    return min(24, max(0, tk.asint(tk.config.get(HOME_CHALLENGES, 3))))
 
 
 def feed_entries() -> int:

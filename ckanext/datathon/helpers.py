@@ -39,6 +39,7 @@ __all__ = [
     "datathon_facet_label",
     "datathon_follow_state",
     "datathon_header_link",
+    "datathon_home_challenges",
     "datathon_impact",
     "datathon_impact_kind_label",
     "datathon_impact_kind_options",
@@ -67,6 +68,26 @@ __all__ = [
 ]
 
 _ = tk._
+
+
+def datathon_home_challenges(limit: int | None = None) -> list[dict[str, Any]]:
+    """What the home page promotes: challenges open for registration, then
+    those opening soon, each by next deadline, as the current user sees them
+    (``ckanext.datathon.home_challenges`` of them unless ``limit``)."""
+    wanted = config.home_challenges() if limit is None else max(0, min(24, int(limit)))
+    found: list[dict[str, Any]] = []
+    for phase in ("open", "upcoming"):
+        if len(found) >= wanted:
+            break
+        try:
+            result = tk.get_action("challenge_list")(
+                user_context(),
+                {"phase": phase, "sort": "next_deadline asc", "limit": wanted - len(found)},
+            )
+        except (tk.NotAuthorized, tk.ValidationError):
+            continue
+        found.extend(result["results"])
+    return found
 
 
 def datathon_header_link() -> bool:

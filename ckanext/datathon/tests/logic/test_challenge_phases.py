@@ -136,3 +136,28 @@ def test_the_challenge_page_filters_and_sorts_by_phase(app, world, phases):
     assert app.get("/challenge", query_string={"phase": "nonsense"}, status=None).status_code == 200
     spanish = app.get("/es/challenge", query_string={"phase": "judging"}).get_data(as_text=True)
     assert "En evaluación" in spanish
+
+
+def test_the_home_page_promotes_open_then_upcoming_challenges(
+    app, world, phases, challenge_factory
+):
+    draft = challenge_factory(owner_org=world.org["id"], title="draft open")
+    _dated(draft, PLAN["open"])
+    html = app.get("/").get_data(as_text=True)
+    assert "Challenges you can join" in html
+    shown = [c["title"] for group in phases.values() for c in group if c["title"] in html]
+    # three by default: the two open ones (next deadline first), then an upcoming one
+    assert sorted(shown) == ["open 0", "open 1", "upcoming 0"]
+    assert html.index("open 0") < html.index("open 1") < html.index("upcoming 0")
+    assert "draft open" not in html
+
+
+@pytest.mark.ckan_config("ckanext.datathon.home_challenges", "0")
+def test_the_home_block_can_be_turned_off(app, world, phases):
+    html = app.get("/").get_data(as_text=True)
+    assert "Challenges you can join" not in html
+    assert "open 0" not in html
+
+
+def test_no_block_when_nothing_is_open_or_upcoming(app, world):
+    assert "Challenges you can join" not in app.get("/").get_data(as_text=True)
