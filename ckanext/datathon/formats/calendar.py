@@ -77,6 +77,68 @@ def _event(uid: str, summary: str, stamp: Any, url: str) -> icalendar.Event:
     return event
 
 
+def _calendar(name: str, url: str, zone_name: str) -> icalendar.Calendar:
+    cal = icalendar.Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("name", name)
+    cal.add("x-wr-calname", name)
+    cal.add("url", url, parameters={"VALUE": "URI"})
+    cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", icalendar.vDuration(REFRESH).to_ical().decode())
+    cal.add("x-wr-timezone", zone_name)
+    return cal
+
+
+def _contest_events(challenge: dict[str, Any], url: str, site_host: str) -> list[icalendar.Event]:
+    """One event per contest date of ``challenge``, in its time zone."""
+    zone = _zone(challenge.get("timezone"))
+    title = challenge.get("title") or challenge.get("name") or ""
+    labels = _contest_labels()
+    events = []
+    for name in CONTEST_DATES:
+        moment = _moment(challenge.get(name), zone)
+        if moment is None:
+            continue
+        event = _event(
+            f"{name.replace('_', '-')}-{challenge['id']}@{site_host}",
+            _("%(what)s: %(challenge)s") % {"what": labels[name], "challenge": title},
+            challenge.get("modified"),
+            url,
+        )
+        event.add("dtstart", moment)  # no DTEND: a moment (RFC 5545 3.6.1)
+        event.add("transp", "TRANSPARENT")
+        event.add("categories", [_("Contest date")])
+        events.append(event)
+    return events
+
+
+def _add_timezones(cal: icalendar.Calendar) -> None:
+    """A VTIMEZONE for every zone the events use, covering all of them
+    (icalendar's default span: 1970-2038)."""
+    days = [e.decoded("dtstart").date() for e in cal.walk("VEVENT")]
+    days += [e.decoded("dtend").date() for e in cal.walk("VEVENT") if "DTEND" in e]
+    cal.add_missing_timezones(
+        first_date=min([*days, dt.date(1970, 1, 1)]),
+        last_date=max([*days, dt.date(2037, 12, 31)]) + dt.timedelta(days=1),
+    )
+
+
+def build_portal(
+    challenges: Sequence[dict[str, Any]], *, name: str, url: str, site_host: str, urls: Any
+) -> bytes:
+    """The portal's calendar: the contest dates of ``challenges``
+    (challenge_list results), each in its challenge's time zone.  ``urls(c)``
+    is a challenge's page.  UIDs are those of each challenge's own feed."""
+    cal = _calendar(name, url, "UTC")
+    for challenge in challenges:
+        for event in _contest_events(challenge, urls(challenge), site_host):
+            cal.add_component(event)
+    _add_timezones(cal)
+    return cal.to_ical()
+
+
 def build(
     challenge: dict[str, Any],
     sessions: Sequence[dict[str, Any]],
@@ -92,31 +154,8 @@ def build(
     """
     zone = _zone(challenge.get("timezone"))
     title = challenge.get("title") or challenge.get("name") or ""
-    cal = icalendar.Calendar()
-    cal.add("prodid", PRODID)
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("name", title)
-    cal.add("x-wr-calname", title)
-    cal.add("url", url, parameters={"VALUE": "URI"})
-    cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
-    cal.add("x-published-ttl", icalendar.vDuration(REFRESH).to_ical().decode())
-    cal.add("x-wr-timezone", getattr(zone, "key", "UTC"))
-
-    labels = _contest_labels()
-    for name in CONTEST_DATES:
-        moment = _moment(challenge.get(name), zone)
-        if moment is None:
-            continue
-        event = _event(
-            f"{name.replace('_', '-')}-{challenge['id']}@{site_host}",
-            _("%(what)s: %(challenge)s") % {"what": labels[name], "challenge": title},
-            challenge.get("modified"),
-            url,
-        )
-        event.add("dtstart", moment)  # no DTEND: a moment (RFC 5545 3.6.1)
-        event.add("transp", "TRANSPARENT")
-        event.add("categories", [_("Contest date")])
+    cal = _calendar(title, url, getattr(zone, "key", "UTC"))
+    for event in _contest_events(challenge, url, site_host):
         cal.add_component(event)
 
     for entry in challenge.get("timeline") or []:
@@ -156,14 +195,7 @@ def build(
         event.add("description", _session_description(session, title))
         cal.add_component(event)
 
-    if isinstance(zone, ZoneInfo):
-        # the VTIMEZONE covers every event (icalendar's default: 1970-2038)
-        days = [e.decoded("dtstart").date() for e in cal.walk("VEVENT")]
-        days += [e.decoded("dtend").date() for e in cal.walk("VEVENT") if "DTEND" in e]
-        cal.add_missing_timezones(
-            first_date=min([*days, dt.date(1970, 1, 1)]),
-            last_date=max([*days, dt.date(2037, 12, 31)]) + dt.timedelta(days=1),
-        )
+    _add_timezones(cal)
     return cal.to_ical()
 
 

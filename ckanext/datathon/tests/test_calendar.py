@@ -262,3 +262,43 @@ class TestAccess:
     @pytest.mark.parametrize("name", ["no-such-challenge", "x" * 300, "%00"])
     def test_unknown(self, app, world, name):
         _fetch(app, name, status=404)
+
+
+class TestPortalCalendar:
+    """/challenge/calendar.ics: every published challenge's contest dates."""
+
+    def test_every_published_challenge_in_its_zone(
+        self, app, world, mx, published_challenge_factory, challenge_factory
+    ):
+        utc = published_challenge_factory(owner_org=world.org["id"], title="En UTC", **CONTEST)
+        draft = challenge_factory(owner_org=world.org["id"], title="Borrador", **CONTEST)
+        response = app.get("/challenge/calendar.ics")
+        assert response.status_code == 200
+        assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
+        cal = icalendar.Calendar.from_ical(response.get_data())
+        events = _events(cal)
+        for challenge in (mx, utc):
+            for date in CONTEST:
+                uid = f"{date.replace('_', '-')}-{challenge['id']}@{HOST}"
+                assert uid in events, uid
+                assert events[uid].decoded("dtstart") == dt.datetime.fromisoformat(CONTEST[date])
+        assert not any(draft["id"] in uid for uid in events)
+        # Mexico City's events carry its zone; its VTIMEZONE is there
+        opens = events[f"registration-opens-{mx['id']}@{HOST}"]
+        assert opens["DTSTART"].params["TZID"] == "America/Mexico_City"
+        assert [str(tz["TZID"]) for tz in cal.walk("VTIMEZONE")] == ["America/Mexico_City"]
+        # and the same UIDs as the challenge's own feed: subscribing to both never duplicates
+        own = _events(icalendar.Calendar.from_ical(_fetch(app, mx["name"]).get_data()))
+        assert {u for u in own if mx["id"] in u and not u.startswith(("stage", "mentorship"))} == {
+            u for u in events if mx["id"] in u
+        }
+
+    def test_conditional_and_linked_from_the_list(self, app, world, mx):
+        first = app.get("/challenge/calendar.ics")
+        again = app.get("/challenge/calendar.ics", headers={"If-None-Match": first.headers["ETag"]})
+        assert again.status_code == 304
+        assert "/challenge/calendar.ics" in app.get("/challenge").get_data(as_text=True)
+
+    def test_empty_portal(self, app, world):
+        cal = icalendar.Calendar.from_ical(app.get("/challenge/calendar.ics").get_data())
+        assert cal.walk("VEVENT") == []

@@ -1,6 +1,7 @@
 """Mentorship, calendar and impact pages: the ``datathon_engagement`` blueprint.
 
 * ``/challenge/<name>/calendar.ics``: the challenge's iCalendar feed;
+* ``/challenge/calendar.ics``: the portal's, every published challenge's dates;
 * ``/challenge/<name>/mentorship``: the sessions, and for organizers the
   forms to add, edit (``.../<id>/edit``) and delete (``.../<id>/delete``) them;
 * ``/challenge/<name>/impact``: the impact record, same pattern.
@@ -52,6 +53,35 @@ def _may(action: str, data: dict[str, Any]) -> bool:
 
 
 # -- calendar -------------------------------------------------------------------------
+
+
+# the portal's calendar holds at most this many challenges, nearest deadlines first
+PORTAL_CALENDAR_MAX = 100
+
+
+@datathon_engagement.route("/challenge/calendar.ics")
+def portal_calendar_ics() -> Response:
+    """Every published challenge's contest dates (the 100 with the nearest
+    deadlines; those with none to come last), as the visitor sees them."""
+    found = tk.get_action("challenge_list")(
+        context(), {"sort": "next_deadline asc", "limit": PORTAL_CALENDAR_MAX}
+    )
+    site = tk.config.get("ckan.site_title") or "CKAN"
+    body = calendar.build_portal(
+        found["results"],
+        name=_("Challenges of %(site)s") % {"site": site},
+        url=h.url_for("challenge.index", qualified=True),
+        site_host=calendar.host(tk.config.get("ckan.site_url") or ""),
+        urls=lambda c: h.url_for("challenge.read", name=c["name"], qualified=True),
+    )
+    response = make_response(body)
+    response.headers["Content-Type"] = calendar.MEDIA_TYPE
+    response.headers["Content-Disposition"] = 'inline; filename="challenges.ics"'
+    if tk.current_user.is_authenticated:
+        # a logged-in organizer's list may hold what others do not see
+        no_store(response)
+    response.add_etag()
+    return response.make_conditional(tk.request)
 
 
 @datathon_engagement.route("/challenge/<name>/calendar.ics")
