@@ -210,6 +210,12 @@ def test_anonymous_finds_the_challenge_from_the_dataset_page(page, shots):
     page.goto(f"/dataset/{datasets[0]['name']}")
     block = page.locator("#datathon-used-by")
     assert block.locator("h2", has_text="Challenges and projects using this data").is_visible()
+    # where it is seen: right after the resources, above the additional info table
+    order = page.eval_on_selector_all(
+        "#dataset-resources, #datathon-used-by, .additional-info",
+        "nodes => nodes.map(n => n.id || n.className)",
+    )
+    assert order.index("datathon-used-by") == order.index("dataset-resources") + 1, order
     shots("dataset page")
     # the page is core's, the block is ours
     check_page(page, "the dataset page", ours_only="#datathon-used-by")
