@@ -33,6 +33,7 @@ __all__ = [
     "datathon_can",
     "datathon_challenge_jsonld",
     "datathon_challenge_projects",
+    "datathon_dataset_challenge_counts",
     "datathon_dataset_challenges",
     "datathon_date",
     "datathon_datetime",
@@ -88,6 +89,22 @@ def datathon_home_challenges(limit: int | None = None) -> list[dict[str, Any]]:
             continue
         found.extend(result["results"])
     return found
+
+
+def datathon_dataset_challenge_counts(packages: Any) -> dict[str, int]:
+    """How many challenges use each dataset of a page of search results, as
+    the current user sees them (one action call, one query, for the page)."""
+    ids = [
+        p["id"]
+        for p in packages or []
+        if isinstance(p, dict) and isinstance(p.get("id"), str) and p.get("type") != "project"
+    ]
+    if not ids:
+        return {}
+    try:
+        return tk.get_action("dataset_challenge_counts")(user_context(), {"ids": ids})["counts"]
+    except (tk.NotAuthorized, tk.ValidationError):
+        return {}
 
 
 def datathon_header_link() -> bool:

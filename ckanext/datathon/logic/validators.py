@@ -36,6 +36,7 @@ __all__ = [
     "datathon_challenge_state",
     "datathon_contest_dates_in_order",
     "datathon_currency",
+    "datathon_dataset_ids",
     "datathon_dataset_role",
     "datathon_http_url",
     "datathon_int_range",
@@ -495,6 +496,21 @@ def datathon_project_dataset(
         errors[key].append(_("The challenge requires open data: this dataset is private"))
         return
     data[key] = package.id
+
+
+# a page of search results; dataset_challenge_counts takes at most this many ids
+DATASET_IDS_MAX = 1000
+
+
+def datathon_dataset_ids(value: Any) -> Any:
+    """Dataset ids (a list, or a comma/space separated string), at most
+    ``DATASET_IDS_MAX``; duplicates dropped."""
+    ids = _as_list(value) if value not in (None, "") else []
+    if len(ids) > DATASET_IDS_MAX:
+        raise Invalid(_("At most %(n)s entries") % {"n": DATASET_IDS_MAX})
+    if not all(isinstance(i, str) and 0 < len(i) <= 100 and "\x00" not in i for i in ids):
+        raise Invalid(_("Must be a list of dataset ids"))
+    return list(dict.fromkeys(i.strip() for i in ids))
 
 
 def datathon_resource_ids(value: Any) -> Any:

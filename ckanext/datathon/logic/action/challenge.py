@@ -20,7 +20,7 @@ from ckanext.datathon.lib import activity, page_cache, timeline
 from ckanext.datathon.logic import dictize, lookup, project_rules, schema
 from ckanext.datathon.logic import results as frozen
 from ckanext.datathon.logic.queries import impact as impact_queries
-from ckanext.datathon.logic.visibility import viewer, visible_challenge
+from ckanext.datathon.logic.visibility import readable_dataset, viewer, visible_challenge
 from ckanext.datathon.model import (
     CONTEST_DATES,
     STAGES,
@@ -44,6 +44,7 @@ __all__ = [
     "challenge_patch",
     "challenge_show",
     "challenge_update",
+    "dataset_challenge_counts",
     "dataset_challenge_list",
     "organization_delete",
 ]
@@ -723,6 +724,42 @@ def challenge_dataset_list(context: Context, data_dict: DataDict) -> dict[str, A
         challenge.id, viewer(context), limit=data["limit"], offset=data["offset"]
     )
     return {"count": count, "results": results}
+
+
+@tk.side_effect_free
+def dataset_challenge_counts(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """How many challenges use each of these datasets, for the current user:
+    one query for a whole page of search results (the dataset search page's
+    "used in N challenges" mark; ``package_search``'s output stays core's).
+    Datasets the user may not read, and challenges they may not see, are not
+    counted; a dataset no challenge uses is left out.
+
+    :param ids: dataset ids (a list or a comma-separated string; at most 1000)
+    :returns: ``{"counts": {dataset id: number of challenges}}``
+    """
+    tk.check_access("dataset_challenge_counts", context, data_dict)
+    data = _validate(data_dict, schema.dataset_challenge_counts(), context)
+    if not data["ids"]:
+        return {"counts": {}}
+    who = viewer(context)
+    c = Challenge.__table__
+    p = model.Package.__table__
+    link = ChallengeDataset.__table__
+    rows = model.Session.execute(
+        sa.select(link.c.package_id, sa.func.count(sa.distinct(c.c.id)))
+        .select_from(
+            link.join(c, c.c.id == link.c.challenge_id).join(p, p.c.id == link.c.package_id)
+        )
+        .where(
+            link.c.package_id.in_(data["ids"]),
+            c.c.state != "deleted",
+            visible_challenge(who),
+            p.c.state == "active",
+            readable_dataset(who, p),
+        )
+        .group_by(link.c.package_id)
+    ).all()
+    return {"counts": dict(rows)}
 
 
 @tk.side_effect_free

@@ -28,6 +28,7 @@ __all__ = [
     "challenge_patch",
     "challenge_show",
     "challenge_update",
+    "dataset_challenge_counts",
     "dataset_challenge_list",
     "datathon_permission_challenge_owner",
     "datathon_permission_manage_challenge",
@@ -191,6 +192,12 @@ def challenge_dataset_remove(context: Context, data_dict: DataDict) -> AuthResul
 @tk.auth_allow_anonymous_access
 def challenge_dataset_list(context: Context, data_dict: DataDict) -> AuthResult:
     return challenge_show(context, data_dict)
+
+
+@tk.auth_allow_anonymous_access
+def dataset_challenge_counts(context: Context, data_dict: DataDict) -> AuthResult:
+    """Anyone: the action counts only datasets and challenges the caller may read."""
+    return {"success": True}
 
 
 @tk.auth_allow_anonymous_access

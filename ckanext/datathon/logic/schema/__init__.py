@@ -232,6 +232,11 @@ def dataset_challenge_list(
 
 
 @validator_args
+def dataset_challenge_counts(not_missing: Validator, datathon_dataset_ids: Validator) -> Schema:
+    return {"ids": [not_missing, datathon_dataset_ids]}
+
+
+@validator_args
 def challenge_ally_create(
     not_empty: Validator,
     unicode_safe: Validator,
