@@ -25,6 +25,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from ckanext.datathon.model import CONTEST_DATES
+
 ORGANIZER = "demo-organizadora"
 JUROR = "demo-jurado"
 DATASETS = ["afluencia-metro-por-sexo", "denuncias-en-transporte-publico", "luminarias-en-paradas"]
@@ -115,20 +117,13 @@ DEMO_JUDGING: dict[str, Any] = {
 }
 
 LIVE = (DEMO_OPEN, DEMO_JUDGING)
-DATES = (
-    "registration_opens",
-    "registration_closes",
-    "submission_deadline",
-    "judging_closes",
-    "results_date",
-)
 
 
 def dates(days: tuple[float, ...], now: dt.datetime) -> dict[str, str]:
     """The contest dates, ``days`` (in order) from ``now``."""
     return {
         key: (now + dt.timedelta(days=offset)).isoformat()
-        for key, offset in zip(DATES, days, strict=True)
+        for key, offset in zip(CONTEST_DATES, days, strict=True)
     }
 
 

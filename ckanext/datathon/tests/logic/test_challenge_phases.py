@@ -10,19 +10,13 @@ import pytest
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.datathon.model import Challenge, Results
+from ckanext.datathon.model import CONTEST_DATES, Challenge, Results
 from ckanext.datathon.tests.helpers import call_as
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
 
 UTC = dt.timezone.utc
-DATES = (
-    "registration_opens",
-    "registration_closes",
-    "submission_deadline",
-    "judging_closes",
-    "results_date",
-)
+DATES = CONTEST_DATES
 # phase -> the contest dates, in days from now
 PLAN = {
     "upcoming": (5, 10, 20, 30, 31),
