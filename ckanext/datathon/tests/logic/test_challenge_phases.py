@@ -144,6 +144,7 @@ def test_the_home_page_promotes_open_then_upcoming_challenges(
     assert sorted(shown) == ["open 0", "open 1", "upcoming 0"]
     assert html.index("open 0") < html.index("open 1") < html.index("upcoming 0")
     assert "draft open" not in html
+    assert '<h3><a href="/challenge/' in html  # under the block's own h2
 
 
 @pytest.mark.ckan_config("ckanext.datathon.home_challenges", "0")
