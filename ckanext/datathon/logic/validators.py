@@ -502,29 +502,29 @@ def datathon_project_dataset(
 DATASET_IDS_MAX = 1000
 
 
+def _id_list(value: Any, limit: int, invalid: str) -> list[str]:
+    """Ids given as a list or a comma/space separated string: at most
+    ``limit``, each a non-empty string of at most 100 characters without NUL
+    (else ``invalid``); duplicates dropped, order kept."""
+    ids = _as_list(value) if value not in (None, "") else []
+    if len(ids) > limit:
+        raise Invalid(_("At most %(n)s entries") % {"n": limit})
+    if not all(isinstance(i, str) and 0 < len(i) <= 100 and "\x00" not in i for i in ids):
+        raise Invalid(invalid)
+    return list(dict.fromkeys(i.strip() for i in ids))
+
+
 def datathon_dataset_ids(value: Any) -> Any:
     """Dataset ids (a list, or a comma/space separated string), at most
     ``DATASET_IDS_MAX``; duplicates dropped."""
-    ids = _as_list(value) if value not in (None, "") else []
-    if len(ids) > DATASET_IDS_MAX:
-        raise Invalid(_("At most %(n)s entries") % {"n": DATASET_IDS_MAX})
-    if not all(isinstance(i, str) and 0 < len(i) <= 100 and "\x00" not in i for i in ids):
-        raise Invalid(_("Must be a list of dataset ids"))
-    return list(dict.fromkeys(i.strip() for i in ids))
+    return _id_list(value, DATASET_IDS_MAX, _("Must be a list of dataset ids"))
 
 
 def datathon_resource_ids(value: Any) -> Any:
     """Resource ids (a list, or a comma/space separated string)."""
-    if value in (None, ""):
-        return []
-    ids = _as_list(value)
-    if len(ids) > config.list_limit(config.MAX_RESOURCE_IDS):
-        raise Invalid(
-            _("At most %(n)s entries") % {"n": config.list_limit(config.MAX_RESOURCE_IDS)}
-        )
-    if not all(isinstance(i, str) and 0 < len(i) <= 100 and "\x00" not in i for i in ids):
-        raise Invalid(_("Must be a list of resource ids"))
-    return list(dict.fromkeys(i.strip() for i in ids))
+    return _id_list(
+        value, config.list_limit(config.MAX_RESOURCE_IDS), _("Must be a list of resource ids")
+    )
 
 
 def datathon_project_rules(

@@ -659,6 +659,8 @@ class TestProjectPages:
         html = body(browse(world.sysadmin).get("/project/"))
         assert 'href="/project/new"' not in html
         assert tk.url_for("challenge.index") in html
+        # other types keep core's button
+        assert 'href="/dataset/new"' in body(browse(world.sysadmin).get("/dataset/"))
 
     def test_read_page_banner(self, browse, world, contest):
         url = tk.url_for("project.read", id=contest.draft["name"])
