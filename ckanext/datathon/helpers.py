@@ -411,10 +411,6 @@ def datathon_project_resource_choices(field: dict[str, Any], current: Any) -> li
     form offers (:func:`datathon_project_dataset_choices`), its active
     resources in their order, ``selected`` where ``current`` (a list, or the
     comma-separated text of a re-rendered form) holds them.  One query."""
-    import sqlalchemy as sa
-
-    import ckan.model as model
-
     datasets = datathon_project_dataset_choices(field)
     if not datasets:
         return []
