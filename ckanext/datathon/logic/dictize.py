@@ -292,17 +292,14 @@ def next_change_column(at: dt.datetime) -> Any:
             .scalar_subquery()
         )
 
-    def later(column: Any) -> Any:
-        return sa.case((column > at, column), else_=None)
-
     return sa.func.least(
         first(s.c.starts, s.c.starts > at),
         first(s.c.ends, s.c.ends >= at),
-        later(c.c.registration_opens),
-        later(c.c.registration_closes),
+        _after(c.c.registration_opens, at),
+        _after(c.c.registration_closes, at),
         # the phase changes at these too
-        later(c.c.submission_deadline),
-        later(c.c.judging_closes),
+        _after(c.c.submission_deadline, at),
+        _after(c.c.judging_closes, at),
     )
 
 
@@ -332,7 +329,12 @@ def next_deadline_column(at: dt.datetime) -> Any:
     """The first contest date of each challenge row still to come after
     ``at`` (NULL: none), for sorting by the next deadline."""
     c = Challenge.__table__
-    return sa.func.least(*(sa.case((c.c[d] > at, c.c[d]), else_=None) for d in CONTEST_DATES))
+    return sa.func.least(*(_after(c.c[d], at) for d in CONTEST_DATES))
+
+
+def _after(column: Any, at: dt.datetime) -> Any:
+    """``column`` when it is later than ``at``, else NULL (LEAST skips NULLs)."""
+    return sa.case((column > at, column), else_=None)
 
 
 def page_columns(at: dt.datetime) -> list[Any]:
