@@ -92,9 +92,6 @@ pbkdf2_sha512.default_rounds = 1000
 
 # plugins whose migrations the tests need, in the order they are applied
 MIGRATED = ("activity", "datathon")
-# how long TRUNCATE waits for a lock held by another connection (the e2e
-# server, a threaded test) before the test fails with PostgreSQL's message
-LOCK_TIMEOUT = "20s"
 
 _FRESH_MARKS = ("ckan_config", "provide_plugin")
 
@@ -280,30 +277,6 @@ def _schema_at_head(connection: sa.Connection, plugins: tuple[str, ...]) -> bool
     return True
 
 
-def _empty_tables(connection: sa.Connection) -> None:
-    """Delete every row of every table but the ``*alembic_version`` ones, in
-    one statement: each table is a ``DELETE`` of one data-modifying ``WITH``
-    clause, so the foreign keys (no action, cascade, set null; none is
-    ``RESTRICT``) are checked once, at its end, whatever the order.  On the
-    small tables of a test this takes a tenth of the time of ``TRUNCATE``, which
-    creates new files for every table."""
-    tables = [
-        row[0]
-        for row in connection.execute(
-            sa.text(
-                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
-                " AND tablename NOT LIKE '%alembic_version' ORDER BY tablename"
-            )
-        )
-    ]
-    clauses = ", ".join(
-        f'd{number} AS (DELETE FROM "{name}")'  # noqa: S608  (catalogue names)
-        for number, name in enumerate(tables)
-    )
-    connection.execute(sa.text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
-    connection.execute(sa.text(f"WITH {clauses} SELECT 1"))
-
-
 def _durability_off_for_tests() -> None:
     """The test database does not wait for its WAL to reach the disk at each
     commit (``synchronous_commit = off``: a crash may lose the last commits, it
@@ -336,7 +309,7 @@ def clean_db(reset_db: Any, migrate_db_for: Any, with_plugins: None) -> None:
         snapshots.drop_all()
         _SCHEMA["ready"] = True
     with engine.begin() as connection:
-        _empty_tables(connection)
+        snapshots.empty_tables(connection)
     model.Session.remove()
     # as core's reset_db fixture does: unique fake values may repeat again
     ckan_factories.fake.unique.clear()

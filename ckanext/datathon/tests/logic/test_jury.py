@@ -20,6 +20,7 @@ from ckanext.datathon.model import Award, Criterion, Juror, Recusal, Score
 from ckanext.datathon.tests.factories import legacy_team_member
 from ckanext.datathon.tests.helpers import auth_as, call_as, now
 from ckanext.datathon.tests.jury_scenario import DAY, SECOND, _submitted, scenario
+from ckanext.datathon.tests.snapshots import built_over
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
 
@@ -69,7 +70,8 @@ def _publish(world, s):
 
 @pytest.fixture
 def s(world, challenge_factory):
-    return _scenario(world, challenge_factory)
+    # made once per session, then copied back (snapshots.built_over)
+    return built_over("world", "jury_scenario", lambda: _scenario(world, challenge_factory))
 
 
 # -- jurors ---------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from ckanext.datathon.tests.factories import legacy_team_member
 from ckanext.datathon.tests.helpers import call_as
 from ckanext.datathon.tests.jury_scenario import scenario as _scenario
 from ckanext.datathon.tests.logic.test_jury import _score
+from ckanext.datathon.tests.snapshots import built_over
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
 
@@ -53,12 +54,17 @@ def _count(table, **where) -> int:
 def s(world, challenge_factory):
     """Judging is open: 2 submitted projects (team: world.user), 2 jurors,
     criteria Impact (weight 2, 0-5) and Data use (weight 1, 0-10); a juror of
-    another challenge; an outsider."""
-    scenario = _scenario(world, challenge_factory, projects=2, jurors=2)
-    other = _scenario(world, challenge_factory, projects=0, jurors=1)
-    scenario.other_juror = other.jurors[0]
-    scenario.outsider = factories.User()
-    return scenario
+    another challenge; an outsider.  Made once per session, then copied back
+    (snapshots.built_over)."""
+
+    def build():
+        scenario = _scenario(world, challenge_factory, projects=2, jurors=2)
+        other = _scenario(world, challenge_factory, projects=0, jurors=1)
+        scenario.other_juror = other.jurors[0]
+        scenario.outsider = factories.User()
+        return scenario
+
+    return built_over("world", "jury_pages", build)
 
 
 def _url(endpoint: str, s, **kw) -> str:
