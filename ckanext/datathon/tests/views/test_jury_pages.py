@@ -164,13 +164,39 @@ class TestScoringForm:
 
     @pytest.mark.parametrize("value", ["-1", "6", "abc", "2.5", "NaN", "1e3"])
     def test_invalid_scores_are_refused(self, browse, world, s, value):
+        """Issue 21 §4: the refused form comes back with every typed value, the
+        message names the project and the criterion, the field is marked."""
         b = browse(s.jurors[0])
-        data = _score_form(s, s.project, data_use=3)
+        data = _score_form(s, s.project, impact=(0, "Typed <impact> note"), data_use=(3, "Kept"))
         data[f"score-{s.impact['id']}"] = value
         response = b.post(_url("datathon_jury.score", s), data, _url("datathon_jury.jury_page", s))
-        assert response.status_code == 302
+        assert response.status_code == 200
         assert _count(Score) == 0
-        assert "were not saved" in body(b.get(_url("datathon_jury.jury_page", s)))
+        html = body(response)
+        assert "The scores of “Project 0” were not saved." in html
+        assert "Impact: Must be" in html
+        field = f"score-{s.project['name']}-{s.impact['id']}"
+        card = html[html.index(f'id="project-{s.project["name"]}"') :]
+        assert re.search(
+            rf'id="{field}"[^>]*value="{re.escape(value)}"[^>]*aria-invalid="true"', card
+        )
+        assert re.search(rf'id="score-{s.project["name"]}-{s.data_use["id"]}"[^>]*value="3"', card)
+        assert "Typed &lt;impact&gt; note" in card
+        assert "Kept" in card
+        assert f'id="{field}-error"' in card
+        # a hidden token of the re-rendered form: it can be sent again
+        assert 'name="_csrf_token"' in card or "csrf" in card.lower()
+
+    def test_a_refused_score_is_translated(self, browse, world, s):
+        b = browse(s.jurors[0])
+        data = _score_form(s, s.project, impact=9)
+        url = "/es" + _url("datathon_jury.score", s)
+        response = b.post(url, data, "/es" + _url("datathon_jury.jury_page", s))
+        html = body(response)
+        assert response.status_code == 200
+        assert "were not saved" not in html
+        assert "Project 0" in html
+        assert "Impact" in html
 
     def test_blind_scoring(self, browse, world, s):
         a, b_juror = s.jurors
