@@ -1,14 +1,20 @@
-"""Read queries of the jury pages, the winner badges and the CSV exports.
+"""Read queries of the jury actions, the winner badges and the CSV exports.
 
-Callers check access first (``jury_views``); these functions only read, in a
-fixed number of queries whatever the number of projects or jurors:
+Callers check access first (the read actions of ``logic.action.jury``:
+``challenge_juror_queue``, ``challenge_jury_progress``,
+``challenge_scores_export``, ``challenge_projects_export``); these functions
+only read, in a fixed number of queries whatever the number of projects or
+jurors:
 
-* ``juror_queue``: one page of a juror's queue with their progress (3 queries);
+* ``juror_queue``: one page of a juror's queue with what each card shows and
+  their progress, overall and per criterion (5 queries);
 * ``jury_completion``: each juror's progress, for organizers (1 query);
+  ``criterion_progress``: projects scored per criterion (1 query);
 * ``winner_awards``: awards of published results for many projects, from
   the published snapshots (1 query);
-* ``score_batches`` / ``project_batches``: keyset pages of export rows, so an
-  export never holds a whole challenge in memory.
+* ``score_page`` / ``project_page``: one keyset page of export rows and the
+  key of the next (``score_batches`` / ``project_batches`` walk them all), so
+  an export never holds a whole challenge in memory.
 
 A project counts as *scored* by a juror when the juror scored every criterion
 of the challenge on it (a partly scored project is still in their queue).
