@@ -88,6 +88,7 @@ __all__ = [
     "project_recuse",
     "project_score",
     "project_score_list",
+    "project_winner_awards",
 ]
 
 _ = tk._
@@ -1325,3 +1326,21 @@ def challenge_projects_export(context: Context, data_dict: DataDict) -> dict[str
         after=data.get("after"),
     )
     return {"challenge_id": challenge.id, "published": published, "next": last, "results": rows}
+
+
+@tk.side_effect_free
+def project_winner_awards(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """The awards of these projects in their challenge's published results
+    (the winner badges of a whole list of projects: one query).  Awards of
+    results not published, or retracted, are not returned: what this answers
+    is public with the published ranking.
+
+    :param ids: project ids (a list or a comma-separated string; at most 1000)
+    :type ids: list of strings
+    :returns: ``{"awards": {project id: {rank, title, citation, prize_title,
+        amount, currency}}}`` (projects without a published award left out)
+    :rtype: dictionary
+    """
+    tk.check_access("project_winner_awards", context, data_dict)
+    data = _validate(data_dict, jury_schema.project_ids(), context)
+    return {"awards": jury_queries.winner_awards(data["ids"]) if data["ids"] else {}}

@@ -50,6 +50,7 @@ __all__ = [
     "project_recuse",
     "project_score",
     "project_score_list",
+    "project_winner_awards",
 ]
 
 _ = tk._
@@ -324,3 +325,9 @@ def challenge_scores_export(context: Context, data_dict: DataDict) -> AuthResult
 def challenge_projects_export(context: Context, data_dict: DataDict) -> AuthResult:
     """Whoever may read the challenge (each sees the projects they may read)."""
     return _read(context, data_dict)
+
+
+@tk.auth_allow_anonymous_access
+def project_winner_awards(context: Context, data_dict: DataDict) -> AuthResult:
+    """Anyone: only awards of published results, public with the ranking."""
+    return _ok()

@@ -202,3 +202,8 @@ def export_page(
         "limit": [default(EXPORT_LIMIT_DEFAULT), datathon_int_range(1, EXPORT_LIMIT_MAX)],
         "after": [ignore_empty, _cursor],
     }
+
+
+@validator_args
+def project_ids(not_missing: Validator, datathon_dataset_ids: Validator) -> Schema:
+    return {"ids": [not_missing, datathon_dataset_ids]}

@@ -76,7 +76,9 @@ def _desk() -> dict[str, Any]:
     org = factories.Organization(
         name=unique("org"), users=[{"name": organizer["name"], "capacity": "admin"}]
     )
-    public = factories.Dataset(name=unique("dataset"), title="Rutas de autobús", owner_org=org["id"])
+    public = factories.Dataset(
+        name=unique("dataset"), title="Rutas de autobús", owner_org=org["id"]
+    )
     secret = factories.Dataset(
         name=unique("dataset"), title="Tarifas confidenciales", owner_org=org["id"], private=True
     )

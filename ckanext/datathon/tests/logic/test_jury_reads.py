@@ -291,3 +291,25 @@ def test_statements_do_not_grow_with_projects(world, challenge_factory):
                 assert len(result["results"]) == n, name
             counts[name].append(len(run.run))
     assert all(a == b for a, b in counts.values()), counts
+
+
+def test_winner_awards_only_once_published(world, s):
+    ids = [p["id"] for p in s.projects]
+    call_as(
+        world.admin,
+        "challenge_award_create",
+        challenge_id=s.challenge["id"],
+        project=s.project["id"],
+        rank=1,
+    )
+    assert call_as(None, "project_winner_awards", ids=ids) == {"awards": {}}
+    call_as(world.admin, "challenge_results_publish", id=s.challenge["id"])
+    awards = call_as(None, "project_winner_awards", ids=[*ids, "unknown"])["awards"]
+    assert list(awards) == [s.project["id"]]
+    assert awards[s.project["id"]]["rank"] == 1
+    assert awards[s.project["id"]]["prize_title"] == "First prize"
+    for junk in ([1, 2], "a\x00b", ["x" * 500], [str(n) for n in range(5000)]):
+        with pytest.raises(tk.ValidationError):
+            call_as(None, "project_winner_awards", ids=junk)
+    with pytest.raises(tk.ValidationError):
+        call_as(None, "project_winner_awards")
