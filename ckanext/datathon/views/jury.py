@@ -132,7 +132,8 @@ def _jury_page(
     {criterion id: message}, message}``), shown with every typed value."""
     organizer, juror = status["organizer"], status["juror"]
     criteria = tk.get_action("challenge_criterion_list")(_context(), {"id": challenge["id"]})
-    limit = config.challenge_list_limit()
+    # the page size challenge_juror_queue uses (it clamps to the maximum)
+    limit = min(config.challenge_list_limit(), config.challenge_list_limit_max())
     queue = page = progress = None
     if juror:
         queue = tk.get_action("challenge_juror_queue")(
