@@ -21,7 +21,6 @@ import ckan.plugins.toolkit as tk
 from ckanext.datathon import config
 from ckanext.datathon.formats import linked_data
 from ckanext.datathon.lib import licences, moments
-from ckanext.datathon.logic.queries import jury as jury_queries
 from ckanext.datathon.logic.visibility import readable_dataset, viewer
 from ckanext.datathon.model import ALLY_KINDS, IMPACT_KINDS, PROJECT_TYPE, STAGES
 from ckanext.datathon.views.base import context as _context
@@ -589,7 +588,11 @@ def datathon_date(value: Any) -> str:
 def datathon_winner_awards(projects: list[dict[str, Any]] | None) -> dict[str, dict[str, Any]]:
     """Awards of published results for the given project dicts, by project
     id, in one query: call it once per list (gallery page), never per item."""
-    return jury_queries.winner_awards([p.get("id") for p in projects or [] if p])
+    ids = [p["id"] for p in projects or [] if p and isinstance(p.get("id"), str)]
+    if not ids:
+        return {}
+    action = tk.get_action("project_winner_awards")
+    return action(user_context(), {"ids": ids})["awards"]
 
 
 def datathon_award_label(award: dict[str, Any]) -> str:

@@ -6,10 +6,11 @@
 * A UTF-8 byte order mark opens the file, as the CLI export writes it: Excel
   reads a CSV without one in the system's legacy code page and garbles every
   accent ("EconomÃ­a"); pandas, LibreOffice and Python's ``utf-8-sig`` skip it.
-* Streaming: the rows come from an iterator of batches (keyset pages, see
-  ``jury_queries``) and are written out one batch at a time inside
-  ``stream_with_context``, so the request's database session stays usable and
-  a large challenge is never held in memory.
+* Streaming: the rows come from an iterator of batches (keyset pages of
+  ``challenge_scores_export`` / ``challenge_projects_export``) and are
+  written out one batch at a time inside ``stream_with_context``, so the
+  request's database session stays usable and a large challenge is never
+  held in memory.
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ Every state change is a POST checked by ``csrf_guard``.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from flask import Blueprint
@@ -28,10 +29,6 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.datathon import config
 from ckanext.datathon.formats import csv_export
-from ckanext.datathon.logic import lookup
-from ckanext.datathon.logic.action.jury import judging_error, publish_error
-from ckanext.datathon.logic.auth import jury as rules
-from ckanext.datathon.logic.queries import jury as jury_queries
 from ckanext.datathon.logic.visibility import viewer
 from ckanext.datathon.views.base import context as _context
 from ckanext.datathon.views.base import deny as _deny
@@ -76,17 +73,18 @@ def _may(action: str, data: dict[str, Any]) -> bool:
     return True
 
 
-def _organizer(challenge: dict[str, Any]) -> bool:
-    return _may("datathon_permission_manage_challenge", {"id": challenge["id"]})
+def _status(challenge: dict[str, Any]) -> dict[str, Any]:
+    """Where the user stands in the challenge's judging (challenge_jury_status)."""
+    return tk.get_action("challenge_jury_status")(_context(), {"id": challenge["id"]})
 
 
 def _require_organizer(challenge: dict[str, Any]) -> None:
-    if not _organizer(challenge):
+    if not _may("datathon_permission_manage_challenge", {"id": challenge["id"]}):
         _deny()
 
 
 def _is_juror(challenge: dict[str, Any]) -> bool:
-    return rules.is_juror(viewer(_context()).user_id, challenge["id"])
+    return bool(_status(challenge)["juror"])
 
 
 def _messages(errors: Any) -> list[str]:
@@ -114,14 +112,6 @@ def _back(endpoint: str, challenge: dict[str, Any], anchor: str | None = None) -
     return h.redirect_to(endpoint, **args)
 
 
-def _window_message(challenge: dict[str, Any]) -> str | None:
-    """Why scores cannot be given or changed now (None: they can)."""
-    if rules.results_published(challenge["id"]) is not None:
-        return _("The results are published: the jury's work can no longer change.")
-    row = lookup.challenge(_context(), challenge["id"])
-    return judging_error(row) if row is not None else _("Challenge not found")
-
-
 def _score_value(raw: str) -> Any:
     """A whole number typed in the form; anything else goes to the action as
     text, which refuses it with a field error."""
@@ -131,26 +121,25 @@ def _score_value(raw: str) -> Any:
 # -- the jury page -------------------------------------------------------------------------
 
 
-@jury.route("/challenge/<name>/jury")
-def jury_page(name: str) -> str:
-    page_number = _page_number()  # a junk page number is a 400 for everyone
-    challenge = _show(name)
-    organizer = _organizer(challenge)
-    juror = _is_juror(challenge)
-    if not (organizer or juror):
-        return _deny()
+def _jury_page(
+    challenge: dict[str, Any],
+    page_number: int,
+    status: dict[str, Any],
+    refused: dict[str, Any] | None = None,
+) -> str:
+    """The jury page; ``refused``: a scoring form the action refused
+    (``{project, typed: {criterion id: {score, comment}}, errors:
+    {criterion id: message}, message}``), shown with every typed value."""
+    organizer, juror = status["organizer"], status["juror"]
     criteria = tk.get_action("challenge_criterion_list")(_context(), {"id": challenge["id"]})
-    limit = config.challenge_list_limit()
-    queue = None
-    page = None
+    # the page size challenge_juror_queue uses (it clamps to the maximum)
+    limit = min(config.challenge_list_limit(), config.challenge_list_limit_max())
+    queue = page = progress = None
     if juror:
-        queue = jury_queries.juror_queue(
-            challenge["id"],
-            viewer(_context()).user_id or "",
-            limit,
-            (page_number - 1) * limit,
+        queue = tk.get_action("challenge_juror_queue")(
+            _context(),
+            {"id": challenge["id"], "limit": limit, "offset": (page_number - 1) * limit},
         )
-
         page = _pager(
             queue["results"],
             page_number,
@@ -158,6 +147,16 @@ def jury_page(name: str) -> str:
             limit,
             lambda number: _page_url("datathon_jury.jury_page", challenge, number),
         )
+    if refused is not None:
+        # the message names the project as the card does
+        shown = [
+            p["title"] for p in (queue or {}).get("results", []) if p["name"] == refused["project"]
+        ]
+        title = shown[0] if shown else refused["project"]
+        message = _("The scores of “%(project)s” were not saved.") % {"project": title}
+        refused["message"] = " ".join([message, *refused["details"]])
+    if organizer:
+        progress = tk.get_action("challenge_jury_progress")(_context(), {"id": challenge["id"]})
     return tk.render(
         "jury/jury.html",
         {
@@ -167,31 +166,65 @@ def jury_page(name: str) -> str:
             "juror": juror,
             "queue": queue,
             "page": page,
-            "completion": jury_queries.jury_completion(challenge["id"]) if organizer else [],
-            "window_message": _window_message(challenge),
-            "published": rules.results_published(challenge["id"]) is not None,
+            "progress": progress,
+            "completion": progress["jurors"] if progress else [],
+            "window_message": status["scoring_closed"],
+            "published": status["published"] is not None,
+            "refused": refused,
         },
     )
+
+
+@jury.route("/challenge/<name>/jury")
+def jury_page(name: str) -> str:
+    page_number = _page_number()  # a junk page number is a 400 for everyone
+    challenge = _show(name)
+    status = _status(challenge)
+    if not (status["organizer"] or status["juror"]):
+        return _deny()
+    return _jury_page(challenge, page_number, status)
+
+
+def _refusal(
+    error: tk.ValidationError, entries: list[dict[str, Any]], criteria: list[dict[str, Any]]
+) -> tuple[list[str], dict[str, str]]:
+    """Why a score was refused, each refused criterion named, and the message
+    of each refused criterion's field."""
+    names = {c["id"]: c["name"] for c in criteria}
+    errors = error.error_dict or {}
+    fields: dict[str, str] = {}
+    listed = errors.get("scores")
+    if isinstance(listed, list):
+        for entry, problem in zip(entries, listed, strict=False):
+            text = " ".join(_messages(problem))
+            if text:
+                fields[entry["criterion"]] = text
+    parts = [
+        _("%(criterion)s: %(message)s") % {"criterion": names.get(key, key), "message": text}
+        for key, text in fields.items()
+    ]
+    parts += _messages({k: v for k, v in errors.items() if k != "scores"})
+    return parts, fields
 
 
 @jury.route("/challenge/<name>/jury/score", methods=["POST"])
 def score(name: str) -> Any:
     challenge = _show(name)
-    if not _is_juror(challenge):
+    status = _status(challenge)
+    if not status["juror"]:
         return _deny()
     form = tk.request.form
     project = form.get("project", "")
     criteria = tk.get_action("challenge_criterion_list")(_context(), {"id": challenge["id"]})
     entries = []
+    typed: dict[str, dict[str, str]] = {}
     for criterion in criteria["results"]:
         raw = form.get(f"score-{criterion['id']}", "").strip()
+        comment = form.get(f"comment-{criterion['id']}", "")
+        typed[criterion["id"]] = {"score": raw, "comment": comment}
         if raw:
             entries.append(
-                {
-                    "criterion": criterion["id"],
-                    "score": _score_value(raw),
-                    "comment": form.get(f"comment-{criterion['id']}", ""),
-                }
+                {"criterion": criterion["id"], "score": _score_value(raw), "comment": comment}
             )
     anchor = f"project-{project}" if project.isascii() and project.isprintable() else None
     if not entries:
@@ -200,7 +233,11 @@ def score(name: str) -> Any:
     try:
         tk.get_action("project_score")(_context(), {"project": project, "scores": entries})
     except tk.ValidationError as error:
-        _flash_errors(error, _("The scores were not saved:"))
+        details, fields = _refusal(error, entries, criteria["results"])
+        raw_page = form.get("page", "")
+        page_number = int(raw_page) if raw_page.isdigit() and 0 < len(raw_page) < 6 else 1
+        refused = {"project": project, "typed": typed, "errors": fields, "details": details}
+        return _jury_page(challenge, page_number, status, refused)
     except tk.ObjectNotFound:
         return tk.abort(404, _("Project not found"))
     except tk.NotAuthorized as error:
@@ -307,8 +344,9 @@ def _results_view_args(organizer: bool) -> tuple[bool, int | None]:
 def results(name: str) -> str:
     page_number = _page_number()  # a junk page number is a 400 for everyone
     challenge = _show(name)
-    published = rules.results_published(challenge["id"])
-    organizer = _organizer(challenge)
+    status = _status(challenge)
+    published = status["published"]
+    organizer = status["organizer"]
     live, version = _results_view_args(organizer)
     ranking = awards = page = history = None
     if published is not None or organizer:
@@ -338,15 +376,11 @@ def results(name: str) -> str:
     if organizer:
         history = tk.get_action("challenge_results_history")(_context(), {"id": challenge["id"]})
     given = {a["rank"] for a in awards["results"]} if awards else set()
-    publish_blocked = None
-    if organizer and published is None:
-        row = lookup.challenge(_context(), challenge["id"])
-        publish_blocked = publish_error(row) if row is not None else None
     return tk.render(
         "jury/results.html",
         {
             "challenge": challenge,
-            "published": published.isoformat() if published is not None else None,
+            "published": published,
             "organizer": organizer,
             "sysadmin": viewer(_context()).sysadmin,
             "ranking": ranking,
@@ -355,7 +389,7 @@ def results(name: str) -> str:
             "history": history,
             "prizes_left": [p for p in challenge.get("prizes") or [] if p["rank"] not in given],
             # why "Publish results" cannot work yet (the form is not offered)
-            "publish_blocked": publish_blocked,
+            "publish_blocked": status["publish_blocked"],
         },
     )
 
@@ -435,6 +469,18 @@ def awards(name: str) -> Any:
 # -- exports ---------------------------------------------------------------------------------
 
 
+def _batches(action: str, challenge: dict[str, Any]) -> Iterator[list[dict[str, Any]]]:
+    """Every row of an export action, batch after batch (``next`` / ``after``)."""
+    query: dict[str, Any] = {"id": challenge["id"]}
+    while True:
+        batch = tk.get_action(action)(_context(), query)
+        if batch["results"]:
+            yield batch["results"]
+        if batch["next"] is None:
+            return
+        query["after"] = batch["next"]
+
+
 @jury.route("/challenge/<name>/scores.csv")
 def scores_csv(name: str) -> Any:
     """Every score of the challenge (organizers only)."""
@@ -443,7 +489,7 @@ def scores_csv(name: str) -> Any:
     return csv_export.csv_response(
         csv_export.safe_filename(challenge["name"], "scores"),
         SCORE_COLUMNS,
-        jury_queries.score_batches(challenge["id"]),
+        _batches("challenge_scores_export", challenge),
         lambda r: [
             r["project"],
             r["juror"],
@@ -461,8 +507,6 @@ def projects_csv(name: str) -> Any:
     """The public fields of the submitted projects the viewer may read; the
     award once the results are published."""
     challenge = _show(name)
-    who = viewer(_context())
-    published = rules.results_published(challenge["id"]) is not None
 
     def row(r: dict[str, Any]) -> list[Any]:
         return [
@@ -479,7 +523,7 @@ def projects_csv(name: str) -> Any:
     return csv_export.csv_response(
         csv_export.safe_filename(challenge["name"], "projects"),
         PROJECT_COLUMNS,
-        jury_queries.project_batches(challenge["id"], who, with_awards=published),
+        _batches("challenge_projects_export", challenge),
         row,
-        private=not who.anonymous,
+        private=tk.current_user.is_authenticated,
     )

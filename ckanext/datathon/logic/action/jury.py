@@ -43,11 +43,13 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
+from ckanext.datathon import config
 from ckanext.datathon.lib import activity, moments, notifications, timeline
 from ckanext.datathon.logic import lookup, project_rules
 from ckanext.datathon.logic import results as frozen
 from ckanext.datathon.logic.auth import jury as rules
 from ckanext.datathon.logic.dictize import jsonable
+from ckanext.datathon.logic.queries import jury as jury_queries
 from ckanext.datathon.logic.schema import jury as jury_schema
 from ckanext.datathon.logic.visibility import viewer
 from ckanext.datathon.model import (
@@ -73,14 +75,20 @@ __all__ = [
     "challenge_criterion_update",
     "challenge_juror_add",
     "challenge_juror_list",
+    "challenge_juror_queue",
     "challenge_juror_remove",
+    "challenge_jury_progress",
+    "challenge_jury_status",
+    "challenge_projects_export",
     "challenge_ranking",
     "challenge_results_history",
     "challenge_results_publish",
     "challenge_results_retract",
+    "challenge_scores_export",
     "project_recuse",
     "project_score",
     "project_score_list",
+    "project_winner_awards",
 ]
 
 _ = tk._
@@ -1146,3 +1154,193 @@ def challenge_results_history(context: Context, data_dict: DataDict) -> dict[str
         return snapshot_dict(_snapshot_version(challenge.id, data["version"]), payload=True)
     results = [snapshot_dict(s) for s in frozen.snapshots(challenge.id)]
     return {"count": len(results), "results": results}
+
+
+# -- reads of the jury pages and the exports -----------------------------------------------
+
+
+@tk.side_effect_free
+def challenge_jury_status(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Where the caller stands in a challenge's judging (whoever may read the
+    challenge): whether they organize it or sit on its jury, whether the
+    results are published, why scores cannot be given now and, for
+    organizers, why the results cannot be published yet.
+
+    :param id: challenge id or name
+    :type id: string
+    :returns: ``{"challenge_id", "organizer": bool, "juror": bool,
+        "published": ISO 8601 date-time or null, "scoring_closed": the reason
+        scores cannot be given or changed now (null: they can),
+        "publish_blocked": the reason the results cannot be published now
+        (null: they can, or the caller does not organize the challenge)}``
+    :rtype: dictionary
+    """
+    tk.check_access("challenge_jury_status", context, data_dict)
+    data = _validate(data_dict, jury_schema.challenge_id(), context)
+    challenge = _challenge(context, data["id"])
+    organizer = _may_manage(context, challenge.id)
+    published = rules.results_published(challenge.id)
+    if published is not None:
+        closed: str | None = _("The results are published: the jury's work can no longer change.")
+    else:
+        closed = judging_error(challenge)
+    return {
+        "challenge_id": challenge.id,
+        "organizer": organizer,
+        "juror": rules.is_juror(viewer(context).user_id, challenge.id),
+        "published": jsonable(published),
+        "scoring_closed": closed,
+        "publish_blocked": publish_error(challenge) if organizer and published is None else None,
+    }
+
+
+@tk.side_effect_free
+def challenge_juror_queue(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """The caller's queue as a juror of the challenge: one page of the
+    submitted projects they may read, in a stable order (title, then id), each
+    with what its scoring card shows and the caller's own scores; and their
+    progress, overall and per criterion.  Jurors only (sysadmins too must be
+    appointed); nobody sees another juror's scores here.  Five queries
+    whatever the page size.
+
+    :param id: challenge id or name
+    :type id: string
+    :param limit: page size (default ``ckanext.datathon.challenge_list_limit``;
+        1 to 1000, then at most ``ckanext.datathon.challenge_list_limit_max``)
+    :type limit: int
+    :param offset: rows to skip (default 0)
+    :type offset: int
+    :returns: ``{"challenge_id", "count": projects in the queue, "scorable":
+        those the caller may score, "scored": those they scored on every
+        criterion, "criteria": {criterion id: projects they scored on it},
+        "results": [{id, name, title, notes, team_name, repository_url,
+        demo_url, code_licence, datasets_used: [{name, title}] (only the
+        datasets the caller may read), conflict (null, "team" or
+        "recused"), recusal_reason, scores: {criterion id: {score, comment,
+        modified}}}]}``
+    :rtype: dictionary
+    """
+    tk.check_access("challenge_juror_queue", context, data_dict)
+    data = _validate(data_dict, jury_schema.juror_queue(), context)
+    challenge = _challenge(context, data["id"])
+    limit = min(
+        data.get("limit") or config.challenge_list_limit(), config.challenge_list_limit_max()
+    )
+    queue = jury_queries.juror_queue(challenge.id, viewer(context), limit, data["offset"])
+    return {"challenge_id": challenge.id, **queue}
+
+
+@tk.side_effect_free
+def challenge_jury_progress(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """The jury's progress on a challenge (organizers): each juror's projects
+    scored on every criterion out of those they may score, and their last
+    activity; for each criterion, how many submitted projects received at
+    least one score.  Three queries whatever the size of the jury.
+
+    :param id: challenge id or name
+    :type id: string
+    :returns: ``{"challenge_id", "projects": submitted projects, "jurors":
+        [{user_id, name, display_name, scored, total, last_activity}],
+        "criteria": [{id, name, max_score, scored_projects}]}``
+    :rtype: dictionary
+    """
+    tk.check_access("challenge_jury_progress", context, data_dict)
+    data = _validate(data_dict, jury_schema.challenge_id(), context)
+    challenge = _challenge(context, data["id"])
+    return {
+        "challenge_id": challenge.id,
+        "projects": jury_queries.submitted_count(challenge.id),
+        "jurors": jury_queries.jury_completion(challenge.id),
+        "criteria": jury_queries.criterion_progress(challenge.id),
+    }
+
+
+def _score_cursor(after: str | None) -> tuple[str, str, str] | None:
+    if after is None:
+        return None
+    parts = after.split(",")
+    if len(parts) != 3 or not all(parts):
+        raise tk.ValidationError({"after": [_("Not a cursor of this export")]})
+    return (parts[0], parts[1], parts[2])
+
+
+@tk.side_effect_free
+def challenge_scores_export(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """One batch of every score of a challenge (organizers), as
+    ``scores.csv`` has them: ask again with ``after`` set to the ``next`` of
+    the answer until ``next`` is null.  One query per batch.
+
+    :param id: challenge id or name
+    :type id: string
+    :param limit: rows per batch (default 500, at most 1000)
+    :type limit: int
+    :param after: the ``next`` of the previous batch (omit for the first)
+    :type after: string
+    :returns: ``{"challenge_id", "next": string or null, "results":
+        [{project, project_name, juror, criterion, score, comment,
+        modified}]}``
+    :rtype: dictionary
+    """
+    tk.check_access("challenge_scores_export", context, data_dict)
+    data = _validate(data_dict, jury_schema.export_page(), context)
+    challenge = _challenge(context, data["id"])
+    rows, last = jury_queries.score_page(
+        challenge.id, data["limit"], _score_cursor(data.get("after"))
+    )
+    return {
+        "challenge_id": challenge.id,
+        "next": ",".join(last) if last is not None else None,
+        "results": rows,
+    }
+
+
+@tk.side_effect_free
+def challenge_projects_export(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """One batch of the submitted projects of a challenge that the caller may
+    read (whoever may read the challenge), as ``projects.csv`` has them, with
+    the datasets used the caller may read and, once the results are
+    published, the award (from the published snapshot).  Ask again with
+    ``after`` set to the ``next`` of the answer until ``next`` is null.
+    Three queries per batch, four once published.
+
+    :param id: challenge id or name
+    :type id: string
+    :param limit: rows per batch (default 500, at most 1000)
+    :type limit: int
+    :param after: the ``next`` of the previous batch (omit for the first)
+    :type after: string
+    :returns: ``{"challenge_id", "published": bool, "next": string or null,
+        "results": [{id, name, title, team_name, repository_url,
+        code_licence, datasets_used: [dataset name], submitted_at, award}]}``
+    :rtype: dictionary
+    """
+    tk.check_access("challenge_projects_export", context, data_dict)
+    data = _validate(data_dict, jury_schema.export_page(), context)
+    challenge = _challenge(context, data["id"])
+    published = rules.results_published(challenge.id) is not None
+    rows, last = jury_queries.project_page(
+        challenge.id,
+        viewer(context),
+        with_awards=published,
+        size=data["limit"],
+        after=data.get("after"),
+    )
+    return {"challenge_id": challenge.id, "published": published, "next": last, "results": rows}
+
+
+@tk.side_effect_free
+def project_winner_awards(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """The awards of these projects in their challenge's published results
+    (the winner badges of a whole list of projects: one query).  Awards of
+    results not published, or retracted, are not returned: what this answers
+    is public with the published ranking.
+
+    :param ids: project ids (a list or a comma-separated string; at most 1000)
+    :type ids: list of strings
+    :returns: ``{"awards": {project id: {rank, title, citation, prize_title,
+        amount, currency}}}`` (projects without a published award left out)
+    :rtype: dictionary
+    """
+    tk.check_access("project_winner_awards", context, data_dict)
+    data = _validate(data_dict, jury_schema.project_ids(), context)
+    return {"awards": jury_queries.winner_awards(data["ids"]) if data["ids"] else {}}

@@ -37,14 +37,20 @@ __all__ = [
     "challenge_criterion_update",
     "challenge_juror_add",
     "challenge_juror_list",
+    "challenge_juror_queue",
     "challenge_juror_remove",
+    "challenge_jury_progress",
+    "challenge_jury_status",
+    "challenge_projects_export",
     "challenge_ranking",
     "challenge_results_history",
     "challenge_results_publish",
     "challenge_results_retract",
+    "challenge_scores_export",
     "project_recuse",
     "project_score",
     "project_score_list",
+    "project_winner_awards",
 ]
 
 _ = tk._
@@ -274,3 +280,54 @@ def challenge_results_retract(context: Context, data_dict: DataDict) -> AuthResu
 
 def challenge_results_history(context: Context, data_dict: DataDict) -> AuthResult:
     return _manage(context, data_dict.get("id"))
+
+
+# -- reads of the jury pages and the exports ----------------------------------------------
+
+
+def _read(context: Context, data_dict: DataDict) -> AuthResult:
+    """A challenge the caller may not read does not exist for them (404)."""
+    result = authz.is_authorized(
+        "datathon_permission_read_challenge", context, {"id": data_dict.get("id")}
+    )
+    if not result["success"]:
+        raise tk.ObjectNotFound(_("Challenge not found"))
+    return result
+
+
+@tk.auth_allow_anonymous_access
+def challenge_jury_status(context: Context, data_dict: DataDict) -> AuthResult:
+    """Whoever may read the challenge (the answer is about the caller)."""
+    return _read(context, data_dict)
+
+
+@tk.auth_sysadmins_check
+def challenge_juror_queue(context: Context, data_dict: DataDict) -> AuthResult:
+    """Jurors of the challenge only (sysadmins too must be appointed)."""
+    _read(context, data_dict)
+    challenge = lookup.challenge(context, data_dict.get("id"))
+    if challenge is None:
+        raise tk.ObjectNotFound(_("Challenge not found"))
+    if not is_juror(_user_id(context), challenge.id):
+        return _no(_("Only jurors of this challenge have a queue of projects to score"))
+    return _ok()
+
+
+def challenge_jury_progress(context: Context, data_dict: DataDict) -> AuthResult:
+    return _manage(context, data_dict.get("id"))
+
+
+def challenge_scores_export(context: Context, data_dict: DataDict) -> AuthResult:
+    return _manage(context, data_dict.get("id"))
+
+
+@tk.auth_allow_anonymous_access
+def challenge_projects_export(context: Context, data_dict: DataDict) -> AuthResult:
+    """Whoever may read the challenge (each sees the projects they may read)."""
+    return _read(context, data_dict)
+
+
+@tk.auth_allow_anonymous_access
+def project_winner_awards(context: Context, data_dict: DataDict) -> AuthResult:
+    """Anyone: only awards of published results, public with the ranking."""
+    return _ok()

@@ -1,14 +1,20 @@
-"""Read queries of the jury pages, the winner badges and the CSV exports.
+"""Read queries of the jury actions, the winner badges and the CSV exports.
 
-Callers check access first (``jury_views``); these functions only read, in a
-fixed number of queries whatever the number of projects or jurors:
+Callers check access first (the read actions of ``logic.action.jury``:
+``challenge_juror_queue``, ``challenge_jury_progress``,
+``challenge_scores_export``, ``challenge_projects_export``); these functions
+only read, in a fixed number of queries whatever the number of projects or
+jurors:
 
-* ``juror_queue``: one page of a juror's queue with their progress (3 queries);
+* ``juror_queue``: one page of a juror's queue with what each card shows and
+  their progress, overall and per criterion (5 queries);
 * ``jury_completion``: each juror's progress, for organizers (1 query);
+  ``criterion_progress``: projects scored per criterion (1 query);
 * ``winner_awards``: awards of published results for many projects, from
   the published snapshots (1 query);
-* ``score_batches`` / ``project_batches``: keyset pages of export rows, so an
-  export never holds a whole challenge in memory.
+* ``score_page`` / ``project_page``: one keyset page of export rows and the
+  key of the next (``score_batches`` / ``project_batches`` walk them all), so
+  an export never holds a whole challenge in memory.
 
 A project counts as *scored* by a juror when the juror scored every criterion
 of the challenge on it (a partly scored project is still in their queue).
@@ -65,15 +71,41 @@ def _iso(value: dt.datetime | None) -> str | None:
 # -- a juror's queue ----------------------------------------------------------------
 
 
-def juror_queue(challenge_id: str, juror_id: str, limit: int, offset: int) -> dict[str, Any]:
-    """The submitted projects of a challenge as juror ``juror_id`` works on
-    them: projects still to score first, then scored ones, then those they
-    may not score (their own team, recused).
+QUEUE_FIELDS = ("team_name", "repository_url", "demo_url", "code_licence")
 
-    :returns: ``{"count", "scorable", "scored", "results": [{id, name,
-        title, team_name, conflict (None | "team" | "recused"),
+
+def _used_datasets(ids: Sequence[str], who: Viewer) -> dict[str, list[dict[str, str]]]:
+    """The datasets each project uses that ``who`` may read (one query)."""
+    if not ids:
+        return {}
+    link = ProjectDataset.__table__
+    d = model.Package.__table__.alias("used")
+    used: dict[str, list[dict[str, str]]] = {}
+    for r in model.Session.execute(
+        sa.select(link.c.project_id, d.c.name, d.c.title)
+        .select_from(link.join(d, d.c.id == link.c.package_id))
+        .where(link.c.project_id.in_(list(ids)), readable_dataset(who, d))
+        .order_by(link.c.project_id, sa.func.lower(d.c.title), d.c.name)
+    ):
+        used.setdefault(r.project_id, []).append({"name": r.name, "title": r.title or r.name})
+    return used
+
+
+def juror_queue(challenge_id: str, who: Viewer, limit: int, offset: int) -> dict[str, Any]:
+    """The submitted projects of a challenge that juror ``who`` may read, as
+    they work on them, in a stable order (title, then id: a project scored
+    stays where it was, the page does not jump), with what a scoring card
+    shows: summary, repository, demo, licence, the datasets used that ``who``
+    may read, the juror's own scores; and their progress, overall and per
+    criterion.  Five queries whatever the page size.
+
+    :returns: ``{"count", "scorable", "scored", "criteria": {criterion_id:
+        projects scored on it}, "results": [{id, name, title, notes,
+        team_name, repository_url, demo_url, code_licence, datasets_used:
+        [{name, title}], conflict (None | "team" | "recused"),
         recusal_reason, scores: {criterion_id: {score, comment, modified}}}]}``
     """
+    juror_id = who.user_id or ""
     pr = Project.__table__
     p = model.Package.__table__
     pm = model.PackageMember.__table__
@@ -90,26 +122,25 @@ def juror_queue(challenge_id: str, juror_id: str, limit: int, offset: int) -> di
     conflict = sa.case((on_team, "team"), (rc.c.project_id.is_not(None), "recused"), else_=None)
     scorable = sa.and_(~on_team, rc.c.project_id.is_(None))
     done = sa.and_(scorable, criteria > 0, given >= criteria)
-    # 0: to score, 1: scored, 2: may not score
-    group = sa.case((done, 1), (scorable, 0), else_=2)
+    queue = pr.join(p, p.c.id == pr.c.package_id).outerjoin(
+        rc, sa.and_(rc.c.project_id == p.c.id, rc.c.juror_user_id == juror_id)
+    )
+    visible = (*_submitted(challenge_id), project_rules.visible_project(who))
     rows = model.Session.execute(
         sa.select(
             p.c.id,
             p.c.name,
             p.c.title,
+            p.c.notes,
             conflict.label("conflict"),
             rc.c.reason.label("recusal_reason"),
             sa.func.count().over().label("total"),
             sa.func.sum(sa.case((scorable, 1), else_=0)).over().label("scorable"),
             sa.func.sum(sa.case((done, 1), else_=0)).over().label("scored"),
         )
-        .select_from(
-            pr.join(p, p.c.id == pr.c.package_id).outerjoin(
-                rc, sa.and_(rc.c.project_id == p.c.id, rc.c.juror_user_id == juror_id)
-            )
-        )
-        .where(*_submitted(challenge_id))
-        .order_by(group, sa.func.lower(p.c.title), p.c.id)
+        .select_from(queue)
+        .where(*visible)
+        .order_by(sa.func.lower(p.c.title), p.c.id)
         .limit(limit)
         .offset(offset)
     ).all()
@@ -126,18 +157,36 @@ def juror_queue(challenge_id: str, juror_id: str, limit: int, offset: int) -> di
                 "comment": r.comment,
                 "modified": _iso(r.modified),
             }
-    extras = project_rules.extras_of(ids, ("team_name",))
+    extras = project_rules.extras_of(ids, QUEUE_FIELDS)
+    used = _used_datasets(ids, who)
+    # per criterion: the projects this juror may score that they scored on it
+    per_criterion = {
+        r.criterion_id: r.projects
+        for r in model.Session.execute(
+            sa.select(
+                s.c.criterion_id, sa.func.count(sa.distinct(s.c.project_id)).label("projects")
+            )
+            .select_from(
+                s.join(pr, pr.c.package_id == s.c.project_id).join(p, p.c.id == pr.c.package_id)
+            )
+            .where(s.c.juror_user_id == juror_id, ~on_team, *visible)
+            .group_by(s.c.criterion_id)
+        )
+    }
     first = rows[0] if rows else None
     return {
         "count": first.total if first else 0,
         "scorable": int(first.scorable) if first else 0,
         "scored": int(first.scored) if first else 0,
+        "criteria": per_criterion,
         "results": [
             {
                 "id": r.id,
                 "name": r.name,
                 "title": r.title or r.name,
-                "team_name": extras.get(r.id, {}).get("team_name") or "",
+                "notes": r.notes or "",
+                **{key: extras.get(r.id, {}).get(key) or "" for key in QUEUE_FIELDS},
+                "datasets_used": used.get(r.id, []),
                 "conflict": r.conflict,
                 "recusal_reason": r.recusal_reason or "",
                 "scores": scores.get(r.id, {}),
@@ -223,6 +272,45 @@ def jury_completion(challenge_id: str) -> list[dict[str, Any]]:
     ]
 
 
+def criterion_progress(challenge_id: str) -> list[dict[str, Any]]:
+    """For organizers, each criterion with how many submitted projects have at
+    least one juror's score on it (one query): ``{id, name, max_score,
+    scored_projects}``, in the criteria's order."""
+    c = Criterion.__table__
+    s = Score.__table__
+    pr = Project.__table__
+    p = model.Package.__table__
+    scored = (
+        sa.select(sa.func.count(sa.distinct(s.c.project_id)))
+        .select_from(
+            s.join(pr, pr.c.package_id == s.c.project_id).join(p, p.c.id == pr.c.package_id)
+        )
+        .where(s.c.criterion_id == c.c.id, *_submitted(challenge_id))
+        .correlate(c)
+        .scalar_subquery()
+    )
+    rows = model.Session.execute(
+        sa.select(c.c.id, c.c.name, c.c.max_score, scored.label("scored"))
+        .where(c.c.challenge_id == challenge_id)
+        .order_by(c.c.position, c.c.name, c.c.id)
+    ).all()
+    return [
+        {"id": r.id, "name": r.name, "max_score": r.max_score, "scored_projects": r.scored}
+        for r in rows
+    ]
+
+
+def submitted_count(challenge_id: str) -> int:
+    """How many submitted projects the challenge has (one query)."""
+    pr = Project.__table__
+    p = model.Package.__table__
+    return model.Session.execute(
+        sa.select(sa.func.count())
+        .select_from(pr.join(p, p.c.id == pr.c.package_id))
+        .where(*_submitted(challenge_id))
+    ).scalar_one()
+
+
 # -- winner badges ----------------------------------------------------------------------
 
 
@@ -248,110 +336,129 @@ def winner_awards(project_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
 # -- exports ------------------------------------------------------------------------------
 
 
-def score_batches(challenge_id: str, size: int = BATCH_SIZE) -> Iterator[list[dict[str, Any]]]:
-    """Every score of a challenge, in keyset pages of ``size`` rows (ordered
-    by project, juror and criterion ids: the primary key)."""
+def score_page(
+    challenge_id: str, size: int = BATCH_SIZE, after: tuple[str, str, str] | None = None
+) -> tuple[list[dict[str, Any]], tuple[str, str, str] | None]:
+    """One keyset page of the scores of a challenge (ordered by project, juror
+    and criterion ids: the primary key), after the key ``after``; and the key
+    to ask the next page with (None: this was the last).  One query."""
     s = Score.__table__
     p = model.Package.__table__
     u = model.User.__table__
     c = Criterion.__table__
     key = sa.tuple_(s.c.project_id, s.c.juror_user_id, s.c.criterion_id)
-    last: tuple[str, str, str] | None = None
-    while True:
-        query = (
-            sa.select(
-                s.c.project_id,
-                s.c.juror_user_id,
-                s.c.criterion_id,
-                p.c.title,
-                p.c.name,
-                u.c.name.label("juror"),
-                c.c.name.label("criterion"),
-                s.c.score,
-                s.c.comment,
-                s.c.modified,
-            )
-            .select_from(
-                s.join(p, p.c.id == s.c.project_id)
-                .join(u, u.c.id == s.c.juror_user_id)
-                .join(c, c.c.id == s.c.criterion_id)
-            )
-            .where(s.c.challenge_id == challenge_id)
-            .order_by(s.c.project_id, s.c.juror_user_id, s.c.criterion_id)
-            .limit(size)
+    query = (
+        sa.select(
+            s.c.project_id,
+            s.c.juror_user_id,
+            s.c.criterion_id,
+            p.c.title,
+            p.c.name,
+            u.c.name.label("juror"),
+            c.c.name.label("criterion"),
+            s.c.score,
+            s.c.comment,
+            s.c.modified,
         )
-        if last is not None:
-            query = query.where(key > sa.tuple_(*last))
-        rows = model.Session.execute(query).all()
-        if not rows:
+        .select_from(
+            s.join(p, p.c.id == s.c.project_id)
+            .join(u, u.c.id == s.c.juror_user_id)
+            .join(c, c.c.id == s.c.criterion_id)
+        )
+        .where(s.c.challenge_id == challenge_id)
+        .order_by(s.c.project_id, s.c.juror_user_id, s.c.criterion_id)
+        .limit(size)
+    )
+    if after is not None:
+        query = query.where(key > sa.tuple_(*after))
+    rows = model.Session.execute(query).all()
+    page = [
+        {
+            "project": r.title or r.name,
+            "project_name": r.name,
+            "juror": r.juror,
+            "criterion": r.criterion,
+            "score": r.score,
+            "comment": r.comment,
+            "modified": _iso(r.modified),
+        }
+        for r in rows
+    ]
+    if len(rows) < size:
+        return page, None
+    return page, (rows[-1].project_id, rows[-1].juror_user_id, rows[-1].criterion_id)
+
+
+def score_batches(challenge_id: str, size: int = BATCH_SIZE) -> Iterator[list[dict[str, Any]]]:
+    """Every score of a challenge, in keyset pages of ``size`` rows."""
+    after: tuple[str, str, str] | None = None
+    while True:
+        page, after = score_page(challenge_id, size, after)
+        if page:
+            yield page
+        if after is None:
             return
-        yield [
-            {
-                "project": r.title or r.name,
-                "juror": r.juror,
-                "criterion": r.criterion,
-                "score": r.score,
-                "comment": r.comment,
-                "modified": _iso(r.modified),
-            }
-            for r in rows
-        ]
-        if len(rows) < size:
-            return
-        last = (rows[-1].project_id, rows[-1].juror_user_id, rows[-1].criterion_id)
+
+
+def project_page(
+    challenge_id: str,
+    who: Viewer,
+    *,
+    with_awards: bool,
+    size: int = BATCH_SIZE,
+    after: str | None = None,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One keyset page (by package id, after ``after``) of the submitted
+    projects of a challenge that ``who`` may read, with the datasets they use
+    that ``who`` may read and, when ``with_awards``, their award title (from
+    the published snapshot); and the key of the next page (None: this was the
+    last).  Three queries, four with awards."""
+    pr = Project.__table__
+    p = model.Package.__table__
+    query = (
+        sa.select(p.c.id, p.c.name, p.c.title, pr.c.submitted_at)
+        .select_from(pr.join(p, p.c.id == pr.c.package_id))
+        .where(*_submitted(challenge_id), project_rules.visible_project(who))
+        .order_by(p.c.id)
+        .limit(size)
+    )
+    if after is not None:
+        query = query.where(p.c.id > after)
+    rows = model.Session.execute(query).all()
+    if not rows:
+        return [], None
+    ids = [r.id for r in rows]
+    # the published snapshot's awards, not the live ones
+    awarded = frozen.snapshot_awards_of(ids) if with_awards else {}
+    extras = project_rules.extras_of(ids, ("team_name", "repository_url", "code_licence"))
+    used = _used_datasets(ids, who)
+    page = [
+        {
+            "id": r.id,
+            "name": r.name,
+            "title": r.title or r.name,
+            "team_name": extras.get(r.id, {}).get("team_name") or "",
+            "repository_url": extras.get(r.id, {}).get("repository_url") or "",
+            "code_licence": extras.get(r.id, {}).get("code_licence") or "",
+            "datasets_used": [d["name"] for d in used.get(r.id, [])],
+            "submitted_at": _iso(r.submitted_at),
+            "award": (awarded.get(r.id) or {}).get("title") or "" if with_awards else "",
+        }
+        for r in rows
+    ]
+    return page, (rows[-1].id if len(rows) == size else None)
 
 
 def project_batches(
     challenge_id: str, who: Viewer, *, with_awards: bool, size: int = BATCH_SIZE
 ) -> Iterator[list[dict[str, Any]]]:
-    """The submitted projects of a challenge that ``who`` may read, in keyset
-    pages of ``size`` (by package id), with the datasets they use that ``who``
-    may read and, when ``with_awards``, their award title (from the published
-    snapshot).  Three queries per page, four with awards."""
-    pr = Project.__table__
-    p = model.Package.__table__
-    link = ProjectDataset.__table__
-    d = model.Package.__table__.alias("used")
-    last: str | None = None
+    """Every row of :func:`project_page`, page after page."""
+    after: str | None = None
     while True:
-        query = (
-            sa.select(p.c.id, p.c.name, p.c.title, pr.c.submitted_at)
-            .select_from(pr.join(p, p.c.id == pr.c.package_id))
-            .where(*_submitted(challenge_id), project_rules.visible_project(who))
-            .order_by(p.c.id)
-            .limit(size)
+        page, after = project_page(
+            challenge_id, who, with_awards=with_awards, size=size, after=after
         )
-        if last is not None:
-            query = query.where(p.c.id > last)
-        rows = model.Session.execute(query).all()
-        if not rows:
+        if page:
+            yield page
+        if after is None:
             return
-        ids = [r.id for r in rows]
-        # the published snapshot's awards, not the live ones
-        awarded = frozen.snapshot_awards_of(ids) if with_awards else {}
-        extras = project_rules.extras_of(ids, ("team_name", "repository_url", "code_licence"))
-        used: dict[str, list[str]] = {}
-        for r in model.Session.execute(
-            sa.select(link.c.project_id, d.c.name)
-            .select_from(link.join(d, d.c.id == link.c.package_id))
-            .where(link.c.project_id.in_(ids), readable_dataset(who, d))
-            .order_by(link.c.project_id, d.c.name)
-        ):
-            used.setdefault(r.project_id, []).append(r.name)
-        yield [
-            {
-                "id": r.id,
-                "name": r.name,
-                "title": r.title or r.name,
-                "team_name": extras.get(r.id, {}).get("team_name") or "",
-                "repository_url": extras.get(r.id, {}).get("repository_url") or "",
-                "code_licence": extras.get(r.id, {}).get("code_licence") or "",
-                "datasets_used": used.get(r.id, []),
-                "submitted_at": _iso(r.submitted_at),
-                "award": (awarded.get(r.id) or {}).get("title") or "" if with_awards else "",
-            }
-            for r in rows
-        ]
-        if len(rows) < size:
-            return
-        last = rows[-1].id

@@ -165,3 +165,45 @@ def results_history(datathon_int_range: ValidatorFactory) -> Schema:
         "id": _ref(),
         "version": [tk.get_validator("ignore_missing"), datathon_int_range(1, 1_000_000)],
     }
+
+
+# Largest page of challenge_juror_queue asked (then clamped to
+# ckanext.datathon.challenge_list_limit_max), and of one batch of the exports.
+QUEUE_LIMIT_MAX = 1000
+EXPORT_LIMIT_MAX = 1000
+EXPORT_LIMIT_DEFAULT = 500
+# an export cursor: the keys of the last row, ids joined by commas
+CURSOR_MAX = 400
+
+
+def _cursor(value: Any) -> Any:
+    if not isinstance(value, str) or len(value) > CURSOR_MAX or "\x00" in value:
+        raise tk.Invalid(tk._("Not a cursor of this export"))
+    return value
+
+
+@validator_args
+def juror_queue(
+    default: ValidatorFactory, datathon_int_range: ValidatorFactory, ignore_missing: Validator
+) -> Schema:
+    return {
+        "id": _ref(),
+        "limit": [ignore_missing, datathon_int_range(1, QUEUE_LIMIT_MAX)],
+        "offset": [default(0), tk.get_validator("datathon_offset")],
+    }
+
+
+@validator_args
+def export_page(
+    default: ValidatorFactory, datathon_int_range: ValidatorFactory, ignore_empty: Validator
+) -> Schema:
+    return {
+        "id": _ref(),
+        "limit": [default(EXPORT_LIMIT_DEFAULT), datathon_int_range(1, EXPORT_LIMIT_MAX)],
+        "after": [ignore_empty, _cursor],
+    }
+
+
+@validator_args
+def project_ids(not_missing: Validator, datathon_dataset_ids: Validator) -> Schema:
+    return {"ids": [not_missing, datathon_dataset_ids]}

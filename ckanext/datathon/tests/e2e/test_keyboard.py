@@ -15,6 +15,7 @@ import ckan.model as model
 from ckan.tests import factories
 from ckan.tests import helpers as ckan_helpers
 
+from ckanext.datathon.model import Challenge
 from ckanext.datathon.tests import factories as datathon_factories
 from ckanext.datathon.tests.e2e.test_flows import PASSWORD, organizer_with_data, unique
 
@@ -158,6 +159,25 @@ def test_register_submit_and_score_with_the_keyboard_only(page, shots):
     type_into(page, f"#score-{name}-{criteria[1]['id']}", "3")
     activate(page, "button[type=submit]", "Save my scores")
     shots("scored by keyboard")
+    # the juror's desk: back on the same card
+    assert page.url.endswith(f"#project-{name}"), page.url
+
+    # a refused score (judging closed while the juror typed) comes back with
+    # every typed value and a message naming the project
+    row = model.Session.get(Challenge, challenge["id"])
+    row.judging_closes = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=1)
+    model.Session.commit()
+    field = f"#score-{name}-{criteria[1]['id']}"
+    tab_to(page, field)
+    page.keyboard.press("Control+A")
+    page.keyboard.type("2")
+    activate(page, "button[type=submit]", "Update my scores")
+    alert = page.locator(f"#score-error-{name}")
+    assert alert.is_visible()
+    assert "Mapa de cuidados" in alert.inner_text()
+    assert page.input_value(field) == "2"
+    assert page.input_value(f"#score-{name}-{criteria[0]['id']}-comment") == "Buen uso de los datos"
+    shots("refused score by keyboard")
 
     model.Session.remove()
     scores = ckan_helpers.call_action(
@@ -166,5 +186,5 @@ def test_register_submit_and_score_with_the_keyboard_only(page, shots):
     mine = {s["criterion_id"]: s for s in scores["results"]}
     assert mine[criteria[0]["id"]]["score"] == 4
     assert mine[criteria[0]["id"]]["comment"] == "Buen uso de los datos"
-    assert mine[criteria[1]["id"]]["score"] == 3
+    assert mine[criteria[1]["id"]]["score"] == 3  # the refused 2 changed nothing
     assert not page.js_errors, page.js_errors

@@ -147,6 +147,20 @@ class TestScoringForm:
         assert 'name="reason"' in html  # recusal
         assert "Jury progress" not in html  # organizers only
 
+    def test_the_desk_card_and_progress_per_criterion(self, browse, world, s):
+        """Issue 21 §4: the card shows repository and licence; progress per
+        criterion for the juror and, per criterion, for the organizers."""
+        _score(s.jurors[0], s.project, (s.impact, 3))
+        html = body(browse(s.jurors[0]).get(_url("datathon_jury.jury_page", s)))
+        card = html[html.index(f'id="project-{s.project["name"]}"') :]
+        assert 'href="https://example.org/code"' in card
+        assert "MIT" in card
+        assert "Impact: 1 of 2 projects scored" in html
+        assert "Data use: 0 of 2 projects scored" in html
+        organizer = body(browse(world.admin).get(_url("datathon_jury.jury_page", s)))
+        assert "Submitted projects with at least one score, per criterion" in organizer
+        assert re.search(r"Impact</th>\s*<td>1 / 2</td>", organizer)
+
     def test_scoring_updates_in_place_and_prefills(self, browse, world, s):
         juror = s.jurors[0]
         b = browse(juror)
@@ -170,13 +184,39 @@ class TestScoringForm:
 
     @pytest.mark.parametrize("value", ["-1", "6", "abc", "2.5", "NaN", "1e3"])
     def test_invalid_scores_are_refused(self, browse, world, s, value):
+        """Issue 21 §4: the refused form comes back with every typed value, the
+        message names the project and the criterion, the field is marked."""
         b = browse(s.jurors[0])
-        data = _score_form(s, s.project, data_use=3)
+        data = _score_form(s, s.project, impact=(0, "Typed <impact> note"), data_use=(3, "Kept"))
         data[f"score-{s.impact['id']}"] = value
         response = b.post(_url("datathon_jury.score", s), data, _url("datathon_jury.jury_page", s))
-        assert response.status_code == 302
+        assert response.status_code == 200
         assert _count(Score) == 0
-        assert "were not saved" in body(b.get(_url("datathon_jury.jury_page", s)))
+        html = body(response)
+        assert "The scores of “Project 0” were not saved." in html
+        assert "Impact: Must " in html
+        field = f"score-{s.project['name']}-{s.impact['id']}"
+        card = html[html.index(f'id="project-{s.project["name"]}"') :]
+        assert re.search(
+            rf'id="{field}"[^>]*value="{re.escape(value)}"[^>]*aria-invalid="true"', card
+        )
+        assert re.search(rf'id="score-{s.project["name"]}-{s.data_use["id"]}"[^>]*value="3"', card)
+        assert "Typed &lt;impact&gt; note" in card
+        assert "Kept" in card
+        assert f'id="{field}-error"' in card
+        # a hidden token of the re-rendered form: it can be sent again
+        assert 'name="_csrf_token"' in card or "csrf" in card.lower()
+
+    def test_a_refused_score_is_translated(self, browse, world, s):
+        b = browse(s.jurors[0])
+        data = _score_form(s, s.project, impact=9)
+        url = "/es" + _url("datathon_jury.score", s)
+        response = b.post(url, data, "/es" + _url("datathon_jury.jury_page", s))
+        html = body(response)
+        assert response.status_code == 200
+        assert "were not saved" not in html
+        assert "Project 0" in html
+        assert "Impact" in html
 
     def test_blind_scoring(self, browse, world, s):
         a, b_juror = s.jurors
@@ -355,8 +395,12 @@ def test_junk_posts_are_never_server_errors(browse, world, s, junk):
     ]
     for browser, endpoint, data in posts:
         status = browser.post(_url(f"datathon_jury.{endpoint}", s), data, page).status_code
-        # a NUL is refused for the whole request (400) before any view runs
-        assert status in ((400,) if "\x00" in junk else (302, 404)), (endpoint, data, status)
+        # a NUL is refused for the whole request (400) before any view runs; a
+        # refused score form comes back (200) with what was typed
+        expected = (
+            (400,) if "\x00" in junk else (302, 404, *((200,) if endpoint == "score" else ()))
+        )
+        assert status in expected, (endpoint, data, status)
     assert _count(Score) == 0
     assert _count(Results) == 0
     # a page number that is not one is a bad request (an empty one is the first page)
