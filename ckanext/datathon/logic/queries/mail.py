@@ -20,15 +20,16 @@ REMINDER_DATES = {
 }
 
 
-def team_members(challenge_id: str, *, submitted: bool) -> list[str]:
+def team_members(challenge_id: str, *, submitted: bool | None) -> list[str]:
     """Active users on the team of an active project of the challenge: of a
-    submitted one, or (``submitted=False``) of one still to submit (a draft)."""
+    submitted one, of one still to submit (``submitted=False``: a draft), or
+    of either (``None``: the registered teams, not the withdrawn ones)."""
     return [
         user_id for user_id, _project in team_member_projects(challenge_id, submitted=submitted)
     ]
 
 
-def team_member_projects(challenge_id: str, *, submitted: bool) -> list[tuple[str, str]]:
+def team_member_projects(challenge_id: str, *, submitted: bool | None) -> list[tuple[str, str]]:
     """``(user_id, project_id)`` of the members of the challenge's active
     projects, submitted or drafts; one row per user (their first project)."""
     pm = model.PackageMember.__table__
