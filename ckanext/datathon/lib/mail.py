@@ -92,6 +92,11 @@ def unsubscribe_token(user_id: str) -> str:
     return f"{user_id}.{_signature(user_id)}"
 
 
+def token_well_formed(token: object) -> bool:
+    """Whether ``token`` has the shape of an unsubscribe token (signed or not)."""
+    return isinstance(token, str) and _TOKEN.match(token) is not None
+
+
 def token_user(token: object) -> str | None:
     """The user id a token names; None when it is malformed or forged."""
     match = _TOKEN.match(token) if isinstance(token, str) else None
