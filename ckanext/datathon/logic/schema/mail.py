@@ -17,6 +17,7 @@ def announcement_create(
     unicode_safe: Validator,
     strip_value: Validator,
     datathon_no_nul: Validator,
+    datathon_string: Validator,
     datathon_one_line: Validator,
     datathon_text: Validator,
     datathon_max_length: ValidatorFactory,
@@ -26,6 +27,7 @@ def announcement_create(
         "id": [not_missing, not_empty, unicode_safe, datathon_no_nul],
         "subject": [
             not_missing,
+            datathon_string,
             unicode_safe,
             strip_value,
             not_empty,
@@ -35,6 +37,7 @@ def announcement_create(
         ],
         "message": [
             not_missing,
+            datathon_string,
             unicode_safe,
             strip_value,
             not_empty,
@@ -87,12 +90,14 @@ def unsubscribe(
     not_empty: Validator,
     unicode_safe: Validator,
     datathon_no_nul: Validator,
+    datathon_string: Validator,
     datathon_max_length: ValidatorFactory,
 ) -> Schema:
     return {
         "token": [
             not_missing,
             not_empty,
+            datathon_string,
             unicode_safe,
             datathon_no_nul,
             datathon_max_length(TOKEN_MAX),
