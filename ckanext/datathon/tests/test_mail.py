@@ -278,3 +278,23 @@ def test_reminders_skip_what_was_sent(season):
     assert ("judging", season.late["name"]) not in {
         (d.kind, d.user_name) for d in reminders.due(now())
     }
+
+
+@QUEUEING
+def test_an_announcement_reaches_each_registered_team_member(world, season, catcher, tmp_path):
+    _opt_out(season.member)
+    sent = call_as(
+        world.admin,
+        "challenge_announcement_create",
+        id=season.closing["id"],
+        subject="Office hours",
+        message="Mentors are in room 4 on Friday.",
+    )
+    assert sent["recipients"] == 3  # leader, member (opted out), done
+    run_worker(tmp_path, f"127.0.0.1:{catcher.port}")
+    assert catcher.recipients() == ["done@mail.example", "leader@mail.example"]
+    for message in catcher.messages():
+        assert message["Subject"].endswith("] Office hours")
+        body = message.get_content()
+        assert "Mentors are in room 4 on Friday." in body
+        assert "/datathon/unsubscribe/" in body
