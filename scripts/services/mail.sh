@@ -17,7 +17,7 @@ LOG="$STATE/catcher.log"
 ready() { port_in_use "$SMTP_PORT"; }
 
 start() {
-    : "${CKAN_PYTHON:?CKAN_PYTHON must name the virtualenv's python (aiosmtpd is installed there)}"
+    : "${CKAN_PYTHON:?CKAN_PYTHON must name the python of the virtualenv (aiosmtpd is installed there)}"
     mkdir -p "$STATE" "$MAILDIR"
     if pid_alive "$PIDFILE"; then
         say "already running on 127.0.0.1:$SMTP_PORT (mail: $MAILDIR)"

@@ -31,14 +31,14 @@ def team_members(challenge_id: str, *, submitted: bool | None) -> list[str]:
 
 def team_member_projects(challenge_id: str, *, submitted: bool | None) -> list[tuple[str, str]]:
     """``(user_id, project_id)`` of the members of the challenge's active
-    projects, submitted or drafts; one row per user (their first project)."""
+    projects: submitted ones, drafts (``submitted=False``) or both (``None``);
+    one row per user (their first project)."""
     pm = model.PackageMember.__table__
     pr = Project.__table__
     p = model.Package.__table__
     u = model.User.__table__
-    status = (
-        pr.c.submission_status == "submitted" if submitted else pr.c.submission_status == "draft"
-    )
+    statuses = {True: ("submitted",), False: ("draft",), None: ("draft", "submitted")}[submitted]
+    status = pr.c.submission_status.in_(statuses)
     rows = model.Session.execute(
         sa.select(pm.c.user_id, sa.func.min(pr.c.package_id).label("project_id"))
         .select_from(

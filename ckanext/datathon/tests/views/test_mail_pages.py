@@ -14,7 +14,7 @@ from ckanext.datathon.lib import mail
 from ckanext.datathon.logic import jobs
 from ckanext.datathon.model import Announcement
 
-pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
+pytestmark = pytest.mark.usefixtures("with_plugins")
 
 
 def _opted_out(user) -> bool:
