@@ -298,3 +298,23 @@ def test_an_announcement_reaches_each_registered_team_member(world, season, catc
         body = message.get_content()
         assert "Mentors are in room 4 on Friday." in body
         assert "/datathon/unsubscribe/" in body
+
+
+@pytest.mark.ckan_config("smtp.server", "")
+def test_send_reminders_refuses_when_mail_is_off(season, cli):
+    result = cli.invoke(_ckan(), ["datathon", "send-reminders"])
+    assert result.exit_code == 1
+    assert "mail is off" in result.output
+    assert model.Session.query(Reminder).count() == 0
+    # a dry run still tells what would be sent
+    dry = cli.invoke(_ckan(), ["datathon", "send-reminders", "--dry-run"])
+    assert dry.exit_code == 0
+    assert "4 reminder(s) would be sent." in dry.output
+
+
+@pytest.mark.ckan_config("ckanext.datathon.reminder_judging_hours", "0")
+@pytest.mark.ckan_config("ckanext.datathon.reminder_registration_hours", "5")
+def test_lead_times_are_configurable(season):
+    kinds = sorted(d.kind for d in reminders.due(now()))
+    # registration closes in 10 hours (not within 5); judging is off
+    assert kinds == ["submission", "submission"]
