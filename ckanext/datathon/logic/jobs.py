@@ -174,7 +174,7 @@ def _values(
     read something it would name (or it is gone)."""
     try:
         challenge = tk.get_action("challenge_show")(_as(user), {"id": challenge_id})
-    except (tk.ObjectNotFound, tk.NotAuthorized):
+    except (tk.ObjectNotFound, tk.NotAuthorized, tk.ValidationError):
         return None
     name = challenge["name"]
     values: dict[str, Any] = {
@@ -205,7 +205,7 @@ def _values(
         else:
             try:
                 project = tk.get_action("package_show")(_as(user), {"id": project_id})
-            except (tk.ObjectNotFound, tk.NotAuthorized):
+            except (tk.ObjectNotFound, tk.NotAuthorized, tk.ValidationError):
                 return None
         values["project"] = project.get("title") or project["name"]
         values["url"] = mail.site_url(f"/project/{project['name']}")

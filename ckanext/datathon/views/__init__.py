@@ -22,6 +22,6 @@ def blueprints() -> list[Blueprint]:
         open.datathon_open,
         idea.ideas,
         jury.jury,
-        mail.datathon_mail,
         team.team,
+        mail.datathon_mail,
     ]

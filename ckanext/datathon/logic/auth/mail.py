@@ -43,7 +43,9 @@ def _own(context: Context, data_dict: DataDict) -> AuthResult:
     wanted = data_dict.get("id") if isinstance(data_dict, dict) else None
     if not wanted or authz.is_sysadmin(me.name):
         return {"success": True}
-    target = model.User.get(str(wanted)) if isinstance(wanted, str) else None
+    if not isinstance(wanted, str) or "\x00" in wanted:
+        return {"success": False, "msg": _("You may only change your own mail preferences")}
+    target = model.User.get(wanted)
     if target is not None and target.id == me.id:
         return {"success": True}
     return {"success": False, "msg": _("You may only change your own mail preferences")}
