@@ -22,7 +22,8 @@ start() {
     fi
     nohup "$VENV/bin/ckan" -c "$CKAN_INI" jobs worker "$QUEUE" >"$LOG" 2>&1 &
     echo $! >"$PIDFILE"
-    wait_until "${DATATHON_WORKER_START_TIMEOUT:-60}" "$LOG" grep -q "has started on queue" "$LOG"
+    wait_until "${DATATHON_WORKER_START_TIMEOUT:-60}" "$LOG" \
+        grep -qE "has started on queue|Listening on|Scheduler for .* started" "$LOG"
     say "working on queue $QUEUE (log: $LOG)"
 }
 
