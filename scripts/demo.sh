@@ -49,7 +49,9 @@ fi
     "ckan.auth.allow_dataset_collaborators = true" \
     "ckan.locales_offered = en es pt_BR" \
     "ckan.locale_order = en es pt_BR" \
-    "ckan.csrf_protection.ignore_extensions = false" >/dev/null
+    "ckan.csrf_protection.ignore_extensions = false" \
+    "smtp.server = 127.0.0.1:${DATATHON_SMTP_PORT:-8025}" \
+    "smtp.mail_from = portal@datathon.example.org" >/dev/null
 
 step "database"
 ckan db init >/dev/null
@@ -76,6 +78,9 @@ step "translations of the JavaScript modules"
 # which strings its JavaScript uses)
 ckan translation js >/dev/null
 
+step "background jobs worker (mail: ckan jobs worker datathon)"
+bash scripts/services/worker.sh start
+
 step "CKAN"
 CKAN_PORT="$CKAN_PORT" bash scripts/serve.sh start
 
@@ -84,5 +89,6 @@ cat <<INFO
 The demo portal is up: http://127.0.0.1:$CKAN_PORT
   sysadmin   $ADMIN / $(cat "$PWFILE")
   config     $CKAN_INI
+  mail       every message the portal sends is kept in $DATATHON_SERVICES_DIR/mail/ (one .eml file each)
   stop with  make stop
 INFO

@@ -132,6 +132,30 @@ def stage_report(day: dt.date | None, fmt: str) -> None:
             click.echo(f"  {time}  {label}")
 
 
+@datathon.command("send-reminders")
+@click.option(
+    "--dry-run", is_flag=True, help="Print the reminders that would be sent; send nothing."
+)
+def send_reminders(dry_run: bool) -> None:
+    """Queue the reminders that are due: before registration closes, before
+    the submission deadline and before judging closes (lead times:
+    ckanext.datathon.reminder_*_hours).  Each reaches a user once per kind and
+    challenge, so run it as often as you like (cron, a systemd timer); a
+    worker (`ckan jobs worker datathon`) sends the mail."""
+    from ckanext.datathon.lib import timeline
+    from ckanext.datathon.logic import jobs, reminders
+
+    if not dry_run and not jobs.enabled():
+        raise click.ClickException(
+            "mail is off (ckanext.datathon.notifications, or no smtp.server): nothing sent"
+        )
+    sent = reminders.send(timeline.now(), dry_run=dry_run)
+    verb = "would send" if dry_run else "queued"
+    for r in sent:
+        click.echo(f"{verb} {r.kind} reminder: {r.challenge_name} -> {r.user_name}")
+    click.echo(f"{len(sent)} reminder(s) {'would be sent' if dry_run else 'queued'}.")
+
+
 @datathon.command("upgrade")
 @click.option(
     "--output-dir",

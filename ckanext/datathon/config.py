@@ -17,6 +17,14 @@ DEFAULT_MAX_TEAM_SIZE = "ckanext.datathon.default_max_team_size"
 DEFAULT_CURRENCY = "ckanext.datathon.default_currency"
 ONE_TEAM_PER_PERSON = "ckanext.datathon.one_team_per_person"
 NOTIFICATIONS = "ckanext.datathon.notifications"
+MAIL_QUEUE = "ckanext.datathon.mail_queue"
+MAIL_ATTEMPTS = "ckanext.datathon.mail_attempts"
+REMINDER_HOURS = {
+    "registration": "ckanext.datathon.reminder_registration_hours",
+    "submission": "ckanext.datathon.reminder_submission_hours",
+    "judging": "ckanext.datathon.reminder_judging_hours",
+}
+ANNOUNCEMENTS_PER_DAY = "ckanext.datathon.announcements_per_day"
 MAX_TEAMS_LED = "ckanext.datathon.max_teams_led_per_challenge"
 MAX_TEAMS = "ckanext.datathon.max_teams_per_challenge"
 MAX_PENDING_INVITATIONS = "ckanext.datathon.max_pending_invitations_per_project"
@@ -101,6 +109,25 @@ def max_invitations_per_day() -> int:
 
 def notifications() -> bool:
     return tk.asbool(tk.config.get(NOTIFICATIONS, True))
+
+
+def mail_queue() -> str:
+    return str(tk.config.get(MAIL_QUEUE) or "datathon")
+
+
+def mail_attempts() -> int:
+    """Attempts to send one mail (at least 1)."""
+    return max(1, tk.asint(tk.config.get(MAIL_ATTEMPTS, 3)))
+
+
+def reminder_hours(kind: str) -> int:
+    """Lead time of a reminder kind, in hours (0: not sent)."""
+    return max(0, tk.asint(tk.config.get(REMINDER_HOURS[kind], 48)))
+
+
+def announcements_per_day() -> int:
+    """Announcements per challenge in 24 hours (0: none)."""
+    return max(0, tk.asint(tk.config.get(ANNOUNCEMENTS_PER_DAY, 3)))
 
 
 def page_cache_seconds() -> int:

@@ -19,6 +19,8 @@ PUBLISHED = "published challenge"
 DELETED = "deleted challenge"
 # a sysadmin took published results back (data: reason, version)
 RESULTS_RETRACTED = "retracted challenge results"
+# the organizers mailed the teams (data: announcement {id, subject})
+ANNOUNCED = "announced to challenge teams"
 
 
 def record(

@@ -55,6 +55,7 @@ __all__ = [
     "datathon_resource_ids",
     "datathon_score_value",
     "datathon_stage",
+    "datathon_string",
     "datathon_tag_list",
     "datathon_text",
     "datathon_timezone",
@@ -74,6 +75,14 @@ def datathon_no_nul(value: Any) -> Any:
     """Refuse NUL characters, which PostgreSQL text cannot store."""
     if isinstance(value, str) and "\x00" in value:
         raise Invalid(_("Must not contain NUL characters"))
+    return value
+
+
+def datathon_string(value: Any) -> Any:
+    """Text only: a list, an object, a number or a boolean is a field error
+    (``unicode_safe`` would store its printed form)."""
+    if isinstance(value, (list, dict, int, float, bool)):
+        raise Invalid(_("Must be text"))
     return value
 
 

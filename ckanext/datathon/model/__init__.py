@@ -25,6 +25,7 @@ from .engagement import (
     Mentorship,
 )
 from .jury import Award, Criterion, Juror, Recusal, Results, ResultsSnapshot, Score
+from .mail import REMINDER_KINDS, Announcement, Reminder
 from .project import PROJECT_TYPE, SUBMISSION_STATUSES, Project, ProjectDataset
 from .team import INVITATION_STATES, TeamInvitation
 
@@ -36,9 +37,11 @@ __all__ = [
     "IMPACT_KINDS",
     "INVITATION_STATES",
     "PROJECT_TYPE",
+    "REMINDER_KINDS",
     "STAGES",
     "SUBMISSION_STATUSES",
     "Ally",
+    "Announcement",
     "Award",
     "Challenge",
     "ChallengeDataset",
@@ -55,6 +58,7 @@ __all__ = [
     "Project",
     "ProjectDataset",
     "Recusal",
+    "Reminder",
     "Results",
     "ResultsSnapshot",
     "Score",

@@ -60,4 +60,5 @@ def test_the_plugin_registers_the_same_blueprints():
         "datathon_ideas",
         "datathon_jury",
         "datathon_team",
+        "datathon_mail",
     ]

@@ -118,6 +118,7 @@ PLUGIN_BLUEPRINTS = frozenset(
         "datathon_ideas",
         "datathon_engagement",
         "datathon_open",
+        "datathon_mail",
     )
 )
 

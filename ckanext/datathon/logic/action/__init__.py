@@ -5,12 +5,13 @@ One module per entity; each lists its actions in ``__all__``.
 
 from __future__ import annotations
 
-from . import challenge, follow, idea, impact, jury, mentorship, project, team
+from . import challenge, follow, idea, impact, jury, mail, mentorship, project, team
 from .challenge import *  # noqa: F403
 from .follow import *  # noqa: F403
 from .idea import *  # noqa: F403
 from .impact import *  # noqa: F403
 from .jury import *  # noqa: F403
+from .mail import *  # noqa: F403
 from .mentorship import *  # noqa: F403
 from .project import *  # noqa: F403
 from .team import *  # noqa: F403
@@ -21,6 +22,7 @@ __all__ = [
     *idea.__all__,
     *impact.__all__,
     *jury.__all__,
+    *mail.__all__,
     *mentorship.__all__,
     *project.__all__,
     *team.__all__,

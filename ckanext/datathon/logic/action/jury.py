@@ -44,8 +44,8 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
 from ckanext.datathon import config
-from ckanext.datathon.lib import activity, moments, notifications, timeline
-from ckanext.datathon.logic import lookup, project_rules
+from ckanext.datathon.lib import activity, moments, timeline
+from ckanext.datathon.logic import jobs, lookup, project_rules
 from ckanext.datathon.logic import results as frozen
 from ckanext.datathon.logic.auth import jury as rules
 from ckanext.datathon.logic.dictize import jsonable
@@ -226,7 +226,7 @@ def _award_dict(a: Award, prize: Prize | None) -> dict[str, Any]:
 
 def challenge_juror_add(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Appoint a user to the jury of a challenge (again: nothing changes).
-    A new juror is e-mailed when mail is configured (``notifications``).
+    A new juror is e-mailed when mail is configured (a background job, ``logic.jobs``).
 
     :param id: challenge id or name; :param username: user name or id
     """
@@ -253,7 +253,7 @@ def challenge_juror_add(context: Context, data_dict: DataDict) -> dict[str, Any]
     ).rowcount
     _commit(context)
     if appointed:
-        notifications.juror_appointed(challenge, user)
+        jobs.juror_appointed(challenge.id, user.id)
     return {"challenge_id": challenge.id, **_user_dict(user.id, user.name, user.fullname)}
 
 
@@ -1052,7 +1052,7 @@ def challenge_results_publish(context: Context, data_dict: DataDict) -> dict[str
     take it in shared mode: see ``logic.results``).  The jury's work, the
     prizes, the teams, the projects' status and past dates are then frozen.
     After a retraction, publishing again stores the next version.  The
-    publication e-mails the submitted teams (``notifications``).
+    publication e-mails the submitted teams (background jobs, ``logic.jobs``).
 
     :param id: challenge id or name
     :returns: ``{"challenge_id", "published", "version"}``
@@ -1086,7 +1086,7 @@ def challenge_results_publish(context: Context, data_dict: DataDict) -> dict[str
         model.Session.flush()
     _commit(context)
     if first:
-        notifications.results_published(challenge)
+        jobs.results_published(challenge.id)
     current = frozen.current_snapshot(challenge.id)
     return {
         "challenge_id": challenge.id,

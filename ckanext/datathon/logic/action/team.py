@@ -27,8 +27,8 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
 from ckanext.datathon import config
-from ckanext.datathon.lib import notifications, timeline
-from ckanext.datathon.logic import project_rules
+from ckanext.datathon.lib import timeline
+from ckanext.datathon.logic import jobs, project_rules
 from ckanext.datathon.logic import results as frozen
 from ckanext.datathon.logic.action.project import _commit_and_index, _project, _user, _validate
 from ckanext.datathon.logic.dictize import jsonable
@@ -428,7 +428,7 @@ def _invite(
         model.Session.flush()
         if not context.get("defer_commit"):
             model.repo.commit()
-        notifications.team_invitation(existing.id)
+        jobs.team_invitation(existing.id)
     invitation = model.Session.get(TeamInvitation, existing.id)
     return {
         "status": "invited",
