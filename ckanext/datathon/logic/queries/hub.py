@@ -78,9 +78,9 @@ def _page(query: sa.Select, limit: int, offset: int) -> tuple[list[Any], int]:
     rows = model.Session.execute(query.limit(limit).offset(offset)).all()
     if rows:
         return rows, rows[0].total
-    if offset == 0:
+    if offset == 0 and limit > 0:
         return [], 0
-    # past the last page: the window function saw no row
+    # past the last page (or a page of 0 rows): the window function saw no row
     counted = query.with_only_columns(sa.literal(1)).order_by(None).subquery()
     return [], model.Session.execute(sa.select(sa.func.count()).select_from(counted)).scalar_one()
 

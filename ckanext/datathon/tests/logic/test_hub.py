@@ -200,6 +200,10 @@ class TestSections:
         assert set(hub) == {"user", "teams"}
         beyond = _hub(portal.leader, section="teams", limit=1, offset=5)
         assert beyond["teams"] == {"count": 1, "results": []}
+        # no rows asked: the counts still
+        counts = _hub(portal.leader, limit=0)
+        assert counts["teams"] == {"count": 1, "results": []}
+        assert _hub(world.admin, limit=0)["organizing"]["count"] == 2
 
 
 def _organizing(user, challenge):

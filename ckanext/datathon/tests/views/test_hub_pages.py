@@ -7,7 +7,7 @@ import html as html_lib
 
 import pytest
 
-from ckan.tests import factories
+from ckan.tests import factories, helpers
 
 from ckanext.datathon.tests.factories import open_registration_dates
 from ckanext.datathon.tests.helpers import call_as
@@ -152,3 +152,39 @@ class TestPaging:
         assert len(on_second) == 3
         assert on_first | on_second == set(titles)
         assert f"{HUB}/following?page=2" in first
+
+
+class TestApi:
+    """The action through the API: CKAN's status codes, never a 500."""
+
+    URL = "/api/3/action/datathon_hub_show"
+
+    def _token(self, user):
+        return helpers.call_action(
+            "api_token_create", context={"user": user["name"]}, user=user["name"], name="hub"
+        )["token"]
+
+    def test_status_codes(self, app, world):
+        assert app.get(self.URL, status=403).status_code == 403  # anonymous
+        token = self._token(world.user)
+        headers = {"Authorization": token}
+        answer = app.get(self.URL, headers=headers)
+        assert answer.status_code == 200
+        assert set(answer.json["result"]) >= {"user", "teams", "invitations", "jury"}
+        # another user's hub: 403; junk: 409
+        app.get(self.URL, query_string={"user": world.admin["name"]}, headers=headers, status=403)
+        for junk in (
+            {"section": "all"},
+            {"limit": "ten"},
+            {"offset": "-1"},
+            {"offset": "1" * 40},
+        ):
+            app.get(self.URL, query_string=junk, headers=headers, status=409)
+        app.post(self.URL, json={"section": ["teams"]}, headers=headers, status=409)
+        app.post(self.URL, json={"user": {"a": 1}}, headers=headers, status=403)
+        # a sysadmin: any user, or 404
+        admin = {"Authorization": self._token(world.sysadmin)}
+        hub = app.get(self.URL, query_string={"user": world.user["name"]}, headers=admin).json
+        assert hub["result"]["user"]["name"] == world.user["name"]
+        app.get(self.URL, query_string={"user": "nobody-at-all"}, headers=admin, status=404)
+        app.post(self.URL, json={"user": ["x"]}, headers=admin, status=404)
