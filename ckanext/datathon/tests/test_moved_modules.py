@@ -56,6 +56,7 @@ def test_the_plugin_registers_the_same_blueprints():
     assert names == [
         "challenge",
         "datathon_engagement",
+        "datathon_hub",  # new in issue 21 (the personal hub)
         "datathon_open",
         "datathon_ideas",
         "datathon_jury",

@@ -73,6 +73,7 @@ BLUEPRINTS = (
     "datathon_ideas.",
     "datathon_engagement.",
     "datathon_open.",
+    "datathon_hub.",
 )
 # references core's actions read that the plugin's chains check
 CORE_KEYS = (
