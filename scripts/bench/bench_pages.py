@@ -100,6 +100,8 @@ def seed(n_linking: int, n_linked: int, n_projects: int) -> None:
                 id=project["id"],
                 repository_url=f"https://example.org/team{i}/repo",
                 code_licence="MIT",
+                # the dataset page's block lists them, with their team names
+                datasets_used=[{"dataset": one["id"]}],
             )
             helpers.call_action("project_submit", context={"user": user["name"]}, id=project["id"])
     IDS.parent.mkdir(parents=True, exist_ok=True)
@@ -122,9 +124,11 @@ def measure(repeat: int, ini: str | None) -> dict[str, dict[str, float]]:
         return call
 
     cases = {
+        # linked-once: 1 challenge, and the 50 submitted projects of the big one use it
         "dataset page, 1 linking challenge": get("/dataset/linked-once"),
         "dataset page, 50 linking challenges": get("/dataset/linked-fifty"),
         "dataset page, no challenge": get("/dataset/plain"),
+        "dataset search page": get("/dataset/?q=mobility"),
         "package_show (action)": lambda: helpers.call_action("package_show", id="linked-fifty"),
         "package_search (action)": lambda: helpers.call_action("package_search", q="mobility"),
     }
@@ -185,6 +189,21 @@ def main() -> None:
                 str(on["solr"]),
                 str(off["solr"]) if off else "-",
             )
+        )
+    # issue 21's budget: dataset page +2 statements at most, no extra Solr
+    # request; dataset search page +1 statement at most
+    for case, budget in (
+        ("dataset page, 1 linking challenge", 2),
+        ("dataset page, 50 linking challenges", 2),
+        ("dataset page, no challenge", 2),
+        ("dataset search page", 1),
+    ):
+        on, off = runs["on"][case], runs["off"][case]
+        extra_sql, extra_solr = on["sql"] - off["sql"], on["solr"] - off["solr"]
+        verdict = "ok" if extra_sql <= budget and extra_solr <= 0 else "OVER BUDGET"
+        print(
+            f"{case}: plugin on {on['sql']} SQL / {on['solr']} Solr, off {off['sql']} / "
+            f"{off['solr']}: +{extra_sql} SQL (budget {budget}), +{extra_solr} Solr: {verdict}"
         )
     dataset_p50 = runs["on"]["dataset page, 1 linking challenge"]["p50"]
     challenge_p50 = runs["on"]["challenge page, 200 datasets + projects"]["p50"]

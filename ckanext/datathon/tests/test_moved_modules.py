@@ -56,9 +56,10 @@ def test_the_plugin_registers_the_same_blueprints():
     assert names == [
         "challenge",
         "datathon_engagement",
+        "datathon_hub",  # new in issue 21 (the personal hub)
         "datathon_open",
         "datathon_ideas",
         "datathon_jury",
         "datathon_team",
-        "datathon_mail",
+        "datathon_mail",  # new in issue 21 (mail preferences, unsubscribe)
     ]

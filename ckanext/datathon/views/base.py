@@ -117,6 +117,7 @@ PLUGIN_BLUEPRINTS = frozenset(
         "datathon_jury",
         "datathon_ideas",
         "datathon_engagement",
+        "datathon_hub",
         "datathon_open",
         "datathon_mail",
     )

@@ -27,6 +27,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.datathon import config
 from ckanext.datathon.logic.visibility import readable_dataset, viewer
 from ckanext.datathon.model import PROJECT_TYPE, ProjectDataset
+from ckanext.datathon.views import hub
 from ckanext.datathon.views.base import context as _context
 from ckanext.datathon.views.base import deny as _deny
 from ckanext.datathon.views.base import page_number as _page_number
@@ -320,7 +321,8 @@ def team_page(id: str) -> Any:
 @team.route("/dashboard/invitations", methods=["GET", "POST"])
 def invitations() -> Any:
     """My invitations: the team invitations of the current user, to accept or
-    decline (POST, CSRF-checked)."""
+    decline (POST, CSRF-checked); shown as the invitations section of the
+    personal hub.  The address stays: e-mails and activities link to it."""
     if not tk.current_user.is_authenticated:
         return _deny()
     if tk.request.method == "POST":
@@ -348,9 +350,12 @@ def invitations() -> Any:
                 )
                 return h.redirect_to("datathon_team.team_page", id=project.get("name"))
             h.flash_success(_("You declined the invitation."))
+        # answered from the hub's overview: back there
+        if form.get("from") == "hub":
+            return h.redirect_to("datathon_hub.index")
         return h.redirect_to("datathon_team.invitations")
-    result = tk.get_action("project_invitation_list")(_context(), {"limit": 100})
-    return tk.render("team/invitations.html", {"invitations": result["results"]})
+    # the invitations section of the personal hub
+    return hub.invitations_page()
 
 
 # -- submission -------------------------------------------------------------------------

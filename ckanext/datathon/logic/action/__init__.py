@@ -5,9 +5,10 @@ One module per entity; each lists its actions in ``__all__``.
 
 from __future__ import annotations
 
-from . import challenge, follow, idea, impact, jury, mail, mentorship, project, team
+from . import challenge, follow, hub, idea, impact, jury, mail, mentorship, project, team
 from .challenge import *  # noqa: F403
 from .follow import *  # noqa: F403
+from .hub import *  # noqa: F403
 from .idea import *  # noqa: F403
 from .impact import *  # noqa: F403
 from .jury import *  # noqa: F403
@@ -19,6 +20,7 @@ from .team import *  # noqa: F403
 __all__ = [
     *challenge.__all__,
     *follow.__all__,
+    *hub.__all__,
     *idea.__all__,
     *impact.__all__,
     *jury.__all__,

@@ -17,9 +17,9 @@ from ckan.types import Context, DataDict
 
 from ckanext.datathon import config
 from ckanext.datathon.lib import activity, page_cache, timeline
-from ckanext.datathon.logic import dictize, lookup, project_rules, schema
+from ckanext.datathon.logic import dictize, lookup, schema
 from ckanext.datathon.logic import results as frozen
-from ckanext.datathon.logic.queries import impact as impact_queries
+from ckanext.datathon.logic.queries import used_by as used_by_queries
 from ckanext.datathon.logic.visibility import readable_dataset, viewer, visible_challenge
 from ckanext.datathon.model import (
     CONTEST_DATES,
@@ -775,7 +775,11 @@ def dataset_challenge_list(context: Context, data_dict: DataDict) -> dict[str, A
     :param projects_offset: projects to skip (default 0)
     :returns: ``{"challenges": [...], "projects": [...], "project_count": n,
         "impact": [...]}``: ``projects`` is one page of the ``project_count``
-        projects the viewer may see
+        projects the viewer may see, each ``{id, name, title, team_name,
+        submission_status, submitted_at, challenge: {id, name, title} | None,
+        award: {rank, title, citation, prize_title, amount, currency} | None}``
+        (``award`` once the challenge's results are published).  One SQL
+        statement.
     """
     try:
         tk.check_access("dataset_challenge_list", context, data_dict)
@@ -785,57 +789,14 @@ def dataset_challenge_list(context: Context, data_dict: DataDict) -> dict[str, A
     package = model.Package.get(data["id"])
     if package is None:
         raise tk.ObjectNotFound(_("Dataset not found"))
-    who = viewer(context)
-    c = Challenge.__table__
-    g = model.Group.__table__
-    link = ChallengeDataset.__table__
-    rows = model.Session.execute(
-        sa.select(
-            c.c.id,
-            c.c.name,
-            c.c.title,
-            c.c.state,
-            c.c.image_url,
-            c.c.problem_statement,
-            c.c.owner_org,
-            g.c.title.label("org_title"),
-            link.c.role,
-            link.c.note,
-            dictize.current_stage_column(timeline.now()).label("current_stage"),
-        )
-        .select_from(link.join(c, c.c.id == link.c.challenge_id).join(g, g.c.id == c.c.owner_org))
-        .where(
-            link.c.package_id == package.id,
-            c.c.state != "deleted",
-            visible_challenge(who),
-        )
-        .order_by(c.c.created.desc(), c.c.id)
-    ).all()
-    return {
-        "challenges": [
-            {
-                "id": r.id,
-                "name": r.name,
-                "title": r.title,
-                "state": r.state,
-                "image_url": r.image_url,
-                "problem_statement": r.problem_statement,
-                "owner_org": r.owner_org,
-                "organization_title": r.org_title,
-                "role": r.role,
-                "note": r.note,
-                "current_stage": r.current_stage,
-            }
-            for r in rows
-        ],
-        # projects using this data that the viewer may see: one page of them
-        "projects": project_rules.projects_using_datasets(
-            [package.id], who, data["projects_limit"], data["projects_offset"]
-        ).get(package.id, []),
-        "project_count": project_rules.count_projects_using(package.id, who),
-        # impact entries citing it ("this data informed ..."), of visible challenges
-        "impact": impact_queries.citing_datasets([package.id], who).get(package.id, []),
-    }
+    # the four lists in one statement (the dataset page's budget, issue 21)
+    return used_by_queries.used_by(
+        package.id,
+        viewer(context),
+        data["projects_limit"],
+        data["projects_offset"],
+        timeline.now(),
+    )
 
 
 # -- allies ---------------------------------------------------------------------

@@ -34,7 +34,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.dictization import model_dictize
 from ckan.types import Context, DataDict
 
-from ckanext.datathon.lib import timeline
+from ckanext.datathon.lib import request_memo, timeline
 from ckanext.datathon.logic import dictize, lookup
 from ckanext.datathon.logic.schema import follow as follow_schema
 from ckanext.datathon.logic.visibility import viewer, visible_challenge
@@ -257,8 +257,14 @@ def dashboard_activity_list(
     followed = sa.select(ChallengeFollower.challenge_id).where(
         ChallengeFollower.user_id == (user.id if user else None)
     )
-    if user is None or model.Session.execute(followed.limit(1)).first() is None:
-        return original(context, data_dict)  # the usual case costs one indexed query
+    # the header's invitation count may have learnt it in this request already
+    known = request_memo.recall(f"follows_any:{user.id}") if user is not None else None
+    if (
+        user is None
+        or known is False
+        or (known is None and model.Session.execute(followed.limit(1)).first() is None)
+    ):
+        return original(context, data_dict)  # the usual case costs one indexed query, or none
     from ckanext.activity.logic.schema import default_dashboard_activity_list_schema
 
     # core validates before it checks access too (its @validate decorator)

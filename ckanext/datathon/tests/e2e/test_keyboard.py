@@ -188,3 +188,45 @@ def test_register_submit_and_score_with_the_keyboard_only(page, shots):
     assert mine[criteria[0]["id"]]["comment"] == "Buen uso de los datos"
     assert mine[criteria[1]["id"]]["score"] == 3  # the refused 2 changed nothing
     assert not page.js_errors, page.js_errors
+
+
+def test_accept_an_invitation_in_the_hub_with_the_keyboard_only(page, shots):
+    """The personal hub with the keyboard: from the header's "My challenges"
+    link to the invitation's Accept button."""
+    _organizer, org, _datasets = organizer_with_data()
+    challenge = datathon_factories.PublishedChallengeFactory(
+        owner_org=org["id"],
+        title="Agua para todos",
+        **datathon_factories.open_registration_dates(),
+    )
+    leader = factories.User(name=unique("lider"), password=PASSWORD)
+    guest = factories.User(name=unique("teclado"), password=PASSWORD)
+    project = ckan_helpers.call_action(
+        "project_register",
+        context={"user": leader["name"], "ignore_auth": False},
+        challenge=challenge["id"],
+        title="Pozos abiertos",
+        team_name="Las Gotas",
+        accept_rules=True,
+    )
+    ckan_helpers.call_action(
+        "project_member_add",
+        context={"user": leader["name"], "ignore_auth": False},
+        id=project["id"],
+        username=guest["name"],
+    )
+
+    keyboard_login(page, guest["name"])
+    page.goto("/dataset/")
+    activate(page, "a.datathon-hub-link")
+    assert page.url.endswith("/dashboard/challenges"), page.url
+    activate(page, "#hub-invitations button[value=accept]")
+    assert "/team" in page.url, page.url
+    shots("invitation accepted by keyboard")
+
+    model.Session.remove()
+    members = ckan_helpers.call_action(
+        "project_member_list", context={"user": leader["name"]}, id=project["id"]
+    )["members"]
+    assert guest["name"] in {m.get("name") for m in members}
+    assert not page.js_errors, page.js_errors

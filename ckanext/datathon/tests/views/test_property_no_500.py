@@ -73,6 +73,8 @@ BLUEPRINTS = (
     "datathon_ideas.",
     "datathon_engagement.",
     "datathon_open.",
+    "datathon_hub.",
+    "datathon_mail.",
 )
 # references core's actions read that the plugin's chains check
 CORE_KEYS = (

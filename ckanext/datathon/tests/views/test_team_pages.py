@@ -495,10 +495,12 @@ class TestInvitationsPage:
         call_as(
             contest.leader, "project_member_add", id=contest.draft["id"], username=guest["name"]
         )
+        # the user menu links to the personal hub, whose invitations section it is
         html = body(browse(guest).get("/dataset"))
-        assert 'href="/dashboard/invitations"' in html
+        assert 'href="/dashboard/challenges"' in html
         assert 'badge bg-primary">1<' in html
-        assert 'href="/dashboard/invitations"' not in body(browse(None).get("/dataset"))
+        assert "invitation waiting" in html
+        assert 'href="/dashboard/challenges"' not in body(browse(None).get("/dataset"))
 
     def test_anonymous(self, browse, world, contest):
         assert browse(None).get(self.url).status_code == 401
