@@ -8,6 +8,7 @@ snapshots must be one registry for the fixtures and ``clean_db``."""
 from __future__ import annotations
 
 import copy
+import hashlib
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -30,7 +31,9 @@ _COUNTS: dict[str, dict[str, int]] = {}
 
 
 def _snapshot_schema(key: str) -> str:
-    return f"datathon_snapshot_{key}"
+    # PostgreSQL cuts names at 63 bytes: a digest of the key, never cut
+    digest = hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()[:20]
+    return f"datathon_snapshot_{digest}"
 
 
 def _tables(connection: sa.Connection) -> list[str]:
@@ -194,9 +197,17 @@ def built_once(key: str, build: Callable[[], T]) -> T:
     return value
 
 
+def _config_digest() -> str:
+    from ckan.common import config
+
+    text = repr(sorted((str(k), repr(v)) for k, v in config.items()))
+    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:12]
+
+
 def built_over(base: str, key: str, build: Callable[[], T]) -> T:
     """As :func:`built_once`, for data built on top of the snapshot ``base``
-    (e.g. ``world``), datasets included.  The first call runs ``build()`` and
+    (e.g. ``world``; ``""``: the empty database of ``clean_db``), datasets
+    included.  The first call runs ``build()`` and
     keeps every row of the database (the base's with them) and the ids of the
     datasets in the search index; a later call empties the tables, copies all
     those rows back and indexes those datasets again with core's code (the
@@ -208,9 +219,12 @@ def built_over(base: str, key: str, build: Callable[[], T]) -> T:
     simply runs.  ``key`` names the builder and its arguments; a builder whose
     result depends on the clock may only be kept when a few minutes do not
     matter to the tests (``jury_scenario``: dates days away from now)."""
-    if base not in _COUNTS or _row_counts() != _COUNTS[base]:
+    counts = _row_counts()
+    expected = _COUNTS.get(base) if base else dict.fromkeys(counts, 0)
+    if counts != expected:
         return build()
-    key = f"{base}+{key}"
+    # a ckan_config mark may change what the builder makes
+    key = f"{base}+{key}+{_config_digest()}"
     if key in _SNAPSHOTS:
         return _restore_snapshot(key, replace=True)
     value = build()

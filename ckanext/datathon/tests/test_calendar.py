@@ -13,6 +13,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.datathon.model import STAGES
 from ckanext.datathon.tests.helpers import call_as
 from ckanext.datathon.tests.logic import conftest as logic_conftest
+from ckanext.datathon.tests.snapshots import built_over
 from ckanext.datathon.tests.views.conftest import Browser
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
@@ -72,18 +73,21 @@ def _utc(value: str) -> dt.datetime:
 
 @pytest.fixture
 def mx(world, published_challenge_factory):
-    found = published_challenge_factory(
-        owner_org=world.org["id"],
-        title="Transporte, seguridad y mujeres",
-        timezone="America/Mexico_City",
-        timeline=TIMELINE,
-        **CONTEST,
-    )
-    found["sessions"] = [
-        call_as(world.admin, "challenge_mentorship_create", challenge_id=found["id"], **s)
-        for s in SESSIONS
-    ]
-    return found
+    def build():
+        found = published_challenge_factory(
+            owner_org=world.org["id"],
+            title="Transporte, seguridad y mujeres",
+            timezone="America/Mexico_City",
+            timeline=TIMELINE,
+            **CONTEST,
+        )
+        found["sessions"] = [
+            call_as(world.admin, "challenge_mentorship_create", challenge_id=found["id"], **s)
+            for s in SESSIONS
+        ]
+        return found
+
+    return built_over("world", "test_calendar.mx", build)
 
 
 def _fetch(app, name, user=None, status=200):

@@ -14,6 +14,7 @@ from ckan.tests import factories
 
 from ckanext.datathon.linked_data import dataset_uri
 from ckanext.datathon.tests.helpers import call_as
+from ckanext.datathon.tests.snapshots import built_over
 from ckanext.datathon.tests.views.conftest import browse, world
 
 _FIXTURES = (browse, world)  # pytest finds them here
@@ -28,14 +29,19 @@ with_dcat = pytest.mark.ckan_config("ckan.plugins", PLUGINS)
 
 @pytest.fixture
 def linked(world, published_challenge_factory, challenge_factory):
-    dataset = factories.Dataset(owner_org=world.org["id"], title="Centros de cuidado")
-    published = published_challenge_factory(owner_org=world.org["id"], title="Cuidados & datos")
-    draft = challenge_factory(owner_org=world.org["id"], title="Secret draft")
-    deleted = published_challenge_factory(owner_org=world.org["id"], title="Deleted one")
-    for challenge in (published, draft, deleted):
-        call_as(world.admin, "challenge_dataset_add", id=challenge["id"], dataset_id=dataset["id"])
-    call_as(world.admin, "challenge_delete", id=deleted["id"])
-    return dataset, published, draft, deleted
+    def build():
+        dataset = factories.Dataset(owner_org=world.org["id"], title="Centros de cuidado")
+        published = published_challenge_factory(owner_org=world.org["id"], title="Cuidados & datos")
+        draft = challenge_factory(owner_org=world.org["id"], title="Secret draft")
+        deleted = published_challenge_factory(owner_org=world.org["id"], title="Deleted one")
+        for challenge in (published, draft, deleted):
+            call_as(
+                world.admin, "challenge_dataset_add", id=challenge["id"], dataset_id=dataset["id"]
+            )
+        call_as(world.admin, "challenge_delete", id=deleted["id"])
+        return dataset, published, draft, deleted
+
+    return built_over("world", "test_dcat.linked", build)
 
 
 def _graph(client, dataset, fmt="ttl", parse_as="turtle"):

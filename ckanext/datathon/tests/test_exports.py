@@ -18,6 +18,7 @@ from ckanext.datathon.tests.helpers import call_as
 from ckanext.datathon.tests.jury_scenario import scenario
 from ckanext.datathon.tests.logic import conftest as logic_fixtures
 from ckanext.datathon.tests.logic.test_jury import _score
+from ckanext.datathon.tests.snapshots import built_over
 from ckanext.datathon.tests.views import conftest as view_fixtures
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
@@ -31,13 +32,16 @@ EVIL = '=HYPERLINK("http://evil.example","click")'
 
 @pytest.fixture
 def s(world, challenge_factory):
-    s = scenario(world, challenge_factory, projects=3, jurors=2)
-    _score(s.jurors[0], s.projects[0], (s.impact, 4, EVIL), (s.data_use, 7, "+1 great"))
-    _score(s.jurors[1], s.projects[0], (s.impact, 2, "@SUM(A1)"))
-    _score(s.jurors[1], s.projects[1], (s.data_use, 10, "-2 fine\tok"))
-    call_as(world.admin, "project_withdraw", id=s.projects[2]["id"])
-    s.other = scenario(world, challenge_factory, projects=0, jurors=1)
-    return s
+    def build():
+        s = scenario(world, challenge_factory, projects=3, jurors=2)
+        _score(s.jurors[0], s.projects[0], (s.impact, 4, EVIL), (s.data_use, 7, "+1 great"))
+        _score(s.jurors[1], s.projects[0], (s.impact, 2, "@SUM(A1)"))
+        _score(s.jurors[1], s.projects[1], (s.data_use, 10, "-2 fine\tok"))
+        call_as(world.admin, "project_withdraw", id=s.projects[2]["id"])
+        s.other = scenario(world, challenge_factory, projects=0, jurors=1)
+        return s
+
+    return built_over("world", "test_exports.s", build)
 
 
 def _rows(response) -> list[list[str]]:

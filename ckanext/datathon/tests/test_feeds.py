@@ -14,6 +14,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.datathon import feeds
 from ckanext.datathon.tests.helpers import call_as, iso, now
+from ckanext.datathon.tests.snapshots import built_over
 from ckanext.datathon.tests.views.conftest import world
 
 _FIXTURES = (world,)  # pytest finds it here
@@ -101,29 +102,32 @@ def _finished_dates() -> dict[str, str]:
 
 @pytest.fixture
 def portal(world, published_challenge_factory, challenge_factory):
-    open_one = published_challenge_factory(
-        owner_org=world.org["id"],
-        title="Movilidad & <seguridad>",
-        timeline=[
-            {"stage": "identify", "starts": _past(5), "ends": _past(3)},
-            {"stage": "launch", "starts": _past(1), "ends": _future(5)},
-            {"stage": "awards", "starts": _future(20), "ends": _future(21)},
-        ],
-    )
-    finished = published_challenge_factory(
-        owner_org=world.org["id"], title="Economía del cuidado", dates=_finished_dates()
-    )
-    call_as(world.admin, "challenge_results_publish", id=finished["id"])
-    challenge_factory(
-        owner_org=world.org["id"],
-        title="Secret draft",
-        timeline=[{"stage": "identify", "starts": _past(5), "ends": _past(3)}],
-    )
-    unpublished = published_challenge_factory(owner_org=world.org["id"], title="Withdrawn one")
-    call_as(world.admin, "challenge_patch", id=unpublished["id"], state="draft")
-    deleted = published_challenge_factory(owner_org=world.org["id"], title="Deleted one")
-    call_as(world.admin, "challenge_delete", id=deleted["id"])
-    return open_one, finished
+    def build():
+        open_one = published_challenge_factory(
+            owner_org=world.org["id"],
+            title="Movilidad & <seguridad>",
+            timeline=[
+                {"stage": "identify", "starts": _past(5), "ends": _past(3)},
+                {"stage": "launch", "starts": _past(1), "ends": _future(5)},
+                {"stage": "awards", "starts": _future(20), "ends": _future(21)},
+            ],
+        )
+        finished = published_challenge_factory(
+            owner_org=world.org["id"], title="Economía del cuidado", dates=_finished_dates()
+        )
+        call_as(world.admin, "challenge_results_publish", id=finished["id"])
+        challenge_factory(
+            owner_org=world.org["id"],
+            title="Secret draft",
+            timeline=[{"stage": "identify", "starts": _past(5), "ends": _past(3)}],
+        )
+        unpublished = published_challenge_factory(owner_org=world.org["id"], title="Withdrawn one")
+        call_as(world.admin, "challenge_patch", id=unpublished["id"], state="draft")
+        deleted = published_challenge_factory(owner_org=world.org["id"], title="Deleted one")
+        call_as(world.admin, "challenge_delete", id=deleted["id"])
+        return open_one, finished
+
+    return built_over("world", "test_feeds.portal", build)
 
 
 def _feed(app):

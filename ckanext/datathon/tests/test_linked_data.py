@@ -13,6 +13,7 @@ import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 
 from ckanext.datathon.tests.helpers import call_as
+from ckanext.datathon.tests.snapshots import built_over
 from ckanext.datathon.tests.views.conftest import browse, world
 
 _FIXTURES = (browse, world)  # pytest finds them here
@@ -22,34 +23,41 @@ pytestmark = pytest.mark.usefixtures("with_plugins")
 
 @pytest.fixture
 def linked(world, published_challenge_factory):
-    challenge = published_challenge_factory(
-        owner_org=world.org["id"],
-        title="Care economy </script><script>alert(1)</script>",
-        problem_statement="Who **cares** for the carers? & why",
-        tags=["care", "gender"],
-        timeline=[
-            {
-                "stage": "mentorship",
-                "starts": "2024-08-28T09:00:00-06:00",
-                "ends": "2024-08-31T18:00:00-06:00",
-                "notes": "4 sessions",
-            }
-        ],
-    )
-    call_as(
-        world.admin,
-        "challenge_ally_create",
-        challenge_id=challenge["id"],
-        name="INMUJERES",
-        kind="government",
-        url="https://www.gob.mx/inmujeres",
-    )
-    public = factories.Dataset(owner_org=world.org["id"], title="Centros de cuidado")
-    other = factories.Dataset(owner_org=world.org["id"], title="Uso del tiempo")
-    private = factories.Dataset(owner_org=world.org["id"], title="Internal survey", private=True)
-    for dataset in (public, other, private):
-        call_as(world.admin, "challenge_dataset_add", id=challenge["id"], dataset_id=dataset["id"])
-    return challenge, [public, other], private
+    def build():
+        challenge = published_challenge_factory(
+            owner_org=world.org["id"],
+            title="Care economy </script><script>alert(1)</script>",
+            problem_statement="Who **cares** for the carers? & why",
+            tags=["care", "gender"],
+            timeline=[
+                {
+                    "stage": "mentorship",
+                    "starts": "2024-08-28T09:00:00-06:00",
+                    "ends": "2024-08-31T18:00:00-06:00",
+                    "notes": "4 sessions",
+                }
+            ],
+        )
+        call_as(
+            world.admin,
+            "challenge_ally_create",
+            challenge_id=challenge["id"],
+            name="INMUJERES",
+            kind="government",
+            url="https://www.gob.mx/inmujeres",
+        )
+        public = factories.Dataset(owner_org=world.org["id"], title="Centros de cuidado")
+        other = factories.Dataset(owner_org=world.org["id"], title="Uso del tiempo")
+        private = factories.Dataset(
+            owner_org=world.org["id"], title="Internal survey", private=True
+        )
+        for dataset in (public, other, private):
+            call_as(
+                world.admin, "challenge_dataset_add", id=challenge["id"], dataset_id=dataset["id"]
+            )
+        return challenge, [public, other], private
+
+    return built_over("world", "test_linked_data.linked", build)
 
 
 def _get(client, name):

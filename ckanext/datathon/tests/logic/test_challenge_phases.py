@@ -12,6 +12,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.datathon.model import CONTEST_DATES, Challenge, Results
 from ckanext.datathon.tests.helpers import call_as
+from ckanext.datathon.tests.snapshots import built_over
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
 
@@ -40,18 +41,24 @@ def _dated(challenge: dict, days: tuple[float, ...]) -> None:
 def phases(world, published_challenge_factory):
     """Two challenges in every phase, and one more whose results were published
     while judging was still open (ended)."""
-    made: dict[str, list[dict]] = {}
-    for phase, days in PLAN.items():
-        for n in range(2):
-            challenge = published_challenge_factory(owner_org=world.org["id"], title=f"{phase} {n}")
-            _dated(challenge, tuple(d + n for d in days))
-            made.setdefault(phase, []).append(challenge)
-    early = published_challenge_factory(owner_org=world.org["id"], title="published early")
-    _dated(early, PLAN["judging"])
-    model.Session.add(Results(challenge_id=early["id"], published_by=world.admin["id"]))
-    model.Session.commit()
-    made["ended"].append(early)
-    return made
+
+    def build():
+        made: dict[str, list[dict]] = {}
+        for phase, days in PLAN.items():
+            for n in range(2):
+                challenge = published_challenge_factory(
+                    owner_org=world.org["id"], title=f"{phase} {n}"
+                )
+                _dated(challenge, tuple(d + n for d in days))
+                made.setdefault(phase, []).append(challenge)
+        early = published_challenge_factory(owner_org=world.org["id"], title="published early")
+        _dated(early, PLAN["judging"])
+        model.Session.add(Results(challenge_id=early["id"], published_by=world.admin["id"]))
+        model.Session.commit()
+        made["ended"].append(early)
+        return made
+
+    return built_over("world", "test_challenge_phases.phases", build)
 
 
 def _names(result) -> list[str]:

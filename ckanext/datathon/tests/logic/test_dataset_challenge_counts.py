@@ -9,23 +9,30 @@ import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 
 from ckanext.datathon.tests.helpers import Statements, call_as
+from ckanext.datathon.tests.snapshots import built_over
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_index")
 
 
 @pytest.fixture
 def linked(world, published_challenge_factory, challenge_factory):
-    public = factories.Dataset(owner_org=world.org["id"], title="Zorblax buses")
-    private = factories.Dataset(owner_org=world.org["id"], title="Zorblax vault", private=True)
-    alone = factories.Dataset(owner_org=world.org["id"], title="Zorblax alone")
-    first, second = (published_challenge_factory(owner_org=world.org["id"]) for _ in range(2))
-    draft = challenge_factory(owner_org=world.org["id"])
-    for challenge in (first, second, draft):
-        for dataset in (public, private):
-            call_as(
-                world.admin, "challenge_dataset_add", id=challenge["id"], dataset_id=dataset["id"]
-            )
-    return public, private, alone
+    def build():
+        public = factories.Dataset(owner_org=world.org["id"], title="Zorblax buses")
+        private = factories.Dataset(owner_org=world.org["id"], title="Zorblax vault", private=True)
+        alone = factories.Dataset(owner_org=world.org["id"], title="Zorblax alone")
+        first, second = (published_challenge_factory(owner_org=world.org["id"]) for _ in range(2))
+        draft = challenge_factory(owner_org=world.org["id"])
+        for challenge in (first, second, draft):
+            for dataset in (public, private):
+                call_as(
+                    world.admin,
+                    "challenge_dataset_add",
+                    id=challenge["id"],
+                    dataset_id=dataset["id"],
+                )
+        return public, private, alone
+
+    return built_over("world", "test_dataset_challenge_counts.linked", build)
 
 
 def test_counts_per_viewer(world, linked):

@@ -10,6 +10,7 @@ import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
 from ckanext.datathon.tests.helpers import call_as
+from ckanext.datathon.tests.snapshots import built_over
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
 
@@ -17,29 +18,35 @@ pytestmark = pytest.mark.usefixtures("with_plugins")
 @pytest.fixture
 def linked(world, published_challenge_factory):
     """A published challenge linking a public and a private dataset of its org."""
-    challenge = published_challenge_factory(owner_org=world.org["id"])
-    public = factories.Dataset(
-        owner_org=world.org["id"], title="Viajes en metro", resources=[{"url": "http://x/a.csv"}]
-    )
-    private = factories.Dataset(
-        owner_org=world.org["id"], private=True, title="Denuncias sin anonimizar"
-    )
-    call_as(
-        world.editor,
-        "challenge_dataset_add",
-        id=challenge["id"],
-        dataset_id=public["name"],
-        role="primary",
-        note="Where and when women travel",
-    )
-    call_as(
-        world.editor,
-        "challenge_dataset_add",
-        id=challenge["id"],
-        dataset_id=private["id"],
-        role="supporting",
-    )
-    return challenge, public, private
+
+    def build():
+        challenge = published_challenge_factory(owner_org=world.org["id"])
+        public = factories.Dataset(
+            owner_org=world.org["id"],
+            title="Viajes en metro",
+            resources=[{"url": "http://x/a.csv"}],
+        )
+        private = factories.Dataset(
+            owner_org=world.org["id"], private=True, title="Denuncias sin anonimizar"
+        )
+        call_as(
+            world.editor,
+            "challenge_dataset_add",
+            id=challenge["id"],
+            dataset_id=public["name"],
+            role="primary",
+            note="Where and when women travel",
+        )
+        call_as(
+            world.editor,
+            "challenge_dataset_add",
+            id=challenge["id"],
+            dataset_id=private["id"],
+            role="supporting",
+        )
+        return challenge, public, private
+
+    return built_over("world", "test_dataset_links.linked", build)
 
 
 class TestLinks:

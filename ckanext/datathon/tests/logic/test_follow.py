@@ -11,13 +11,17 @@ import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
 from ckanext.datathon.tests.helpers import auth_as, call_as
+from ckanext.datathon.tests.snapshots import built_over
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
 
 
 @pytest.fixture
 def published(world, published_challenge_factory):
-    return published_challenge_factory(owner_org=world.org["id"], title="Cuidados")
+    def build():
+        return published_challenge_factory(owner_org=world.org["id"], title="Cuidados")
+
+    return built_over("world", "test_follow.published", build)
 
 
 class TestFollow:

@@ -17,6 +17,7 @@ from ckan.tests import factories, helpers
 
 from ckanext.datathon.model import DataGap, Idea, IdeaVote, Stage
 from ckanext.datathon.tests.helpers import auth_as, call_as, iso, now
+from ckanext.datathon.tests.snapshots import built_over
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
 
@@ -28,7 +29,10 @@ EVERYONE = REGISTERED | {"anonymous"}
 
 @pytest.fixture
 def challenge(world, published_challenge_factory):
-    return published_challenge_factory(owner_org=world.org["id"])
+    def build():
+        return published_challenge_factory(owner_org=world.org["id"])
+
+    return built_over("world", "test_ideas.challenge", build)
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
 from ckanext.datathon.tests.helpers import auth_as, call_as
+from ckanext.datathon.tests.snapshots import built_over
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
 
@@ -44,28 +45,32 @@ def s(world, published_challenge_factory, project_factory):
     """A published challenge of ``world.org`` with a submitted and a draft
     project, a project of another challenge, a team member, a juror and
     datasets: public, private of ``world.org``, private of ``world.other_org``."""
-    challenge = published_challenge_factory(owner_org=world.org["id"])
-    other = published_challenge_factory(owner_org=world.org["id"])
-    team = factories.User()
-    submitted = project_factory(user=team, challenge=challenge["id"], title="Safe routes")
-    _submit(team, submitted)
-    draft = project_factory(challenge=challenge["id"], title="Unfinished draft")
-    elsewhere = project_factory(challenge=other["id"])
-    juror = factories.User()
-    helpers.call_action("challenge_juror_add", id=challenge["id"], username=juror["name"])
-    return SimpleNamespace(
-        challenge=challenge,
-        other=other,
-        submitted=submitted,
-        draft=draft,
-        elsewhere=elsewhere,
-        public=factories.Dataset(owner_org=world.org["id"], title="Public trips"),
-        private=factories.Dataset(owner_org=world.org["id"], private=True, title="Org private"),
-        foreign=factories.Dataset(
-            owner_org=world.other_org["id"], private=True, title="Other org private"
-        ),
-        roles={**world.roles, "team": team, "juror": juror},
-    )
+
+    def build():
+        challenge = published_challenge_factory(owner_org=world.org["id"])
+        other = published_challenge_factory(owner_org=world.org["id"])
+        team = factories.User()
+        submitted = project_factory(user=team, challenge=challenge["id"], title="Safe routes")
+        _submit(team, submitted)
+        draft = project_factory(challenge=challenge["id"], title="Unfinished draft")
+        elsewhere = project_factory(challenge=other["id"])
+        juror = factories.User()
+        helpers.call_action("challenge_juror_add", id=challenge["id"], username=juror["name"])
+        return SimpleNamespace(
+            challenge=challenge,
+            other=other,
+            submitted=submitted,
+            draft=draft,
+            elsewhere=elsewhere,
+            public=factories.Dataset(owner_org=world.org["id"], title="Public trips"),
+            private=factories.Dataset(owner_org=world.org["id"], private=True, title="Org private"),
+            foreign=factories.Dataset(
+                owner_org=world.other_org["id"], private=True, title="Other org private"
+            ),
+            roles={**world.roles, "team": team, "juror": juror},
+        )
+
+    return built_over("world", "test_impact.s", build)
 
 
 def _create(user, s, **extra):

@@ -10,6 +10,7 @@ import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
 from ckanext.datathon.tests.helpers import auth_as, call_as
+from ckanext.datathon.tests.snapshots import built_over
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
 
@@ -31,14 +32,18 @@ SESSION = {
 def roles(world, published_challenge_factory, project_factory):
     """``world``'s roles plus a team member and a juror of a published
     challenge of ``world.org`` (returned as ``(roles, challenge)``)."""
-    challenge = published_challenge_factory(
-        owner_org=world.org["id"], timezone="America/Mexico_City"
-    )
-    team = factories.User()
-    project_factory(user=team, challenge=challenge["id"])
-    juror = factories.User()
-    helpers.call_action("challenge_juror_add", id=challenge["id"], username=juror["name"])
-    return {**world.roles, "team": team, "juror": juror}, challenge
+
+    def build():
+        challenge = published_challenge_factory(
+            owner_org=world.org["id"], timezone="America/Mexico_City"
+        )
+        team = factories.User()
+        project_factory(user=team, challenge=challenge["id"])
+        juror = factories.User()
+        helpers.call_action("challenge_juror_add", id=challenge["id"], username=juror["name"])
+        return {**world.roles, "team": team, "juror": juror}, challenge
+
+    return built_over("world", "test_mentorship.roles", build)
 
 
 def _allowed(roles: dict, auth: str, **data) -> set[str]:

@@ -21,6 +21,7 @@ from ckanext.datathon.model import Award, ResultsSnapshot
 from ckanext.datathon.tests.factories import add_team_member
 from ckanext.datathon.tests.helpers import call_as, iso, now
 from ckanext.datathon.tests.jury_scenario import DAY, scenario
+from ckanext.datathon.tests.snapshots import built_over
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
 
@@ -38,20 +39,24 @@ def _score(user, project, *entries):
 def s(world, challenge_factory):
     """Two submitted projects (the first led by ``world.user`` with a second
     member), both scored by two jurors, the first ahead with prize 1."""
-    s = scenario(world, challenge_factory, projects=2, jurors=2)
-    s.member = add_team_member(s.projects[0], factories.User(fullname="Ada Member"))
-    for juror in s.jurors:
-        _score(juror, s.projects[0], (s.impact, 5), (s.data_use, 9))
-        _score(juror, s.projects[1], (s.impact, 2), (s.data_use, 3))
-    call_as(
-        world.admin,
-        "challenge_award_create",
-        challenge_id=s.challenge["id"],
-        project=s.projects[0]["id"],
-        rank=1,
-        citation="Best of all",
-    )
-    return s
+
+    def build():
+        s = scenario(world, challenge_factory, projects=2, jurors=2)
+        s.member = add_team_member(s.projects[0], factories.User(fullname="Ada Member"))
+        for juror in s.jurors:
+            _score(juror, s.projects[0], (s.impact, 5), (s.data_use, 9))
+            _score(juror, s.projects[1], (s.impact, 2), (s.data_use, 3))
+        call_as(
+            world.admin,
+            "challenge_award_create",
+            challenge_id=s.challenge["id"],
+            project=s.projects[0]["id"],
+            rank=1,
+            citation="Best of all",
+        )
+        return s
+
+    return built_over("world", "test_results_frozen.s", build)
 
 
 def _publish(world, s):

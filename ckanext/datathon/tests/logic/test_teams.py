@@ -19,6 +19,7 @@ from ckan.tests import factories, helpers
 from ckanext.datathon.model import TeamInvitation
 from ckanext.datathon.tests.factories import add_team_member, invite_and_accept
 from ckanext.datathon.tests.helpers import Statements, call_as, iso, now
+from ckanext.datathon.tests.snapshots import built_over
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
 
@@ -60,8 +61,12 @@ def _errors(excinfo, key: str) -> str:
 def team(world, published_challenge_factory):
     """``world`` plus a published challenge of ``world.org`` and the draft of
     ``world.user`` (the leader) for it."""
-    world.challenge = _challenge(world, published_challenge_factory)
-    world.project = _register(world.user, world.challenge)
+
+    def build():
+        challenge = _challenge(world, published_challenge_factory)
+        return challenge, _register(world.user, challenge)
+
+    world.challenge, world.project = built_over("world", "test_teams.team", build)
     return world
 
 

@@ -11,6 +11,7 @@ from ckan.tests import factories, helpers
 
 from ckanext.datathon import licences
 from ckanext.datathon.tests.helpers import Statements, call_as
+from ckanext.datathon.tests.snapshots import built_over
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
 
@@ -21,24 +22,31 @@ def body(response) -> str:
 
 @pytest.fixture
 def published(world, published_challenge_factory):
-    challenge = published_challenge_factory(
-        owner_org=world.org["id"],
-        title="Transporte público, seguridad y mujeres",
-        problem_statement="Women **avoid** routes at night <script>alert('x')</script>",
-        timeline=[
-            {
-                "stage": "mentorship",
-                "starts": "2023-08-28T09:00:00-06:00",
-                "ends": "2023-08-31T18:00:00-06:00",
-                "notes": "4 sessions",
-            },
-        ],
-    )
-    public = factories.Dataset(owner_org=world.org["id"], title="Viajes en Metrobús")
-    private = factories.Dataset(owner_org=world.org["id"], title="Denuncias internas", private=True)
-    for dataset in (public, private):
-        call_as(world.admin, "challenge_dataset_add", id=challenge["id"], dataset_id=dataset["id"])
-    return challenge, public, private
+    def build():
+        challenge = published_challenge_factory(
+            owner_org=world.org["id"],
+            title="Transporte público, seguridad y mujeres",
+            problem_statement="Women **avoid** routes at night <script>alert('x')</script>",
+            timeline=[
+                {
+                    "stage": "mentorship",
+                    "starts": "2023-08-28T09:00:00-06:00",
+                    "ends": "2023-08-31T18:00:00-06:00",
+                    "notes": "4 sessions",
+                },
+            ],
+        )
+        public = factories.Dataset(owner_org=world.org["id"], title="Viajes en Metrobús")
+        private = factories.Dataset(
+            owner_org=world.org["id"], title="Denuncias internas", private=True
+        )
+        for dataset in (public, private):
+            call_as(
+                world.admin, "challenge_dataset_add", id=challenge["id"], dataset_id=dataset["id"]
+            )
+        return challenge, public, private
+
+    return built_over("world", "test_challenge_pages.published", build)
 
 
 class TestIndex:

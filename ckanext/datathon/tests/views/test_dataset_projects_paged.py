@@ -11,6 +11,7 @@ import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 
 from ckanext.datathon.tests.helpers import call_as
+from ckanext.datathon.tests.snapshots import built_over
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
 CAP = 3
@@ -19,26 +20,29 @@ PROJECTS = 7  # more than two pages of CAP
 
 @pytest.fixture
 def used(world, published_challenge_factory):
-    challenge = published_challenge_factory(owner_org=world.org["id"], max_team_size=5)
-    dataset = factories.Dataset(owner_org=world.org["id"], title="Viajes")
-    projects = []
-    for n in range(PROJECTS):
-        project = call_as(
-            factories.User(),
-            "project_register",
-            challenge=challenge["id"],
-            title=f"Project {n:02d}",
-            team_name=f"Team {n}",
-            accept_rules=True,
-        )
-        call_as(
-            world.sysadmin,
-            "package_patch",
-            id=project["id"],
-            datasets_used=[{"dataset": dataset["id"]}],
-        )
-        projects.append(project)
-    return dataset, projects
+    def build():
+        challenge = published_challenge_factory(owner_org=world.org["id"], max_team_size=5)
+        dataset = factories.Dataset(owner_org=world.org["id"], title="Viajes")
+        projects = []
+        for n in range(PROJECTS):
+            project = call_as(
+                factories.User(),
+                "project_register",
+                challenge=challenge["id"],
+                title=f"Project {n:02d}",
+                team_name=f"Team {n}",
+                accept_rules=True,
+            )
+            call_as(
+                world.sysadmin,
+                "package_patch",
+                id=project["id"],
+                datasets_used=[{"dataset": dataset["id"]}],
+            )
+            projects.append(project)
+        return dataset, projects
+
+    return built_over("world", "test_dataset_projects_paged.used", build)
 
 
 @pytest.mark.ckan_config("ckanext.datathon.dataset_projects_max", str(CAP))

@@ -11,6 +11,7 @@ import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
 from ckanext.datathon.tests.helpers import call_as
+from ckanext.datathon.tests.snapshots import built_over
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
 
@@ -41,9 +42,12 @@ def url(endpoint: str, **kw) -> str:
 
 @pytest.fixture
 def published(world, published_challenge_factory):
-    return published_challenge_factory(
-        owner_org=world.org["id"], title="Transporte y mujeres", timezone="America/Mexico_City"
-    )
+    def build():
+        return published_challenge_factory(
+            owner_org=world.org["id"], title="Transporte y mujeres", timezone="America/Mexico_City"
+        )
+
+    return built_over("world", "test_engagement_pages.published", build)
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.datathon import idea_views
 from ckanext.datathon.model import DataGap, Idea, IdeaVote, Stage
 from ckanext.datathon.tests.helpers import call_as, now
+from ckanext.datathon.tests.snapshots import built_over
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
 
@@ -48,7 +49,10 @@ def _votes(idea_id: str) -> int:
 
 @pytest.fixture
 def challenge(world, published_challenge_factory):
-    return published_challenge_factory(owner_org=world.org["id"], title="Movilidad segura")
+    def build():
+        return published_challenge_factory(owner_org=world.org["id"], title="Movilidad segura")
+
+    return built_over("world", "test_idea_pages.challenge", build)
 
 
 class TestReading:

@@ -8,13 +8,17 @@ from bs4 import BeautifulSoup
 import ckan.plugins.toolkit as tk
 
 from ckanext.datathon.tests.helpers import call_as
+from ckanext.datathon.tests.snapshots import built_over
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
 
 
 @pytest.fixture
 def published(world, published_challenge_factory):
-    return published_challenge_factory(owner_org=world.org["id"], title="Cuidados")
+    def build():
+        return published_challenge_factory(owner_org=world.org["id"], title="Cuidados")
+
+    return built_over("world", "test_open_pages.published", build)
 
 
 def _page(client, challenge):

@@ -16,6 +16,7 @@ from ckanext.datathon import licences
 from ckanext.datathon.model import Challenge, Results
 from ckanext.datathon.tests.factories import add_team_member
 from ckanext.datathon.tests.helpers import call_as
+from ckanext.datathon.tests.snapshots import built_over
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
 
@@ -39,40 +40,48 @@ def _shift(challenge_id: str, **days: float) -> None:
 def contest(world, published_challenge_factory):
     """A published challenge of ``world.org`` with open registration, linking
     a public and a private dataset; a team (leader + member) with a draft."""
-    challenge = published_challenge_factory(
-        owner_org=world.org["id"],
-        title="Movilidad segura",
-        allowed_licences=["MIT", "GPL-3.0-or-later"],
-        eligibility="Residents of the **city**",
-        rules_text="Be *kind*",
-    )
-    public = factories.Dataset(owner_org=world.org["id"], title="Viajes en bici")
-    private = factories.Dataset(owner_org=world.org["id"], title="Denuncias internas", private=True)
-    for dataset in (public, private):
-        call_as(world.admin, "challenge_dataset_add", id=challenge["id"], dataset_id=dataset["id"])
-    leader = factories.User(fullname="Ana Leader")
-    member = factories.User(fullname="Beto Member")
-    draft = call_as(
-        leader,
-        "project_register",
-        challenge=challenge["id"],
-        title="Rutas seguras",
-        team_name="Las Ciclistas",
-        accept_rules=True,
-    )
-    add_team_member(draft, member)
-    return type(
-        "Contest",
-        (),
-        {
-            "challenge": challenge,
-            "public": public,
-            "private": private,
-            "leader": leader,
-            "member": member,
-            "draft": draft,
-        },
-    )
+
+    def build():
+        challenge = published_challenge_factory(
+            owner_org=world.org["id"],
+            title="Movilidad segura",
+            allowed_licences=["MIT", "GPL-3.0-or-later"],
+            eligibility="Residents of the **city**",
+            rules_text="Be *kind*",
+        )
+        public = factories.Dataset(owner_org=world.org["id"], title="Viajes en bici")
+        private = factories.Dataset(
+            owner_org=world.org["id"], title="Denuncias internas", private=True
+        )
+        for dataset in (public, private):
+            call_as(
+                world.admin, "challenge_dataset_add", id=challenge["id"], dataset_id=dataset["id"]
+            )
+        leader = factories.User(fullname="Ana Leader")
+        member = factories.User(fullname="Beto Member")
+        draft = call_as(
+            leader,
+            "project_register",
+            challenge=challenge["id"],
+            title="Rutas seguras",
+            team_name="Las Ciclistas",
+            accept_rules=True,
+        )
+        add_team_member(draft, member)
+        return type(
+            "Contest",
+            (),
+            {
+                "challenge": challenge,
+                "public": public,
+                "private": private,
+                "leader": leader,
+                "member": member,
+                "draft": draft,
+            },
+        )
+
+    return built_over("world", "test_team_pages.contest", build)
 
 
 def _invite_pending(contest) -> dict:
