@@ -17,6 +17,7 @@ from ckan.tests import factories
 from ckanext.datathon.export import safe_cell
 from ckanext.datathon.tests.factories import add_team_member
 from ckanext.datathon.tests.helpers import call_as, iso, now
+from ckanext.datathon.tests.snapshots import built_over
 
 DAY = dt.timedelta(days=1)
 UTC = dt.timezone.utc
@@ -61,54 +62,58 @@ def contest(clean_db, clean_index, challenge_factory):
     """A published challenge judged now (deadline 5 days ago): two submitted
     projects (one whose title and team start like spreadsheet formulas), a
     draft project, one juror who scored both, nothing published yet."""
-    admin, leader, juror = factories.User(), factories.User(), factories.User()
-    org = factories.Organization(users=[{"name": admin["name"], "capacity": "admin"}])
-    deadline = now() - 5 * DAY
-    challenge = challenge_factory(
-        name="cuidados-2024",
-        title="Economía del cuidado",
-        owner_org=org["id"],
-        state="active",
-        registration_opens=iso(deadline - 30 * DAY),
-        registration_closes=iso(deadline - 20 * DAY),
-        submission_deadline=iso(deadline),
-        judging_closes=iso(deadline + 10 * DAY),
-        results_date=iso(deadline + 11 * DAY),
-        prizes=[{"rank": 1, "title": "Primer lugar", "amount": "2500", "currency": "USD"}],
-    )
-    at = deadline - 25 * DAY
-    evil = _submit(leader, challenge, "=HYPERLINK(1)", "@Equipo", at)
-    good = _submit(leader, challenge, "Mapa de cuidados", "Red de cuidados", at + DAY)
-    with freeze_time(at):
-        draft = call_as(
-            factories.User(),
-            "project_register",
-            challenge=challenge["id"],
-            title="Borrador",
-            team_name="Otro equipo",
-            accept_rules=True,
+
+    def build():
+        admin, leader, juror = factories.User(), factories.User(), factories.User()
+        org = factories.Organization(users=[{"name": admin["name"], "capacity": "admin"}])
+        deadline = now() - 5 * DAY
+        challenge = challenge_factory(
+            name="cuidados-2024",
+            title="Economía del cuidado",
+            owner_org=org["id"],
+            state="active",
+            registration_opens=iso(deadline - 30 * DAY),
+            registration_closes=iso(deadline - 20 * DAY),
+            submission_deadline=iso(deadline),
+            judging_closes=iso(deadline + 10 * DAY),
+            results_date=iso(deadline + 11 * DAY),
+            prizes=[{"rank": 1, "title": "Primer lugar", "amount": "2500", "currency": "USD"}],
         )
-    add_team_member(good)
-    call_as(admin, "challenge_juror_add", id=challenge["id"], username=juror["name"])
-    impact = call_as(
-        admin, "challenge_criterion_create", challenge_id=challenge["id"], name="Impacto"
-    )
-    for project, score in ((evil, 2), (good, 5)):
-        call_as(
-            juror,
-            "project_score",
-            project=project["id"],
-            scores=[{"criterion": impact["id"], "score": score, "comment": "-1 punto"}],
+        at = deadline - 25 * DAY
+        evil = _submit(leader, challenge, "=HYPERLINK(1)", "@Equipo", at)
+        good = _submit(leader, challenge, "Mapa de cuidados", "Red de cuidados", at + DAY)
+        with freeze_time(at):
+            draft = call_as(
+                factories.User(),
+                "project_register",
+                challenge=challenge["id"],
+                title="Borrador",
+                team_name="Otro equipo",
+                accept_rules=True,
+            )
+        add_team_member(good)
+        call_as(admin, "challenge_juror_add", id=challenge["id"], username=juror["name"])
+        impact = call_as(
+            admin, "challenge_criterion_create", challenge_id=challenge["id"], name="Impacto"
         )
-    return SimpleNamespace(
-        admin=admin,
-        juror=juror,
-        challenge=challenge,
-        evil=evil,
-        good=good,
-        draft=draft,
-        impact=impact,
-    )
+        for project, score in ((evil, 2), (good, 5)):
+            call_as(
+                juror,
+                "project_score",
+                project=project["id"],
+                scores=[{"criterion": impact["id"], "score": score, "comment": "-1 punto"}],
+            )
+        return SimpleNamespace(
+            admin=admin,
+            juror=juror,
+            challenge=challenge,
+            evil=evil,
+            good=good,
+            draft=draft,
+            impact=impact,
+        )
+
+    return built_over("", "test_cli_export.contest", build)
 
 
 def _export(cli, tmp_path, *args):

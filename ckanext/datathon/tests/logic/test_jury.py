@@ -941,6 +941,13 @@ class TestAuthMatrix:
             ("challenge_results_publish", {"id": cid}, organizers),
             ("challenge_results_history", {"id": cid}, organizers),
             ("challenge_results_retract", {"id": cid}, {"sysadmin"}),
+            # reads (issue 20 §3): whoever reads the challenge, its jurors, its organizers
+            ("challenge_jury_status", {"id": cid}, EVERYONE | {"juror"}),
+            ("challenge_juror_queue", {"id": cid}, {"juror"}),
+            ("challenge_jury_progress", {"id": cid}, organizers),
+            ("challenge_scores_export", {"id": cid}, organizers),
+            ("challenge_projects_export", {"id": cid}, EVERYONE | {"juror"}),
+            ("project_winner_awards", {"ids": [s.project["id"]]}, EVERYONE | {"juror"}),
         ]
         assert {name for name, _d, _a in matrix} == set(jury_actions.__all__)
         for auth, data, allowed in matrix:

@@ -21,6 +21,7 @@ from ckan.tests import factories, helpers
 from ckanext.datathon.logic import lookup
 from ckanext.datathon.model import Challenge
 from ckanext.datathon.tests.helpers import call_as
+from ckanext.datathon.tests.snapshots import built_over
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
 
@@ -28,11 +29,17 @@ pytestmark = pytest.mark.usefixtures("with_plugins")
 @pytest.fixture
 def two_orgs(clean_db):
     """``eve`` edits ``acme`` only; ``ministry`` is someone else's."""
-    eve = factories.User()
-    stranger = factories.User()
-    acme = factories.Organization(name="acme", users=[{"name": eve["name"], "capacity": "editor"}])
-    ministry = factories.Organization(name="ministry")
-    return SimpleNamespace(eve=eve, stranger=stranger, acme=acme, ministry=ministry)
+
+    def build():
+        eve = factories.User()
+        stranger = factories.User()
+        acme = factories.Organization(
+            name="acme", users=[{"name": eve["name"], "capacity": "editor"}]
+        )
+        ministry = factories.Organization(name="ministry")
+        return SimpleNamespace(eve=eve, stranger=stranger, acme=acme, ministry=ministry)
+
+    return built_over("", "test_owner_org.two_orgs", build)
 
 
 def _refs(org: dict[str, Any]) -> list[str]:
