@@ -38,6 +38,67 @@ def local(days: float) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M")
 
 
+def open_judging(
+    organizer: dict[str, Any], challenge: dict[str, Any], criteria: list[tuple[str, int]]
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The submission deadline passed a minute ago and judging is open for a
+    day; a new juror (password ``PASSWORD``) and ``criteria`` (name, top
+    score), made by ``organizer``. Returns the juror and the criteria."""
+    now = dt.datetime.now(dt.timezone.utc)
+    as_organizer = {"user": organizer["name"], "ignore_auth": False}
+    ckan_helpers.call_action(
+        "challenge_patch",
+        context=dict(as_organizer),
+        id=challenge["id"],
+        registration_opens=(now - dt.timedelta(days=3)).isoformat(),
+        registration_closes=(now - dt.timedelta(days=2)).isoformat(),
+        submission_deadline=(now - dt.timedelta(minutes=1)).isoformat(),
+        judging_closes=(now + dt.timedelta(days=1)).isoformat(),
+        results_date=(now + dt.timedelta(days=2)).isoformat(),
+    )
+    juror = factories.User(name=unique("jurado"), password=PASSWORD)
+    ckan_helpers.call_action(
+        "challenge_juror_add",
+        context=dict(as_organizer),
+        id=challenge["id"],
+        username=juror["name"],
+    )
+    made = [
+        ckan_helpers.call_action(
+            "challenge_criterion_create",
+            context=dict(as_organizer),
+            challenge_id=challenge["id"],
+            name=label,
+            max_score=top,
+        )
+        for label, top in criteria
+    ]
+    return juror, made
+
+
+def invited_team(
+    challenge: dict[str, Any], title: str, team_name: str, guest: str = "invitada"
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """A new leader (password ``PASSWORD``) registers ``title`` for
+    ``challenge`` and invites a new user named after ``guest``, who has not
+    answered yet. Returns the leader, the guest and the project."""
+    leader = factories.User(name=unique("lider"), password=PASSWORD)
+    invited = factories.User(name=unique(guest), password=PASSWORD)
+    as_leader = {"user": leader["name"], "ignore_auth": False}
+    project = ckan_helpers.call_action(
+        "project_register",
+        context=dict(as_leader),
+        challenge=challenge["id"],
+        title=title,
+        team_name=team_name,
+        accept_rules=True,
+    )
+    ckan_helpers.call_action(
+        "project_member_add", context=dict(as_leader), id=project["id"], username=invited["name"]
+    )
+    return leader, invited, project
+
+
 def organizer_with_data() -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]]]:
     """An organizer (admin of a new organization) and two public datasets of it."""
     user = factories.User(name=unique("organizer"), password=PASSWORD)

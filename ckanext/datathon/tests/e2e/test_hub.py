@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 from babel.messages.pofile import read_po
 
-from ckan.tests import factories
 from ckan.tests import helpers as ckan_helpers
 
 from ckanext.datathon.tests import factories as datathon_factories
@@ -20,8 +19,8 @@ from ckanext.datathon.tests.e2e.conftest import login
 from ckanext.datathon.tests.e2e.test_flows import (
     PASSWORD,
     check_page,
+    invited_team,
     organizer_with_data,
-    unique,
 )
 
 pytestmark = pytest.mark.e2e
@@ -84,21 +83,8 @@ def test_a_team_member_and_an_organizer_walk_the_hub(page, shots):
         title="Movilidad segura",
         **datathon_factories.open_registration_dates(),
     )
-    leader = factories.User(name=unique("lider"), password=PASSWORD)
-    guest = factories.User(name=unique("invitada"), password=PASSWORD)
-    project = ckan_helpers.call_action(
-        "project_register",
-        context={"user": leader["name"], "ignore_auth": False},
-        challenge=challenge["id"],
-        title="Rutas seguras",
-        team_name="Las Ciclistas",
-        accept_rules=True,
-    )
-    ckan_helpers.call_action(
-        "project_member_add",
-        context={"user": leader["name"], "ignore_auth": False},
-        id=project["id"],
-        username=guest["name"],
+    _leader, guest, _project = invited_team(
+        challenge, "Rutas seguras", "Las Ciclistas", guest="invitada"
     )
     ckan_helpers.call_action(
         "challenge_idea_create",

@@ -7,7 +7,6 @@ msgid left in the desk, axe clean in the plugin's markup."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from functools import cache
 from pathlib import Path
@@ -23,7 +22,7 @@ from ckan.tests import helpers as ckan_helpers
 from ckanext.datathon.model import ProjectDataset
 from ckanext.datathon.tests import factories as datathon_factories
 from ckanext.datathon.tests.e2e.conftest import login
-from ckanext.datathon.tests.e2e.test_flows import PASSWORD, check_page, unique
+from ckanext.datathon.tests.e2e.test_flows import PASSWORD, check_page, open_judging, unique
 
 pytestmark = pytest.mark.e2e
 
@@ -109,35 +108,9 @@ def _desk() -> dict[str, Any]:
     ckan_helpers.call_action("project_submit", context=dict(as_leader), id=project["id"])
     model.Session.add(ProjectDataset(project_id=project["id"], package_id=secret["id"]))
     model.Session.commit()
-    now = dt.datetime.now(dt.timezone.utc)
-    as_organizer = {"user": organizer["name"], "ignore_auth": False}
-    ckan_helpers.call_action(
-        "challenge_patch",
-        context=dict(as_organizer),
-        id=challenge["id"],
-        registration_opens=(now - dt.timedelta(days=3)).isoformat(),
-        registration_closes=(now - dt.timedelta(days=2)).isoformat(),
-        submission_deadline=(now - dt.timedelta(minutes=1)).isoformat(),
-        judging_closes=(now + dt.timedelta(days=1)).isoformat(),
-        results_date=(now + dt.timedelta(days=2)).isoformat(),
+    juror, criteria = open_judging(
+        organizer, challenge, [("Uso de datos", 5), ("Impacto social", 10)]
     )
-    juror = factories.User(name=unique("jurado"), password=PASSWORD)
-    ckan_helpers.call_action(
-        "challenge_juror_add",
-        context=dict(as_organizer),
-        id=challenge["id"],
-        username=juror["name"],
-    )
-    criteria = [
-        ckan_helpers.call_action(
-            "challenge_criterion_create",
-            context=dict(as_organizer),
-            challenge_id=challenge["id"],
-            name=label,
-            max_score=top,
-        )
-        for label, top in (("Uso de datos", 5), ("Impacto social", 10))
-    ]
     return {
         "organizer": organizer,
         "challenge": challenge,

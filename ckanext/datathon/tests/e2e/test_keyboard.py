@@ -17,7 +17,13 @@ from ckan.tests import helpers as ckan_helpers
 
 from ckanext.datathon.model import Challenge
 from ckanext.datathon.tests import factories as datathon_factories
-from ckanext.datathon.tests.e2e.test_flows import PASSWORD, organizer_with_data, unique
+from ckanext.datathon.tests.e2e.test_flows import (
+    PASSWORD,
+    invited_team,
+    open_judging,
+    organizer_with_data,
+    unique,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -121,35 +127,9 @@ def test_register_submit_and_score_with_the_keyboard_only(page, shots):
     assert project["code_licence"] == "MIT"
 
     # the deadline passes; the organizer appoints a juror and two criteria
-    now = dt.datetime.now(dt.timezone.utc)
-    as_organizer = {"user": organizer["name"], "ignore_auth": False}
-    ckan_helpers.call_action(
-        "challenge_patch",
-        context=dict(as_organizer),
-        id=challenge["id"],
-        registration_opens=(now - dt.timedelta(days=3)).isoformat(),
-        registration_closes=(now - dt.timedelta(days=2)).isoformat(),
-        submission_deadline=(now - dt.timedelta(minutes=1)).isoformat(),
-        judging_closes=(now + dt.timedelta(days=1)).isoformat(),
-        results_date=(now + dt.timedelta(days=2)).isoformat(),
+    juror, criteria = open_judging(
+        organizer, challenge, [("Uso de datos", 5), ("Impacto social", 5)]
     )
-    juror = factories.User(name=unique("jurado"), password=PASSWORD)
-    ckan_helpers.call_action(
-        "challenge_juror_add",
-        context=dict(as_organizer),
-        id=challenge["id"],
-        username=juror["name"],
-    )
-    criteria = [
-        ckan_helpers.call_action(
-            "challenge_criterion_create",
-            context=dict(as_organizer),
-            challenge_id=challenge["id"],
-            name=label,
-            max_score=5,
-        )
-        for label in ("Uso de datos", "Impacto social")
-    ]
 
     page.context.clear_cookies()
     keyboard_login(page, juror["name"])
@@ -199,22 +179,7 @@ def test_accept_an_invitation_in_the_hub_with_the_keyboard_only(page, shots):
         title="Agua para todos",
         **datathon_factories.open_registration_dates(),
     )
-    leader = factories.User(name=unique("lider"), password=PASSWORD)
-    guest = factories.User(name=unique("teclado"), password=PASSWORD)
-    project = ckan_helpers.call_action(
-        "project_register",
-        context={"user": leader["name"], "ignore_auth": False},
-        challenge=challenge["id"],
-        title="Pozos abiertos",
-        team_name="Las Gotas",
-        accept_rules=True,
-    )
-    ckan_helpers.call_action(
-        "project_member_add",
-        context={"user": leader["name"], "ignore_auth": False},
-        id=project["id"],
-        username=guest["name"],
-    )
+    leader, guest, project = invited_team(challenge, "Pozos abiertos", "Las Gotas", guest="teclado")
 
     keyboard_login(page, guest["name"])
     page.goto("/dataset/")
