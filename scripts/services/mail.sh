@@ -20,8 +20,13 @@ start() {
     : "${CKAN_PYTHON:?CKAN_PYTHON must name the python of the virtualenv (aiosmtpd is installed there)}"
     mkdir -p "$STATE" "$MAILDIR"
     if pid_alive "$PIDFILE"; then
-        say "already running on 127.0.0.1:$SMTP_PORT (mail: $MAILDIR)"
-        return
+        if grep -q -- "--port $SMTP_PORT" "$STATE/port" 2>/dev/null; then
+            say "already running on 127.0.0.1:$SMTP_PORT (mail: $MAILDIR)"
+            return
+        fi
+        # started for another DATATHON_SMTP_PORT: the portal would mail nowhere
+        say "running on another port: restarting on 127.0.0.1:$SMTP_PORT"
+        stop_pidfile "$PIDFILE" 30 >/dev/null
     fi
     if port_in_use "$SMTP_PORT"; then
         say "port $SMTP_PORT is busy (not our catcher): not started; set DATATHON_SMTP_PORT"
@@ -30,6 +35,7 @@ start() {
     nohup "$CKAN_PYTHON" "$REPO_DIR/scripts/mail_catcher.py" --port "$SMTP_PORT" --dir "$MAILDIR" \
         >"$LOG" 2>&1 &
     echo $! >"$PIDFILE"
+    echo "--port $SMTP_PORT" >"$STATE/port"
     wait_until "${DATATHON_MAIL_START_TIMEOUT:-30}" "$LOG" ready
     say "catching mail on 127.0.0.1:$SMTP_PORT, one file per message in $MAILDIR"
 }
