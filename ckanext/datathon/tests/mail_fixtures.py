@@ -89,6 +89,11 @@ def mail_queue() -> Iterator[None]:
     queue.empty()
 
 
+def _logging_sections() -> str:
+    text = (REPO / "test.ini").read_text(encoding="utf-8")
+    return text[text.index("[loggers]") :]
+
+
 def run_worker(tmp_path: Path, smtp_server: str) -> str:
     """Run ``ckan jobs worker --burst <queue>`` until the queue is empty, with
     this test's database, Solr and Redis and ``smtp_server``; its log."""
@@ -99,7 +104,10 @@ def run_worker(tmp_path: Path, smtp_server: str) -> str:
         f"smtp.server = {smtp_server}\n"
         "smtp.mail_from = portal@datathon.example\n"
         f"ckanext.datathon.mail_attempts = {tk.config.get('ckanext.datathon.mail_attempts', 3)}\n"
-        f"ckan.locale_default = {tk.config.get('ckan.locale_default') or 'en'}\n",
+        f"ckan.locale_default = {tk.config.get('ckan.locale_default') or 'en'}\n\n"
+        # CKAN 2.11 reads the logging sections of the file it is given (2.12
+        # those of the first file of the chain that has them): test.ini's
+        + _logging_sections(),
         encoding="utf-8",
     )
     env = dict(os.environ)
