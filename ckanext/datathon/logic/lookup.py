@@ -34,6 +34,14 @@ def challenge(context: Context, id_or_name: Any) -> Challenge | None:
     return cache[key]
 
 
+def challenge_or_404(context: Context, id_or_name: Any) -> Challenge:
+    """:func:`challenge`, or ``ObjectNotFound`` ("Challenge not found")."""
+    found = challenge(context, id_or_name)
+    if found is None:
+        raise tk.ObjectNotFound(tk._("Challenge not found"))
+    return found
+
+
 def forget(context: Context) -> None:
     """Drop memoised objects (after a write changed them)."""
     context.pop(_CACHE, None)  # type: ignore[misc]

@@ -61,13 +61,6 @@ def _validate(data_dict: DataDict, schema: dict[str, Any], context: Context) -> 
     return data
 
 
-def _challenge(context: Context, id_or_name: Any) -> Challenge:
-    challenge = lookup.challenge(context, id_or_name)
-    if challenge is None:
-        raise tk.ObjectNotFound(_("Challenge not found"))
-    return challenge
-
-
 def _follower_dict(challenge_id: str, user_id: str, created: dt.datetime) -> dict[str, Any]:
     # core's user_following_dataset_dictize: the follower table's columns
     return {
@@ -86,7 +79,7 @@ def follow_challenge(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """
     tk.check_access("follow_challenge", context, data_dict)
     data = _validate(data_dict, follow_schema.follow_challenge(), context)
-    challenge = _challenge(context, data["id"])
+    challenge = lookup.challenge_or_404(context, data["id"])
     user_id = viewer(context).user_id
     if user_id is None:
         raise tk.ObjectNotFound(_("User not found"))
@@ -113,7 +106,7 @@ def unfollow_challenge(context: Context, data_dict: DataDict) -> None:
     """
     tk.check_access("unfollow_challenge", context, data_dict)
     data = _validate(data_dict, follow_schema.follow_challenge(), context)
-    challenge = _challenge(context, data["id"])
+    challenge = lookup.challenge_or_404(context, data["id"])
     user_id = viewer(context).user_id
     model.Session.execute(
         sa.delete(ChallengeFollower).where(
@@ -134,7 +127,7 @@ def challenge_follower_count(context: Context, data_dict: DataDict) -> int:
     """
     tk.check_access("challenge_follower_count", context, data_dict)
     data = _validate(data_dict, follow_schema.follow_challenge(), context)
-    challenge = _challenge(context, data["id"])
+    challenge = lookup.challenge_or_404(context, data["id"])
     return model.Session.execute(
         sa.select(sa.func.count())
         .select_from(ChallengeFollower.__table__)
@@ -151,7 +144,7 @@ def challenge_follower_list(context: Context, data_dict: DataDict) -> list[dict[
     """
     tk.check_access("challenge_follower_list", context, data_dict)
     data = _validate(data_dict, follow_schema.follow_challenge(), context)
-    challenge = _challenge(context, data["id"])
+    challenge = lookup.challenge_or_404(context, data["id"])
     users = model.Session.scalars(
         sa.select(model.User)
         .join(ChallengeFollower, ChallengeFollower.user_id == model.User.id)
@@ -169,7 +162,7 @@ def am_following_challenge(context: Context, data_dict: DataDict) -> bool:
     """
     tk.check_access("am_following_challenge", context, data_dict)
     data = _validate(data_dict, follow_schema.follow_challenge(), context)
-    challenge = _challenge(context, data["id"])
+    challenge = lookup.challenge_or_404(context, data["id"])
     user_id = viewer(context).user_id
     if user_id is None:
         raise tk.NotAuthorized(_("You must be logged in to follow challenges"))

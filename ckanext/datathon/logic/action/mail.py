@@ -45,13 +45,6 @@ def _validate(data_dict: DataDict, schema: dict[str, Any], context: Context) -> 
     return data
 
 
-def _challenge(context: Context, id_or_name: Any) -> Challenge:
-    challenge = lookup.challenge(context, id_or_name)
-    if challenge is None:
-        raise tk.ObjectNotFound(_("Challenge not found"))
-    return challenge
-
-
 def _announcement_dict(a: Announcement) -> dict[str, Any]:
     return {
         "id": a.id,
@@ -80,7 +73,7 @@ def challenge_announcement_create(context: Context, data_dict: DataDict) -> dict
     """
     tk.check_access("challenge_announcement_create", context, data_dict)
     data = _validate(data_dict, mail_schema.announcement_create(), context)
-    challenge = _challenge(context, data["id"])
+    challenge = lookup.challenge_or_404(context, data["id"])
     if challenge.state != "active":
         raise tk.ValidationError(
             {"id": [_("Announcements can only be sent for published challenges")]}
@@ -135,7 +128,7 @@ def challenge_announcement_list(context: Context, data_dict: DataDict) -> list[d
     """
     tk.check_access("challenge_announcement_list", context, data_dict)
     data = _validate(data_dict, mail_schema.announcement_list(), context)
-    challenge = _challenge(context, data["id"])
+    challenge = lookup.challenge_or_404(context, data["id"])
     rows = model.Session.scalars(
         sa.select(Announcement)
         .where(Announcement.challenge_id == challenge.id)
