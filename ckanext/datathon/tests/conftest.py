@@ -220,6 +220,40 @@ def app(make_app: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
         _unload()
 
 
+@pytest.fixture
+def cli(
+    ckan_config: Any, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Any]:
+    """Core's ``cli`` runner.  In a test that loads the plugins, a ``ckan``
+    command runs in the application of the ``app`` fixture (this test's
+    configuration, the plugin objects already loaded) with a request context
+    of its own, as ``ckan`` gives it; core's builds a new application at every
+    ``invoke`` (``CtxObject`` calls ``make_app``: every plugin loaded again,
+    1-2 s, up to 10 s on a busy machine), whose new plugin objects then made
+    the next test load the plugins once more."""
+    runner = ckan_helpers.CKANCliRunner(env={"CKAN_INI": ckan_config["__file__"]})
+    if "with_plugins" not in request.fixturenames:
+        yield runner  # the command loads the plugins of the file, as in production
+        return
+    from ckan.cli import cli as ckan_cli
+
+    application = request.getfixturevalue("app").app
+    pushed: list[Any] = []
+
+    class InTheTestApplication:
+        def __init__(self, conf: str | None = None) -> None:
+            self.app = application
+            self.config = config
+            context = application._wsgi_app.test_request_context()
+            context.push()
+            pushed.append(context)
+
+    monkeypatch.setattr(ckan_cli, "CtxObject", InTheTestApplication)
+    yield runner
+    for context in reversed(pushed):
+        context.pop()
+
+
 @pytest.fixture(scope="session")
 def _csrf_exempt_at_start() -> tuple[set[str], set[str]]:
     from ckan.config.middleware.flask_app import csrf
