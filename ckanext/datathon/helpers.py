@@ -20,7 +20,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.datathon import config
 from ckanext.datathon.formats import linked_data
-from ckanext.datathon.lib import licences, moments, request_memo
+from ckanext.datathon.lib import licences, moments
 from ckanext.datathon.logic.visibility import readable_dataset, viewer
 from ckanext.datathon.model import ALLY_KINDS, IMPACT_KINDS, PROJECT_TYPE, STAGES
 from ckanext.datathon.views.base import context as _context
@@ -672,24 +672,14 @@ def datathon_project_datasets(pkg: dict[str, Any]) -> list[dict[str, str]]:
 def datathon_pending_invitations() -> int:
     """How many team invitations the current user has not answered (for the
     user menu; lapsed ones are counted until the invitations page shows them
-    as lapsed).  One query, none for anonymous users; it also learns whether
-    the user follows a challenge, for the chained ``dashboard_activity_list``
-    of the same page (the header renders this first)."""
-    from flask_login import current_user
-
-    from ckanext.datathon.model import ChallengeFollower, TeamInvitation
-
-    if not current_user.is_authenticated:
+    as lapsed): ``datathon_hub_counts``, kept in Redis, so no SQL statement
+    on most pages and none for anonymous users; it also tells the chained
+    ``dashboard_activity_list`` of the same page whether the user follows a
+    challenge (the header renders this first)."""
+    if not tk.current_user.is_authenticated:
         return 0
-    inv = TeamInvitation.__table__
-    f = ChallengeFollower.__table__
-    pending = (
-        sa.select(sa.func.count())
-        .where(inv.c.invitee_user_id == current_user.id, inv.c.state == "pending")
-        .scalar_subquery()
-    )
-    # the same statement answers the dashboard count's question (request_memo)
-    follows = sa.exists().where(f.c.user_id == current_user.id)
-    row = model.Session.execute(sa.select(pending.label("pending"), follows.label("follows"))).one()
-    request_memo.remember(f"follows_any:{current_user.id}", bool(row.follows))
-    return row.pending
+    try:
+        counts = tk.get_action("datathon_hub_counts")(user_context(), {})
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return 0
+    return int(counts["pending_invitations"])

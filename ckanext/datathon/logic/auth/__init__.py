@@ -5,7 +5,8 @@ One module per entity; each lists its functions in ``__all__``.
 
 from __future__ import annotations
 
-from . import challenge, follow, hub, idea, impact, jury, mail, mentorship, project, team
+from . import catalogue, challenge, follow, hub, idea, impact, jury, mail, mentorship, project, team
+from .catalogue import *  # noqa: F403
 from .challenge import *  # noqa: F403
 from .follow import *  # noqa: F403
 from .hub import *  # noqa: F403
@@ -18,6 +19,7 @@ from .project import *  # noqa: F403
 from .team import *  # noqa: F403
 
 __all__ = [
+    *catalogue.__all__,
     *challenge.__all__,
     *follow.__all__,
     *hub.__all__,
