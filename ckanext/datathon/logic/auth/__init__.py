@@ -5,7 +5,20 @@ One module per entity; each lists its functions in ``__all__``.
 
 from __future__ import annotations
 
-from . import catalogue, challenge, follow, hub, idea, impact, jury, mail, mentorship, project, team
+from . import (
+    catalogue,
+    challenge,
+    follow,
+    hub,
+    idea,
+    impact,
+    jury,
+    mail,
+    mentorship,
+    project,
+    project_reads,
+    team,
+)
 from .catalogue import *  # noqa: F403
 from .challenge import *  # noqa: F403
 from .follow import *  # noqa: F403
@@ -16,6 +29,7 @@ from .jury import *  # noqa: F403
 from .mail import *  # noqa: F403
 from .mentorship import *  # noqa: F403
 from .project import *  # noqa: F403
+from .project_reads import *  # noqa: F403
 from .team import *  # noqa: F403
 
 __all__ = [
@@ -29,5 +43,6 @@ __all__ = [
     *mail.__all__,
     *mentorship.__all__,
     *project.__all__,
+    *project_reads.__all__,
     *team.__all__,
 ]
