@@ -310,7 +310,8 @@ def _form_choices(field: dict[str, Any]) -> dict[str, Any]:
     if isinstance(ref, str) and ref:
         data["challenge"] = ref
     project = (tk.request.view_args or {}).get("id") if has_request_context() else None
-    if isinstance(project, str) and project:
+    # (no dataset has a longer name: such an address names no project)
+    if isinstance(project, str) and project and len(project) <= 100 and "\x00" not in project:
         data["project"] = project
     key = (data.get("challenge"), data.get("project"))
     cache = g.setdefault("datathon_form_choices", {}) if has_request_context() else {}
