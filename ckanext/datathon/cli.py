@@ -111,25 +111,13 @@ def stage_report(day: dt.date | None, fmt: str) -> None:
     in the challenge's time zone.  Exit code 0, also when nothing changes."""
     from ckanext.datathon.formats import stage_report as report
 
-    changes = report.changes(day)
+    query = {"date": day.isoformat()} if day else {}
+    changes = tk.get_action("challenge_stage_report")({"user": ""}, query)
     if fmt == "json":
         click.echo(json.dumps(changes, ensure_ascii=False, indent=2))
         return
-    if not changes:
-        click.echo(f"Nothing changes on {day.isoformat()}." if day else "Nothing changes today.")
-        return
-    for challenge in changes:
-        click.echo(
-            f"{challenge['date']}  {challenge['name']}  {challenge['title']}"
-            f" ({challenge['timezone']})"
-        )
-        for event in challenge["events"]:
-            time = event["local"][11:16]
-            label = {
-                report.STAGE_STARTS: f"stage starts: {event['what']}",
-                report.STAGE_ENDS: f"stage ends: {event['what']}",
-            }.get(event["kind"], event["what"])
-            click.echo(f"  {time}  {label}")
+    for line in report.text_lines(changes, day):
+        click.echo(line)
 
 
 @datathon.command("send-reminders")

@@ -9,19 +9,16 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
-import sqlalchemy as sa
 from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_currency, get_currency_symbol
 
 import ckan.lib.helpers as core_h
-import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.datathon import config
 from ckanext.datathon.formats import linked_data
-from ckanext.datathon.lib import licences, moments, request_memo
-from ckanext.datathon.logic.visibility import readable_dataset, viewer
+from ckanext.datathon.lib import licences, moments
 from ckanext.datathon.model import ALLY_KINDS, IMPACT_KINDS, PROJECT_TYPE, STAGES
 from ckanext.datathon.views.base import context as _context
 from ckanext.datathon.views.base import user_context
@@ -300,42 +297,35 @@ def datathon_share_links(title: str, url: str) -> list[dict[str, str]]:
 # -- project forms and pages (team flow) ------------------------------------------------
 
 
-def _form_project() -> tuple[str | None, str | None]:
-    """(package id, challenge id) of the project of the current request's
-    ``<id>`` (e.g. ``/project/edit/<id>``); memoised for the request."""
+def _form_choices(field: dict[str, Any]) -> dict[str, Any]:
+    """``project_form_choices`` for the challenge a project form is about:
+    ``datathon_challenge`` set on the field by our form snippet (from the
+    form data), else the challenge of the project of the request's ``<id>``
+    (e.g. ``/project/edit/<id>``).  Memoised for the request: the form's
+    fields ask once."""
     from flask import g, has_request_context
 
-    from ckanext.datathon.logic import project_rules
-
-    if not has_request_context():
-        return None, None
-    if "datathon_form_project" not in g:
-        pkg = project_rules.package((tk.request.view_args or {}).get("id"))
-        project = project_rules.project_row(pkg.id) if pkg is not None else None
-        g.datathon_form_project = (
-            (pkg.id, project.challenge_id) if project is not None else (None, None)
-        )
-    return g.datathon_form_project
-
-
-def _project_challenge(field: dict[str, Any]) -> Any:
-    """The challenge a project form is about: ``datathon_challenge`` set on the
-    field by our form snippet (from the form data), else the challenge of the
-    project being edited.  Memoised for the request."""
-    from flask import g, has_request_context
-
-    from ckanext.datathon.logic import project_rules
-
-    ref = field.get("datathon_challenge") or _form_project()[1]
-    if not ref or not isinstance(ref, str):
-        return None
-    cache = g.setdefault("datathon_form_challenges", {}) if has_request_context() else {}
-    if ref not in cache:
-        challenge = project_rules.challenge_by_ref(ref)
-        # A challenge the user may not read (a draft, a deleted one) lends
-        # the form nothing: neither its licences nor its datasets.
-        cache[ref] = challenge if _may_read_challenge(challenge) else None
-    return cache[ref]
+    ref = field.get("datathon_challenge")
+    data: dict[str, Any] = {}
+    if isinstance(ref, str) and ref:
+        data["challenge"] = ref
+    project = (tk.request.view_args or {}).get("id") if has_request_context() else None
+    # (no dataset has a longer name: such an address names no project)
+    if isinstance(project, str) and project and len(project) <= 100 and "\x00" not in project:
+        data["project"] = project
+    key = (data.get("challenge"), data.get("project"))
+    cache = g.setdefault("datathon_form_choices", {}) if has_request_context() else {}
+    if key not in cache:
+        try:
+            cache[key] = tk.get_action("project_form_choices")(user_context(), data)
+        except (tk.ValidationError, tk.NotAuthorized, tk.ObjectNotFound):
+            cache[key] = {
+                "challenge": None,
+                "project_id": None,
+                "licences": list(licences.osi_approved_ids()),
+                "datasets": [],
+            }
+    return cache[key]
 
 
 def _may_read_challenge(challenge: Any) -> bool:
@@ -351,10 +341,7 @@ def _may_read_challenge(challenge: Any) -> bool:
 def datathon_project_licence_choices(field: dict[str, Any]) -> list[dict[str, str]]:
     """scheming ``choices_helper`` of ``code_licence``: the licences the
     project's challenge allows (the OSI list when the form has no challenge)."""
-    challenge = _project_challenge(field)
-    ids = list(challenge.allowed_licences or []) if challenge is not None else []
-    if challenge is None:
-        ids = list(licences.osi_approved_ids())
+    ids = _form_choices(field)["licences"]
     current = field.get("datathon_current")
     choices = [{"value": lid, "label": f"{licences.name(lid)} ({lid})"} for lid in ids]
     if isinstance(current, str) and current and current not in ids:
@@ -368,73 +355,38 @@ def datathon_project_dataset_choices(field: dict[str, Any]) -> list[dict[str, st
     """scheming ``choices_helper`` of ``datasets_used[].dataset``: the datasets
     linked to the project's challenge and those the project already uses,
     limited to what the current user may read (and to public ones when the
-    challenge requires open data).  One query per request."""
-    import sqlalchemy as sa
-    from flask import g, has_request_context
-
-    import ckan.model as model
-
-    from ckanext.datathon.logic.visibility import readable_dataset, viewer
-    from ckanext.datathon.model import PROJECT_TYPE, ChallengeDataset, ProjectDataset
-
-    challenge = _project_challenge(field)
-    if challenge is None:
-        return []
-    project_id = _form_project()[0]
-    key = (challenge.id, project_id)
-    cache = g.setdefault("datathon_dataset_choices", {}) if has_request_context() else {}
-    if key not in cache:
-        p = model.Package.__table__
-        cd = ChallengeDataset.__table__
-        pd = ProjectDataset.__table__
-        wanted = sa.select(cd.c.package_id).where(cd.c.challenge_id == challenge.id)
-        if project_id:
-            wanted = wanted.union(sa.select(pd.c.package_id).where(pd.c.project_id == project_id))
-        who = viewer(user_context())
-        conditions = [
-            p.c.id.in_(wanted),
-            p.c.type != PROJECT_TYPE,
-            readable_dataset(who, p),
-        ]
-        if challenge.require_open_data:
-            conditions.append(p.c.private.is_(False))
-        rows = model.Session.execute(
-            sa.select(p.c.id, p.c.name, p.c.title).where(*conditions).order_by(p.c.title, p.c.name)
-        ).all()
-        cache[key] = [{"value": r.id, "label": r.title or r.name} for r in rows]
-    return cache[key]
+    challenge requires open data).  ``project_form_choices``, once per
+    request."""
+    return [
+        {"value": d["id"], "label": d["title"] or d["name"]}
+        for d in _form_choices(field)["datasets"]
+    ]
 
 
 def datathon_project_resource_choices(field: dict[str, Any], current: Any) -> list[dict[str, Any]]:
     """The resources a ``datasets_used`` entry may name: for each dataset the
-    form offers (:func:`datathon_project_dataset_choices`), its active
-    resources in their order, ``selected`` where ``current`` (a list, or the
-    comma-separated text of a re-rendered form) holds them.  One query."""
-    datasets = datathon_project_dataset_choices(field)
-    if not datasets:
-        return []
+    form offers (:func:`datathon_project_dataset_choices`) that has any, its
+    active resources in their order, ``selected`` where ``current`` (a list,
+    or the comma-separated text of a re-rendered form) holds them.  The same
+    ``project_form_choices`` answer as the datasets."""
     if isinstance(current, str):
         current = current.replace(",", " ").split()
     chosen = {i for i in current if isinstance(i, str)} if isinstance(current, list) else set()
-    r = model.Resource.__table__
-    rows = model.Session.execute(
-        sa.select(r.c.id, r.c.name, r.c.url, r.c.package_id)
-        .where(r.c.package_id.in_([d["value"] for d in datasets]), r.c.state == "active")
-        .order_by(r.c.package_id, r.c.position)
-    ).all()
-    by_dataset: dict[str, list[dict[str, Any]]] = {}
-    for row in rows:
-        by_dataset.setdefault(row.package_id, []).append(
-            {
-                "value": row.id,
-                "label": row.name or row.url or row.id,
-                "selected": row.id in chosen,
-            }
-        )
     return [
-        {"dataset": d["value"], "label": d["label"], "resources": by_dataset[d["value"]]}
-        for d in datasets
-        if d["value"] in by_dataset
+        {
+            "dataset": d["id"],
+            "label": d["title"] or d["name"],
+            "resources": [
+                {
+                    "value": r["id"],
+                    "label": r["name"] or r["url"] or r["id"],
+                    "selected": r["id"] in chosen,
+                }
+                for r in d["resources"]
+            ],
+        }
+        for d in _form_choices(field)["datasets"]
+        if d["resources"]
     ]
 
 
@@ -642,54 +594,43 @@ def datathon_follow_state(challenge_id: str) -> dict[str, Any]:
 
 def datathon_project_datasets(pkg: dict[str, Any]) -> list[dict[str, str]]:
     """The portal datasets a project uses, in the team's order, limited to the
-    ones the current user may read (a private dataset stays unnamed).  One
-    query."""
+    ones the current user may read (a private dataset stays unnamed):
+    ``project_datasets_used``, one query."""
     refs = [
         str(item["dataset"])
         for item in pkg.get("datasets_used") or []
         if isinstance(item, dict) and item.get("dataset")
     ]
-    if not refs:
+    if not refs or not pkg.get("id"):
         return []
-    p = model.Package.__table__
-    who = viewer(user_context())
-    rows = model.Session.execute(
-        sa.select(p.c.id, p.c.name, p.c.title).where(
-            sa.or_(p.c.id.in_(refs), p.c.name.in_(refs)), readable_dataset(who, p)
-        )
-    ).all()
-    found = {key: row for row in rows for key in (row.id, row.name)}
+    try:
+        used = tk.get_action("project_datasets_used")(user_context(), {"ids": [pkg["id"]]})
+    except (tk.ValidationError, tk.NotAuthorized):
+        return []
+    found = {
+        key: row for row in used["results"].get(pkg["id"], []) for key in (row["id"], row["name"])
+    }
     seen: set[str] = set()
     result = []
     for ref in refs:
         row = found.get(ref)
-        if row is not None and row.id not in seen:
-            seen.add(row.id)
-            result.append({"id": row.id, "name": row.name, "title": row.title or row.name})
+        if row is not None and row["id"] not in seen:
+            seen.add(row["id"])
+            result.append({"id": row["id"], "name": row["name"], "title": row["title"]})
     return result
 
 
 def datathon_pending_invitations() -> int:
     """How many team invitations the current user has not answered (for the
     user menu; lapsed ones are counted until the invitations page shows them
-    as lapsed).  One query, none for anonymous users; it also learns whether
-    the user follows a challenge, for the chained ``dashboard_activity_list``
-    of the same page (the header renders this first)."""
-    from flask_login import current_user
-
-    from ckanext.datathon.model import ChallengeFollower, TeamInvitation
-
-    if not current_user.is_authenticated:
+    as lapsed): ``datathon_hub_counts``, kept in Redis, so no SQL statement
+    on most pages and none for anonymous users; it also tells the chained
+    ``dashboard_activity_list`` of the same page whether the user follows a
+    challenge (the header renders this first)."""
+    if not tk.current_user.is_authenticated:
         return 0
-    inv = TeamInvitation.__table__
-    f = ChallengeFollower.__table__
-    pending = (
-        sa.select(sa.func.count())
-        .where(inv.c.invitee_user_id == current_user.id, inv.c.state == "pending")
-        .scalar_subquery()
-    )
-    # the same statement answers the dashboard count's question (request_memo)
-    follows = sa.exists().where(f.c.user_id == current_user.id)
-    row = model.Session.execute(sa.select(pending.label("pending"), follows.label("follows"))).one()
-    request_memo.remember(f"follows_any:{current_user.id}", bool(row.follows))
-    return row.pending
+    try:
+        counts = tk.get_action("datathon_hub_counts")(user_context(), {})
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return 0
+    return int(counts["pending_invitations"])

@@ -11,21 +11,19 @@ site's profiles::
 For each challenge it adds ``<dataset> dct:isReferencedBy <challenge page>``
 and describes the challenge as a ``schema:Event`` with its ``schema:name``
 and ``schema:url`` -- the IRI the challenge's own JSON-LD uses as ``@id``.
-Only published challenges are named: catalogue records are public, whoever
-asks for them.  Nothing here runs unless ckanext-dcat loads the profile;
-without ckanext-dcat installed this module imports but defines nothing.
+Only published challenges are named (catalogue records are public, whoever
+asks for them), read through ``dataset_published_challenges``.  Nothing here
+runs unless ckanext-dcat loads the profile; without ckanext-dcat installed
+this module imports but defines nothing.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
-
-import ckan.model as model
+import ckan.plugins.toolkit as tk
 
 from ckanext.datathon.formats.linked_data import challenge_url
-from ckanext.datathon.model import Challenge, ChallengeDataset
 
 try:
     from rdflib import Literal, URIRef
@@ -36,16 +34,27 @@ except ImportError:  # ckanext-dcat is optional
     RDFProfile = None  # type: ignore[assignment,misc]
 
 
-def published_challenges_using(dataset_id: str) -> list[Any]:
-    """Published challenges linked to the dataset (one indexed query)."""
-    c = Challenge.__table__
-    link = ChallengeDataset.__table__
-    return model.Session.execute(
-        sa.select(c.c.name, c.c.title)
-        .select_from(link.join(c, c.c.id == link.c.challenge_id))
-        .where(link.c.package_id == dataset_id, c.c.state == "active")
-        .order_by(c.c.created, c.c.id)
-    ).all()
+def published_challenges_using(dataset_id: str) -> list[dict[str, Any]]:
+    """Published challenges linked to the dataset, oldest first
+    (``dataset_published_challenges``, as the user reading the DCAT output:
+    one indexed query).  A catalogue page asks once per dataset: ckanext-dcat
+    builds each dataset's graph on its own, and hands a profile no list of
+    the page's datasets to ask about at once."""
+    result = tk.get_action("dataset_published_challenges")(_context(), {"ids": [dataset_id]})
+    return result["results"].get(dataset_id, [])
+
+
+def _context() -> Any:
+    """The signed-in user's object rides along (no lookup per dataset);
+    outside a request (ckanext-dcat's CLI), anonymous."""
+    try:
+        user = tk.current_user
+        if user.is_authenticated:
+            user = getattr(user, "_get_current_object", lambda: user)()
+            return {"user": user.name, "auth_user_obj": user}
+    except (RuntimeError, AttributeError):
+        pass
+    return {"user": ""}
 
 
 if RDFProfile is not None:
@@ -57,8 +66,8 @@ if RDFProfile is not None:
             if not dataset_dict.get("id"):
                 return
             for row in published_challenges_using(dataset_dict["id"]):
-                challenge = URIRef(challenge_url(row.name))
+                challenge = URIRef(challenge_url(row["name"]))
                 self.g.add((dataset_ref, DCT.isReferencedBy, challenge))
                 self.g.add((challenge, RDF.type, SCHEMA.Event))
-                self.g.add((challenge, SCHEMA.name, Literal(row.title)))
+                self.g.add((challenge, SCHEMA.name, Literal(row["title"])))
                 self.g.add((challenge, SCHEMA.url, challenge))

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context
 
@@ -26,6 +25,7 @@ from ckanext.datathon.formats import csv_export
 FORMATS = ("json", "csv", "both")
 PAGE = 100  # project_list's maximum page size
 RANKING_PAGE = 1000  # challenge_ranking's maximum page size
+SCORES_BATCH = 1000  # challenge_scores_export's largest batch
 
 PROJECT_COLUMNS = (
     "name",
@@ -102,10 +102,13 @@ def _context(user: str | None) -> Context:
 def _acting_user(name: str | None) -> str | None:
     if name is None:
         return None
-    user = model.User.get(name)
-    if user is None or user.state != "active":
+    try:
+        user = tk.get_action("user_show")({"ignore_auth": True}, {"id": name})
+    except (tk.ObjectNotFound, tk.ValidationError):
+        user = None
+    if user is None or user.get("state") != "active":
         raise ExportError(f'User "{name}" not found.')
-    return user.name
+    return user["name"]
 
 
 def _allowed(action: str, user: str | None, data: dict[str, Any]) -> bool:
@@ -127,17 +130,45 @@ def _all_projects(user: str | None, challenge_id: str) -> list[dict[str, Any]]:
             return projects
 
 
-def _all_scores(user: str | None, projects: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    scores = []
-    for project in projects:
-        if project["submission_status"] == "draft":
-            continue  # drafts are never scored
-        result = tk.get_action("project_score_list")(_context(user), {"project": project["id"]})
-        for row in result["results"]:
-            scores.append(
-                {"project_name": project["name"], "project_title": project["title"], **row}
-            )
-    return scores
+def _all_scores(
+    user: str | None, challenge_id: str, projects: Sequence[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Every score of the bundle's projects, in their order, then by juror
+    and criterion: ``challenge_scores_export`` batch after batch (one query
+    each, whatever the number of projects)."""
+    listed = {p["id"]: (n, p) for n, p in enumerate(projects)}
+    rows: list[dict[str, Any]] = []
+    query: dict[str, Any] = {"id": challenge_id, "limit": SCORES_BATCH}
+    while True:
+        batch = tk.get_action("challenge_scores_export")(_context(user), query)
+        rows.extend(r for r in batch["results"] if r["project_id"] in listed)
+        if batch["next"] is None:
+            break
+        query["after"] = batch["next"]
+    rows.sort(
+        key=lambda r: (
+            listed[r["project_id"]][0],
+            r["juror"],
+            r["criterion_position"],
+            r["criterion"],
+        )
+    )
+    return [
+        {
+            "project_name": listed[r["project_id"]][1]["name"],
+            "project_title": listed[r["project_id"]][1]["title"],
+            "criterion_id": r["criterion_id"],
+            "criterion_name": r["criterion"],
+            "max_score": r["max_score"],
+            "juror_user_id": r["juror_user_id"],
+            "juror_name": r["juror"],
+            "score": r["score"],
+            "comment": r["comment"],
+            "created": r["created"],
+            "modified": r["modified"],
+        }
+        for r in rows
+    ]
 
 
 def _ranking(user: str | None, challenge_id: str) -> dict[str, Any]:
@@ -173,7 +204,7 @@ def collect(challenge_ref: str, user_name: str | None = None) -> Bundle:
     )
     bundle.projects = _all_projects(user, challenge["id"])
     if _allowed("datathon_permission_manage_challenge", user, {"id": challenge["id"]}):
-        bundle.scores = _all_scores(user, bundle.projects)
+        bundle.scores = _all_scores(user, challenge["id"], bundle.projects)
     if _allowed("challenge_ranking", user, {"id": challenge["id"]}):
         bundle.ranking = _ranking(user, challenge["id"])
         bundle.awards = tk.get_action("challenge_award_list")(

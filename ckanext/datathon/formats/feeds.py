@@ -8,7 +8,8 @@ Three kinds of event, of published challenges only, newest first:
 
 Each entry's id is a ``urn:uuid`` derived (UUID 5) from the challenge id and
 the event, so it stays the same across requests, renames and reschedulings.
-The three kinds come from one UNION query, ordered and bounded in SQL.
+The three kinds come from ``challenge_event_list`` (one UNION query, ordered
+and bounded in SQL).
 
 The feed holds the newest ``ckanext.datathon.feed_entries`` events; older
 ones are on further pages (``?page=2``...), linked as an RFC 5005 paged feed:
@@ -22,16 +23,12 @@ import datetime as dt
 import uuid
 from typing import Any
 
-import sqlalchemy as sa
 from feedgen.feed import FeedGenerator
 
 import ckan.lib.helpers as core_h
-import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.datathon import config
-from ckanext.datathon.lib import timeline
-from ckanext.datathon.model import Challenge, Results, Stage
 
 # Entries of a page of the feed by default (ckanext.datathon.feed_entries).
 FEED_LIMIT = 50
@@ -46,77 +43,41 @@ def entry_id(challenge_id: str, kind: str, stage: str | None = None) -> str:
     return uuid.uuid5(uuid.NAMESPACE_URL, name).urn
 
 
-def events(limit: int = FEED_LIMIT, at: dt.datetime | None = None, offset: int = 0) -> list[Any]:
+def events(limit: int = FEED_LIMIT, offset: int = 0) -> list[dict[str, Any]]:
     """The newest events of published challenges (after the first
-    ``offset``), one query."""
-    at = at or timeline.now()
-    c = Challenge.__table__
-    s = Stage.__table__
-    r = Results.__table__
-    g = model.Group.__table__
-
-    def columns(kind: str, stage: Any, when: Any) -> list[Any]:
-        return [
-            sa.literal(kind).label("kind"),
-            stage.label("stage"),
-            when.label("at"),
-            c.c.id,
-            c.c.name,
-            c.c.title,
-            c.c.problem_statement,
-            g.c.title.label("org_title"),
-            g.c.name.label("org_name"),
-        ]
-
-    published = (
-        sa.select(*columns(PUBLISHED, sa.null(), c.c.published))
-        .join(g, g.c.id == c.c.owner_org)
-        .where(c.c.state == "active", c.c.published.is_not(None), c.c.published <= at)
-    )
-    stages = (
-        sa.select(*columns(STAGE, s.c.stage, s.c.starts))
-        .select_from(s.join(c, c.c.id == s.c.challenge_id))
-        .join(g, g.c.id == c.c.owner_org)
-        .where(c.c.state == "active", s.c.starts <= at)
-    )
-    results = (
-        sa.select(*columns(RESULTS, sa.null(), r.c.published))
-        .select_from(r.join(c, c.c.id == r.c.challenge_id))
-        .join(g, g.c.id == c.c.owner_org)
-        .where(c.c.state == "active", r.c.published <= at)
-    )
-    union = sa.union_all(published, stages, results).subquery()
-    return model.Session.execute(
-        sa.select(union)
-        .order_by(union.c.at.desc(), union.c.id, union.c.kind, union.c.stage)
-        .limit(limit)
-        .offset(offset)
-    ).all()
+    ``offset``): ``challenge_event_list``, one query."""
+    return tk.get_action("challenge_event_list")({}, {"limit": limit, "offset": offset})["results"]
 
 
-def _title(row: Any) -> str:
-    if row.kind == PUBLISHED:
-        return _("New challenge: %(title)s") % {"title": row.title}
-    if row.kind == STAGE:
+def _title(event: dict[str, Any]) -> str:
+    title = event["challenge"]["title"]
+    if event["kind"] == PUBLISHED:
+        return _("New challenge: %(title)s") % {"title": title}
+    if event["kind"] == STAGE:
         return _("%(title)s: the stage “%(stage)s” has started") % {
-            "title": row.title,
-            "stage": tk.h.datathon_stage_label(row.stage),
+            "title": title,
+            "stage": tk.h.datathon_stage_label(event["stage"]),
         }
-    return _("%(title)s: the results are published") % {"title": row.title}
+    return _("%(title)s: the results are published") % {"title": title}
 
 
-def _summary(row: Any) -> str:
-    problem = core_h.markdown_extract(row.problem_statement or "", extract_length=300)
-    if row.kind == PUBLISHED:
+def _organization(event: dict[str, Any]) -> str:
+    return event["organization"]["title"] or event["organization"]["name"]
+
+
+def _summary(event: dict[str, Any]) -> str:
+    challenge = event["challenge"]
+    problem = core_h.markdown_extract(challenge["problem_statement"] or "", extract_length=300)
+    if event["kind"] == PUBLISHED:
         return problem or _("%(organization)s published a new challenge.") % {
-            "organization": row.org_title or row.org_name
+            "organization": _organization(event)
         }
-    if row.kind == STAGE:
+    if event["kind"] == STAGE:
         return _("The challenge “%(title)s” is now in the stage “%(stage)s”.") % {
-            "title": row.title,
-            "stage": tk.h.datathon_stage_label(row.stage),
+            "title": challenge["title"],
+            "stage": tk.h.datathon_stage_label(event["stage"]),
         }
-    return _("The winners of “%(title)s” are announced.") % {"title": row.title}
+    return _("The winners of “%(title)s” are announced.") % {"title": challenge["title"]}
 
 
 def page_url(number: int) -> str:
@@ -152,24 +113,29 @@ def atom_feed(page: int = 1) -> bytes:
     feed.author({"name": site_title, "uri": tk.config["ckan.site_url"]})
     feed.generator("ckanext-datathon")
     feed.language(tk.h.lang() or "en")
-    feed.updated(rows[0].at if rows else _epoch())
-    for row in rows:
-        if row.kind == RESULTS:
-            url = tk.url_for("datathon_jury.results", name=row.name, qualified=True)
+    feed.updated(_moment(rows[0]) if rows else _epoch())
+    for event in rows:
+        kind, name = event["kind"], event["challenge"]["name"]
+        if kind == RESULTS:
+            url = tk.url_for("datathon_jury.results", name=name, qualified=True)
         else:
-            url = tk.url_for("challenge.read", name=row.name, qualified=True)
-        if row.kind == STAGE:
+            url = tk.url_for("challenge.read", name=name, qualified=True)
+        if kind == STAGE:
             url += "#timeline"
         entry = feed.add_entry(order="append")
-        entry.id(entry_id(row.id, row.kind, row.stage))
-        entry.title(_title(row))
-        entry.updated(row.at)
-        entry.published(row.at)
+        entry.id(entry_id(event["challenge"]["id"], kind, event["stage"]))
+        entry.title(_title(event))
+        entry.updated(_moment(event))
+        entry.published(_moment(event))
         entry.link(href=url, rel="alternate", type="text/html")
-        entry.summary(_summary(row))
-        entry.author({"name": row.org_title or row.org_name})
-        entry.category(term=row.kind)
+        entry.summary(_summary(event))
+        entry.author({"name": _organization(event)})
+        entry.category(term=kind)
     return feed.atom_str(pretty=True)
+
+
+def _moment(event: dict[str, Any]) -> dt.datetime:
+    return dt.datetime.fromisoformat(event["at"])
 
 
 def _epoch() -> dt.datetime:

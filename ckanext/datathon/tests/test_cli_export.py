@@ -16,7 +16,7 @@ from ckan.tests import factories
 
 from ckanext.datathon.export import safe_cell
 from ckanext.datathon.tests.factories import add_team_member
-from ckanext.datathon.tests.helpers import call_as, iso, now
+from ckanext.datathon.tests.helpers import Statements, call_as, iso, now
 from ckanext.datathon.tests.snapshots import built_over
 
 DAY = dt.timedelta(days=1)
@@ -169,6 +169,38 @@ class TestExport:
         ]
         assert results[0]["score"] == "100.0"
         assert results[0]["criterion: Impacto"] == "5.0"
+
+    def test_the_scores_are_read_in_one_batch_whatever_the_projects(self, contest):
+        """The scores come from ``challenge_scores_export`` (one query a
+        batch), not one ``project_score_list`` per project; the rows keep
+        the shape and the order they had."""
+        from ckanext.datathon.formats import export
+
+        name = contest.admin["name"]
+        projects = export._all_projects(name, contest.challenge["id"])
+        assert len(projects) == 3
+        with Statements() as run:
+            scores = export._all_scores(name, contest.challenge["id"], projects)
+        assert len(run.containing("datathon_score")) == 1
+        assert [s["project_name"] for s in scores] == [
+            p["name"] for p in projects if p["name"] in {contest.evil["name"], contest.good["name"]}
+        ]
+        assert set(scores[0]) == {
+            "project_name",
+            "project_title",
+            "criterion_id",
+            "criterion_name",
+            "max_score",
+            "juror_user_id",
+            "juror_name",
+            "score",
+            "comment",
+            "created",
+            "modified",
+        }
+        assert {(s["criterion_id"], s["juror_name"], s["max_score"]) for s in scores} == {
+            (contest.impact["id"], contest.juror["name"], contest.impact["max_score"])
+        }
 
     def test_a_juror_is_not_an_organizer(self, cli, contest, tmp_path):
         result, out = _export(cli, tmp_path, "--user", contest.juror["name"], "--format", "csv")

@@ -6,7 +6,6 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.lib.pagination import Page
 from ckan.types import Context
@@ -18,13 +17,9 @@ _ = tk._
 
 
 def context() -> Context:
-    """An action context for the current user, as CKAN's own views build it."""
-    return {
-        "model": model,
-        "session": model.Session,
-        **user_context(),
-        "for_view": True,
-    }  # type: ignore[return-value]
+    """An action context for the current user, as CKAN's own views build it
+    (``get_action`` and ``check_access`` add ``model`` and ``session``)."""
+    return {**user_context(), "for_view": True}  # type: ignore[return-value]
 
 
 def user_context() -> Context:

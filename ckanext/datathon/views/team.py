@@ -16,17 +16,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Blueprint, g
 from flask.views import MethodView
 
 import ckan.lib.helpers as h
-import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.datathon import config
-from ckanext.datathon.logic.visibility import readable_dataset, viewer
-from ckanext.datathon.model import PROJECT_TYPE, ProjectDataset
+from ckanext.datathon.model import PROJECT_TYPE
 from ckanext.datathon.views import hub
 from ckanext.datathon.views.base import context as _context
 from ckanext.datathon.views.base import deny as _deny
@@ -166,21 +163,15 @@ team.add_url_rule(
 
 
 def _datasets_used(project_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
-    """The datasets each project uses that the viewer may read: one query."""
+    """The datasets each project uses that the viewer may read:
+    ``project_datasets_used``, one query for the page."""
     if not project_ids:
         return {}
-    link = ProjectDataset.__table__
-    p = model.Package.__table__
-    rows = model.Session.execute(
-        sa.select(link.c.project_id, p.c.name, p.c.title)
-        .select_from(link.join(p, p.c.id == link.c.package_id))
-        .where(link.c.project_id.in_(project_ids), readable_dataset(viewer(_context()), p))
-        .order_by(p.c.title, p.c.name)
-    ).all()
-    result: dict[str, list[dict[str, Any]]] = {}
-    for r in rows:
-        result.setdefault(r.project_id, []).append({"name": r.name, "title": r.title or r.name})
-    return result
+    used = tk.get_action("project_datasets_used")(_context(), {"ids": project_ids})
+    return {
+        project: [{"name": d["name"], "title": d["title"]} for d in datasets]
+        for project, datasets in used["results"].items()
+    }
 
 
 @team.route("/challenge/<name>/projects")

@@ -5,7 +5,21 @@ One module per entity; each lists its actions in ``__all__``.
 
 from __future__ import annotations
 
-from . import challenge, follow, hub, idea, impact, jury, mail, mentorship, project, team
+from . import (
+    catalogue,
+    challenge,
+    follow,
+    hub,
+    idea,
+    impact,
+    jury,
+    mail,
+    mentorship,
+    project,
+    project_reads,
+    team,
+)
+from .catalogue import *  # noqa: F403
 from .challenge import *  # noqa: F403
 from .follow import *  # noqa: F403
 from .hub import *  # noqa: F403
@@ -15,9 +29,11 @@ from .jury import *  # noqa: F403
 from .mail import *  # noqa: F403
 from .mentorship import *  # noqa: F403
 from .project import *  # noqa: F403
+from .project_reads import *  # noqa: F403
 from .team import *  # noqa: F403
 
 __all__ = [
+    *catalogue.__all__,
     *challenge.__all__,
     *follow.__all__,
     *hub.__all__,
@@ -27,5 +43,6 @@ __all__ = [
     *mail.__all__,
     *mentorship.__all__,
     *project.__all__,
+    *project_reads.__all__,
     *team.__all__,
 ]

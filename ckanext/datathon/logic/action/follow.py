@@ -34,7 +34,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.dictization import model_dictize
 from ckan.types import Context, DataDict
 
-from ckanext.datathon.lib import request_memo, timeline
+from ckanext.datathon.lib import header_counts, request_memo, timeline
 from ckanext.datathon.logic import dictize, lookup
 from ckanext.datathon.logic.schema import follow as follow_schema
 from ckanext.datathon.logic.visibility import viewer, visible_challenge
@@ -88,6 +88,7 @@ def follow_challenge(context: Context, data_dict: DataDict) -> dict[str, Any]:
         .values(challenge_id=challenge.id, user_id=user_id, created=timeline.now())
         .on_conflict_do_nothing()
     )
+    header_counts.forget_after_commit(model.Session, user_id)
     created = model.Session.execute(
         sa.select(ChallengeFollower.created).where(
             ChallengeFollower.challenge_id == challenge.id,
@@ -114,6 +115,7 @@ def unfollow_challenge(context: Context, data_dict: DataDict) -> None:
             ChallengeFollower.user_id == user_id,
         )
     )
+    header_counts.forget_after_commit(model.Session, user_id)
     if not context.get("defer_commit"):
         model.repo.commit()
 

@@ -14,13 +14,13 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
-from ckanext.datathon.lib import timeline
+from ckanext.datathon.lib import header_counts, request_memo, timeline
 from ckanext.datathon.logic import project_rules
 from ckanext.datathon.logic.queries import hub as queries
 from ckanext.datathon.logic.schema import hub as hub_schema
 from ckanext.datathon.logic.visibility import viewer
 
-__all__ = ["datathon_hub_show"]
+__all__ = ["datathon_hub_counts", "datathon_hub_show"]
 
 _ = tk._
 
@@ -32,10 +32,13 @@ _READERS = {
 }
 
 
-def _validate(data_dict: DataDict, context: Context) -> dict[str, Any]:
+def _validate(
+    data_dict: DataDict, context: Context, schema: dict[str, Any] | None = None
+) -> dict[str, Any]:
     if not isinstance(data_dict, dict):
         raise tk.ValidationError({"__root__": [_("Expected a JSON object")]})
-    data, errors = tk.navl_validate(dict(data_dict), hub_schema.hub_show(), context)
+    schema = hub_schema.hub_show() if schema is None else schema
+    data, errors = tk.navl_validate(dict(data_dict), schema, context)
     if errors:
         raise tk.ValidationError(errors)
     return data
@@ -116,3 +119,33 @@ def datathon_hub_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
         else:
             result[section] = _READERS[section](user.id, who, limit, offset, at)
     return result
+
+
+@tk.side_effect_free
+def datathon_hub_counts(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """What the header's "My challenges" link shows the caller: how many team
+    invitations wait for their answer, and whether they follow a challenge
+    (which the dashboard's count of new activities asks next).
+
+    Kept in Redis for a minute at most and forgotten whenever an invitation
+    of the caller or one of their follows changes (``lib/header_counts.py``):
+    most pages cost no SQL statement for it, the others one.  The count holds
+    pending invitations, lapsed ones included (``project_invitation_list``
+    tells them apart).
+
+    :returns: ``{"pending_invitations": int, "follows_challenges": bool}``
+    :rtype: dictionary
+    """
+    tk.check_access("datathon_hub_counts", context, data_dict)
+    _validate(data_dict, context, hub_schema.hub_counts())
+    me = project_rules.user_obj(context)
+    if me is None:
+        raise tk.NotAuthorized(_("You must be logged in to see your hub"))
+    kept = header_counts.recall(me.id)
+    if kept is None:
+        kept = queries.header_counts(me.id)
+        header_counts.keep(me.id, *kept)
+    pending, follows = kept
+    # the dashboard count of the same page need not ask (dashboard_activity_list)
+    request_memo.remember(f"follows_any:{me.id}", follows)
+    return {"pending_invitations": pending, "follows_challenges": follows}

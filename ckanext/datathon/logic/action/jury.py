@@ -1278,7 +1278,9 @@ def challenge_scores_export(context: Context, data_dict: DataDict) -> dict[str, 
     :type after: string
     :returns: ``{"challenge_id", "next": string or null, "results":
         [{project, project_name, juror, criterion, score, comment,
-        modified}]}``
+        modified, project_id, project_title, juror_user_id, criterion_id,
+        criterion_position, max_score, created}]}`` (``project``: the title,
+        or the name when it has none)
     :rtype: dictionary
     """
     tk.check_access("challenge_scores_export", context, data_dict)

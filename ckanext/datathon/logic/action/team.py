@@ -27,13 +27,13 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
 from ckanext.datathon import config
-from ckanext.datathon.lib import timeline
+from ckanext.datathon.lib import header_counts, timeline
 from ckanext.datathon.logic import jobs, project_rules
 from ckanext.datathon.logic import results as frozen
 from ckanext.datathon.logic.action.project import _commit_and_index, _project, _user, _validate
 from ckanext.datathon.logic.dictize import jsonable
 from ckanext.datathon.logic.schema import project as project_schema
-from ckanext.datathon.model import Challenge, Project, TeamInvitation
+from ckanext.datathon.model import Challenge, Juror, Project, TeamInvitation
 
 __all__ = [
     "project_invitation_accept",
@@ -149,10 +149,13 @@ def lapse_reason(
     explain: bool,
     you: bool = False,
     at: dt.datetime | None = None,
+    facts: _LapseFacts | None = None,
 ) -> str | None:
     """Why a pending invitation no longer holds (None: it holds).  ``explain``:
     the reader may learn that the invitee is a juror or organizer of the
-    challenge (the invitee and organizers); others read a generic reason."""
+    challenge (the invitee and organizers); others read a generic reason.
+    ``facts``: the memberships of a whole list of invitations, read at once
+    (else a few queries for this one)."""
     if pkg is None or project is None or challenge is None:
         return _("The project was deleted")
     if pkg.state != "active" or challenge.state == "deleted":
@@ -161,14 +164,97 @@ def lapse_reason(
         return _("The project was withdrawn")
     if project_rules.deadline_passed(challenge, at):
         return _("The submission deadline has passed")
-    if not invitation.inviter_user_id or not project_rules.is_team_member(
-        invitation.inviter_user_id, pkg.id
-    ):
+    inviter = invitation.inviter_user_id
+    on_team = (
+        (pkg.id, inviter) in facts.members
+        if facts is not None
+        else project_rules.is_team_member(inviter, pkg.id)
+    )
+    if not inviter or not on_team:
         return _("The person who sent the invitation is no longer on the team")
-    conflict = project_rules.join_conflict(challenge, invitation.invitee_user_id, you=you)
+    if facts is not None:
+        conflict = facts.conflict(challenge, invitation.invitee_user_id, you=you)
+    else:
+        conflict = project_rules.join_conflict(challenge, invitation.invitee_user_id, you=you)
     if conflict:
         return conflict if explain else project_rules.cannot_join_message()
     return None
+
+
+class _LapseFacts:
+    """What decides whether many pending invitations lapsed, in three
+    queries whatever their number: which inviters are still on their team,
+    which invitees are jurors of the challenge, which organize it (as
+    ``project_rules.is_team_member`` and ``join_conflict`` answer for one)."""
+
+    def __init__(
+        self,
+        invitations: Sequence[TeamInvitation],
+        projects: dict[str, Project],
+        challenges: dict[str, Challenge],
+    ) -> None:
+        pending = [i for i in invitations if i.state == "pending"]
+        teams = {(i.project_id, i.inviter_user_id) for i in pending if i.inviter_user_id}
+        juries: set[tuple[str, str]] = set()
+        orgs: set[tuple[str, str]] = set()
+        for i in pending:
+            project = projects.get(i.project_id)
+            challenge = challenges.get(project.challenge_id) if project is not None else None
+            if challenge is not None:
+                juries.add((challenge.id, i.invitee_user_id))
+                if challenge.owner_org:
+                    orgs.add((challenge.owner_org, i.invitee_user_id))
+        pm = model.PackageMember.__table__
+        self.members: set[tuple[str, str]] = _pairs(
+            sa.select(pm.c.package_id, pm.c.user_id).where(
+                sa.tuple_(pm.c.package_id, pm.c.user_id).in_(list(teams))
+            ),
+            teams,
+        )
+        j = Juror.__table__
+        self.jurors = _pairs(
+            sa.select(j.c.challenge_id, j.c.user_id).where(
+                sa.tuple_(j.c.challenge_id, j.c.user_id).in_(list(juries))
+            ),
+            juries,
+        )
+        m = model.Member.__table__
+        g = model.Group.__table__
+        self.organizers = _pairs(
+            sa.select(m.c.group_id, m.c.table_id)
+            .join(g, g.c.id == m.c.group_id)
+            .where(
+                sa.tuple_(m.c.group_id, m.c.table_id).in_(list(orgs)),
+                m.c.table_name == "user",
+                m.c.state == "active",
+                m.c.capacity.in_(("admin", "editor")),
+                g.c.is_organization.is_(True),
+                g.c.state == "active",
+            ),
+            orgs,
+        )
+
+    def conflict(self, challenge: Challenge, user_id: str, *, you: bool) -> str | None:
+        """``project_rules.join_conflict`` from the facts read."""
+        if (challenge.id, user_id) in self.jurors:
+            return (
+                _("You are a juror of this challenge: jurors never join its teams")
+                if you
+                else _("This person is a juror of this challenge: jurors never join its teams")
+            )
+        if (challenge.owner_org, user_id) in self.organizers:
+            return (
+                _("You organize this challenge: organizers never join its teams")
+                if you
+                else _("This person organizes this challenge: organizers never join its teams")
+            )
+        return None
+
+
+def _pairs(query: sa.Select, wanted: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    if not wanted:
+        return set()
+    return {(a, b) for a, b in model.Session.execute(query).all()}
 
 
 def _user_brief(user: model.User | None, *, names: bool = True) -> dict[str, Any] | None:
@@ -216,12 +302,15 @@ def _invitation_dict(
     explain: bool,
     you: bool = False,
     lookup: _Lookup | None = None,
+    facts: _LapseFacts | None = None,
 ) -> dict[str, Any]:
     lookup = lookup or _Lookup([invitation])
     status = invitation.state
     reason = None
     if status == "pending":
-        reason = lapse_reason(invitation, pkg, project, challenge, explain=explain, you=you)
+        reason = lapse_reason(
+            invitation, pkg, project, challenge, explain=explain, you=you, facts=facts
+        )
         if reason:
             status = "lapsed"
     return {
@@ -362,6 +451,7 @@ def _add_directly(
             )
         )
         model.Session.flush()
+        header_counts.forget_after_commit(model.Session, user.id)
         _record_team_change(me, pkg, {"added": user.name})
         _commit_and_index(context, pkg.id)
     return {"status": "added", **_team(pkg.id)}
@@ -426,6 +516,7 @@ def _invite(
         existing.inviter_user_id = me.id
         existing.created = _utcnow()
         model.Session.flush()
+        header_counts.forget_after_commit(model.Session, user.id)
         if not context.get("defer_commit"):
             model.repo.commit()
         jobs.team_invitation(existing.id)
@@ -480,6 +571,7 @@ def project_invitation_accept(context: Context, data_dict: DataDict) -> dict[str
     invitation.state = "accepted"
     invitation.decided = now
     model.Session.flush()
+    header_counts.forget_after_commit(model.Session, invitation.invitee_user_id)
     _commit_and_index(context, pkg.id)
     return _invitation_dict(invitation, pkg, project, challenge, explain=True, you=True)
 
@@ -498,6 +590,7 @@ def project_invitation_decline(context: Context, data_dict: DataDict) -> dict[st
     invitation.state = "declined"
     invitation.decided = _utcnow()
     model.Session.flush()
+    header_counts.forget_after_commit(model.Session, invitation.invitee_user_id)
     if not context.get("defer_commit"):
         model.repo.commit()
     pkg = model.Session.get(model.Package, invitation.project_id)
@@ -546,6 +639,7 @@ def project_invitation_revoke(context: Context, data_dict: DataDict) -> dict[str
     invitation.state = "revoked"
     invitation.decided = _utcnow()
     model.Session.flush()
+    header_counts.forget_after_commit(model.Session, invitation.invitee_user_id)
     if not context.get("defer_commit"):
         model.repo.commit()
     challenge = project_rules.challenge_of(project)
@@ -626,6 +720,7 @@ def _invitation_dicts(
     projects = _by_id(Project, Project.package_id, project_ids)
     challenges = _by_id(Challenge, Challenge.id, {p.challenge_id for p in projects.values()})
     lookup = _Lookup(rows)
+    facts = _LapseFacts(rows, projects, challenges)
     results = []
     for invitation in rows:
         project = projects.get(invitation.project_id)
@@ -638,6 +733,7 @@ def _invitation_dicts(
                 explain=explain,
                 you=you,
                 lookup=lookup,
+                facts=facts,
             )
         )
     return results

@@ -8,7 +8,7 @@ from ckan.types import AuthResult, Context, DataDict
 
 from ckanext.datathon.logic import project_rules
 
-__all__ = ["datathon_hub_show"]
+__all__ = ["datathon_hub_counts", "datathon_hub_show"]
 
 _ = tk._
 
@@ -21,3 +21,10 @@ def datathon_hub_show(context: Context, data_dict: DataDict) -> AuthResult:
     if wanted in (None, "", me.id, me.name):
         return {"success": True}
     return {"success": False, "msg": _("You may only see your own hub")}
+
+
+def datathon_hub_counts(context: Context, data_dict: DataDict) -> AuthResult:
+    """Signed-in users, their own figures."""
+    if project_rules.user_obj(context) is None:
+        return {"success": False, "msg": _("You must be logged in to see your hub")}
+    return {"success": True}

@@ -31,6 +31,7 @@ from ckanext.datathon.model import (
     Recusal,
     Results,
     Score,
+    TeamInvitation,
 )
 
 
@@ -359,3 +360,19 @@ def following(user_id: str, v: Viewer, limit: int, offset: int, at: dt.datetime)
         "count": count,
         "results": [{"challenge": _challenge(r, at), "since": _iso(r.followed)} for r in rows],
     }
+
+
+def header_counts(user_id: str) -> tuple[int, bool]:
+    """The user's pending invitations (lapsed ones included: lapse is
+    computed where they are listed) and whether they follow a challenge:
+    one statement."""
+    inv = TeamInvitation.__table__
+    f = ChallengeFollower.__table__
+    pending = (
+        sa.select(sa.func.count())
+        .where(inv.c.invitee_user_id == user_id, inv.c.state == "pending")
+        .scalar_subquery()
+    )
+    follows = sa.exists().where(f.c.user_id == user_id)
+    row = model.Session.execute(sa.select(pending.label("pending"), follows.label("follows"))).one()
+    return int(row.pending), bool(row.follows)

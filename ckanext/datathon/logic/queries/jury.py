@@ -356,8 +356,11 @@ def score_page(
             p.c.name,
             u.c.name.label("juror"),
             c.c.name.label("criterion"),
+            c.c.max_score,
+            c.c.position,
             s.c.score,
             s.c.comment,
+            s.c.created,
             s.c.modified,
         )
         .select_from(
@@ -381,6 +384,13 @@ def score_page(
             "score": r.score,
             "comment": r.comment,
             "modified": _iso(r.modified),
+            "project_id": r.project_id,
+            "project_title": r.title,
+            "juror_user_id": r.juror_user_id,
+            "criterion_id": r.criterion_id,
+            "criterion_position": r.position,
+            "max_score": r.max_score,
+            "created": _iso(r.created),
         }
         for r in rows
     ]

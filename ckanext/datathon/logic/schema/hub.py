@@ -31,3 +31,8 @@ def hub_show(
         "limit": [default(HUB_LIMIT), datathon_limit(config.CHALLENGE_LIST_LIMIT_MAX, 100)],
         "offset": [default(0), tk.get_validator("datathon_offset")],
     }
+
+
+def hub_counts() -> Schema:
+    """``datathon_hub_counts`` takes no parameter (unknown keys are ignored)."""
+    return {}

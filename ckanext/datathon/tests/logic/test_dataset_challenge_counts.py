@@ -82,3 +82,50 @@ def test_the_search_page_marks_each_dataset_in_one_query(app, world):
     assert len(ours) == len([s for s in few.run if "datathon_challenge_dataset" in s]) == 1
     spanish = app.get("/es/dataset/", query_string={"q": "Zorblax"}).get_data(as_text=True)
     assert "Usado en 2 retos" in spanish
+
+
+@pytest.mark.usefixtures("linked")
+def test_signed_in_with_invitations_the_page_costs_one_statement(
+    app, world, published_challenge_factory
+):
+    """Issue 21: dataset search at most one extra statement per page, signed
+    in too -- the header's invitation count is kept (``datathon_hub_counts``),
+    and forgotten when the invitations change."""
+    from ckanext.datathon.tests.factories import open_registration_dates
+    from ckanext.datathon.tests.views.conftest import Browser
+
+    guest, leader = factories.User(), factories.User()
+    invitations = []
+    for n in range(2):
+        challenge = published_challenge_factory(
+            owner_org=world.org["id"], **open_registration_dates()
+        )
+        project = call_as(
+            leader,
+            "project_register",
+            challenge=challenge["id"],
+            title=f"P{n}",
+            team_name="T",
+            accept_rules=True,
+        )
+        answer = call_as(leader, "project_member_add", id=project["id"], username=guest["name"])
+        invitations.append(answer["invitation"])
+    browser = Browser(app, guest)
+    first = browser.get("/dataset/", query_string={"q": "Zorblax"}).get_data(as_text=True)
+    assert 'badge bg-primary">2<' in first
+    for _ in range(2):
+        with Statements() as run:
+            html = browser.get("/dataset/", query_string={"q": "Zorblax"}).get_data(as_text=True)
+        assert 'badge bg-primary">2<' in html
+        assert "Used in 2 challenges" in html
+        # dataset_challenge_counts, and nothing else of ours
+        assert len(run.ours) == 1, run.ours
+        assert "datathon_challenge_dataset" in run.ours[0]
+    # an answer shows on the next page (the kept count is forgotten)
+    call_as(guest, "project_invitation_decline", id=invitations[0]["id"])
+    html = browser.get("/dataset/", query_string={"q": "Zorblax"}).get_data(as_text=True)
+    assert 'badge bg-primary">1<' in html
+    # and a withdrawal
+    call_as(leader, "project_invitation_revoke", id=invitations[1]["id"])
+    html = browser.get("/dataset/", query_string={"q": "Zorblax"}).get_data(as_text=True)
+    assert 'badge bg-primary"' not in html

@@ -20,8 +20,9 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
+from ckanext.datathon.lib import licences
 from ckanext.datathon.tests.factories import open_registration_dates
-from ckanext.datathon.tests.helpers import call_as
+from ckanext.datathon.tests.helpers import Statements, call_as
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
 
@@ -301,3 +302,107 @@ class TestResourceIds:
                 id=cited.project["id"],
                 datasets_used=[{"dataset": public["id"], "resource_ids": [extra["id"]]}],
             )
+
+
+# -- the reads behind the project pages and forms (issue 20, slice 3) ----------------------
+
+HOSTILE_IDS = [7, [7], ["\x00"], ["x" * 200], {"a": 1}, ["a"] * 1001]
+HOSTILE_REFS = [7, ["a"], {"a": 1}, "\x00", "x" * 101]
+
+
+class TestProjectDatasetsUsed:
+    def test_per_viewer(self, cited):
+        pid = cited.project["id"]
+        names = lambda who: [  # noqa: E731
+            d["id"] for d in call_as(who, "project_datasets_used", ids=[pid])["results"][pid]
+        ]
+        assert set(names(cited.leader)) == {cited.public["id"], cited.private["id"]}
+        # the team member and anonymous users never learn the private one
+        assert names(cited.member) == [cited.public["id"]]
+        assert names(None) == [cited.public["id"]]
+
+    def test_a_hidden_project_lends_nothing(self, cited):
+        call_as(cited.leader, "project_withdraw", id=cited.project["id"])
+        pid = cited.project["id"]
+        assert call_as(None, "project_datasets_used", ids=[pid])["results"] == {}
+        assert pid in call_as(cited.leader, "project_datasets_used", ids=[pid])["results"]
+
+    @pytest.mark.parametrize("junk", HOSTILE_IDS)
+    def test_hostile_ids(self, cited, junk):
+        with pytest.raises(tk.ValidationError):
+            call_as(None, "project_datasets_used", ids=junk)
+
+    def test_one_statement_for_a_page_of_projects(self, cited):
+        projects = []
+        for n in range(25):
+            leader = factories.User()
+            project = call_as(
+                leader,
+                "project_register",
+                challenge=cited.challenge["id"],
+                title=f"P{n}",
+                team_name=f"T{n}",
+                accept_rules=True,
+            )
+            call_as(
+                leader,
+                "package_patch",
+                id=project["id"],
+                datasets_used=[{"dataset": cited.public["id"]}],
+            )
+            projects.append(project["id"])
+        with Statements() as run:
+            used = call_as(cited.organizer, "project_datasets_used", ids=projects)["results"]
+        assert len(used) == 25
+        assert len(run.containing("datathon_project_dataset")) == 1
+
+
+class TestProjectFormChoices:
+    def test_the_challenges_licences_and_datasets_with_their_resources(self, cited):
+        call_as(
+            cited.organizer,
+            "challenge_dataset_add",
+            id=cited.challenge["id"],
+            dataset_id=cited.public["id"],
+        )
+        choices = call_as(cited.leader, "project_form_choices", project=cited.project["name"])
+        assert choices["challenge"]["id"] == cited.challenge["id"]
+        assert choices["project_id"] == cited.project["id"]
+        assert choices["licences"] == cited.challenge["allowed_licences"]
+        by_id = {d["id"]: d for d in choices["datasets"]}
+        # linked to the challenge, and used by the project (read by the leader)
+        assert set(by_id) == {cited.public["id"], cited.private["id"]}
+        assert [r["id"] for r in by_id[cited.public["id"]]["resources"]] == [
+            cited.public["resources"][0]["id"]
+        ]
+        # the member may not read the private dataset
+        member = call_as(cited.member, "project_form_choices", project=cited.project["id"])
+        assert [d["id"] for d in member["datasets"]] == [cited.public["id"]]
+
+    def test_without_a_challenge_the_osi_list(self, cited):
+        choices = call_as(cited.member, "project_form_choices")
+        assert choices == {
+            "challenge": None,
+            "project_id": None,
+            "licences": list(licences.osi_approved_ids()),
+            "datasets": [],
+        }
+
+    def test_a_draft_challenge_lends_an_outsider_nothing(self, cited, challenge_factory):
+        draft = challenge_factory(owner_org=cited.org["id"])
+        outsider = factories.User()
+        assert (
+            call_as(outsider, "project_form_choices", challenge=draft["name"])["challenge"] is None
+        )
+        assert call_as(cited.organizer, "project_form_choices", challenge=draft["id"])["challenge"]
+        # nor does a project one may not see (a withdrawn one)
+        call_as(cited.leader, "project_withdraw", id=cited.project["id"])
+        hidden = call_as(outsider, "project_form_choices", project=cited.project["id"])
+        assert hidden["project_id"] is None
+        assert hidden["challenge"] is None
+
+    @pytest.mark.parametrize("junk", HOSTILE_REFS)
+    @pytest.mark.parametrize("key", ["challenge", "project"])
+    def test_hostile_refs(self, cited, key, junk):
+        with pytest.raises(tk.ValidationError):
+            call_as(None, "project_form_choices", **{key: junk})

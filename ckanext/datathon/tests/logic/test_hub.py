@@ -215,13 +215,15 @@ def _organizing(user, challenge):
 
 
 class TestStatements:
+    @pytest.mark.ckan_config("ckanext.datathon.max_invitations_per_day", "100")
     def test_statements_do_not_grow_with_the_rows(self, world, published_challenge_factory):
-        """3 rows in every section, then 33: the same number of statements."""
+        """3 rows in every section, then 33: the same number of statements
+        (the invitations' lapse is decided for all of them at once)."""
         team_player, juror = factories.User(), factories.User()
-        leader = factories.User()
+        leader, invitee = factories.User(), factories.User()
 
         def add(count):
-            for _ in range(count):
+            for n in range(count):
                 c = published_challenge_factory(
                     owner_org=world.org["id"], **open_registration_dates()
                 )
@@ -237,22 +239,37 @@ class TestStatements:
                 call_as(world.admin, "challenge_juror_add", id=c["id"], username=juror["name"])
                 call_as(team_player, "follow_challenge", id=c["id"])
                 call_as(world.user, "challenge_idea_create", challenge=c["id"], title="Idea")
+                call_as(leader, "project_member_add", id=project["id"], username=invitee["name"])
+                if n == 0:
+                    # the invitee joins this jury: the invitation lapses
+                    call_as(
+                        world.admin, "challenge_juror_add", id=c["id"], username=invitee["name"]
+                    )
 
         def cost():
-            counts = []
-            for who in (team_player, juror, world.admin):
+            counts, hubs = [], []
+            for who in (team_player, juror, world.admin, invitee):
                 with Statements() as run:
-                    hub = _hub(who, limit=100)
+                    hubs.append(_hub(who, limit=100))
                 counts.append(len(run.run))
-            return counts, hub
+            return counts, hubs
 
         add(3)
-        few, hub = cost()
-        assert hub["organizing"]["count"] == 3
+        few, hubs = cost()
+        assert hubs[2]["organizing"]["count"] == 3
+        assert hubs[3]["invitations"]["count"] == 2
         add(30)
-        many, hub = cost()
-        assert hub["organizing"]["count"] == 33
-        assert len(hub["organizing"]["results"]) == 33
+        many, hubs = cost()
+        assert hubs[2]["organizing"]["count"] == 33
+        assert len(hubs[2]["organizing"]["results"]) == 33
+        assert len(hubs[3]["invitations"]["results"]) == 31
         assert _hub(team_player, limit=100)["teams"]["count"] == 33
         assert _hub(juror, limit=100)["jury"]["count"] == 33
+        # pending ones only: each batch's first invitation lapsed
+        assert _hub(invitee, limit=100)["invitations"]["count"] == 31
+        lapsed = call_as(invitee, "project_invitation_list", status="lapsed", limit=100)
+        assert lapsed["count"] == 2
+        assert {r["lapse_reason"] for r in lapsed["results"]} == {
+            "You are a juror of this challenge: jurors never join its teams"
+        }
         assert many == few, (few, many)

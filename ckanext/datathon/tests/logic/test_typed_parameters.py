@@ -28,6 +28,8 @@ from ckanext.datathon.logic import (
     schema,
 )
 from ckanext.datathon.logic import validators as v
+from ckanext.datathon.logic.schema import catalogue as catalogue_schema
+from ckanext.datathon.logic.schema import project_reads as project_reads_schema
 from ckanext.datathon.tests.helpers import call_as
 
 MODULES: tuple[ModuleType, ...] = (
@@ -37,6 +39,8 @@ MODULES: tuple[ModuleType, ...] = (
     idea_schema,
     engagement_schema,
     follow_schema,
+    catalogue_schema,
+    project_reads_schema,
 )
 # Core validators that crash on a list or a dict, or run after one that failed
 # on the raw value (navl does not stop at an Invalid): not in our schemas.
