@@ -5,12 +5,18 @@ portal serves; the documented result shapes are those the actions return."""
 
 from __future__ import annotations
 
+import inspect
+import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
+import docutils.core
 import jsonschema
 import pytest
+from docutils import nodes
+from docutils.parsers.rst import roles
 from openapi_spec_validator import validate as validate_spec
 
 import ckan.model as model
@@ -187,3 +193,77 @@ def test_documented_shapes_are_what_the_actions_return(app, world):
     # the shapes bite: a missing key or a wrong type is an error
     broken = dict(answers["challenge_show"], prizes=[{"rank": "first"}])
     assert list(_validator("challenge_show").iter_errors(broken))
+
+
+# -- docstrings: help_show documents the whole API ----------------------------------
+
+SPHINX_ROLES = ("func", "class", "meth", "data", "attr", "mod", "obj", "exc", "ref", "py:func")
+
+
+def _docstring_problems(doc: str, keys: list[str], returns_something: bool) -> list[str]:
+    """What is wrong with an action's docstring as Sphinx reads it: docutils
+    warnings, a schema key without its own ``:param:`` and ``:type:``, two
+    fields on one line, no ``:returns:``/``:rtype:``."""
+    for role in SPHINX_ROLES:
+        roles.register_generic_role(role, nodes.literal)
+    warnings = io.StringIO()
+    tree = docutils.core.publish_doctree(
+        inspect.cleandoc(doc or ""),
+        settings_overrides={"warning_stream": warnings, "report_level": 2, "halt_level": 5},
+    )
+    problems = [f"docutils: {line}" for line in warnings.getvalue().splitlines() if line]
+    fields: dict[str, list[str]] = {}
+    for field in tree.findall(nodes.field):
+        name, *arg = field[0].astext().split(None, 1)
+        body = field[1].astext()
+        fields.setdefault(name, []).append(" ".join(arg))
+        if re.search(r":(param|type|returns|rtype)\b", body):
+            problems.append(f"two fields on one line: :{name} {' '.join(arg)}:")
+    for key in keys:
+        for kind in ("param", "type"):
+            count = fields.get(kind, []).count(key)
+            if count != 1:
+                problems.append(f":{kind} {key}: appears {count} times")
+    if returns_something:
+        problems += [f"no :{kind}:" for kind in ("returns", "rtype") if kind not in fields]
+    return problems
+
+
+def test_every_action_docstring_documents_every_key():
+    """``help_show`` documents the whole API: each action of ours has a
+    docstring docutils parses cleanly, with one ``:param:`` and one
+    ``:type:`` per key of its navl schema, and ``:returns:``/``:rtype:``."""
+    actions = openapi.registered_actions()
+    failures = []
+    for name, schema in openapi.action_schemas().items():
+        action = inspect.unwrap(actions[name])
+        keys = sorted(k for k in schema if not k.startswith("__"))
+        returns = inspect.signature(action).return_annotation not in (None, "None")
+        failures += [f"{name}: {p}" for p in _docstring_problems(action.__doc__, keys, returns)]
+    assert not failures, "\n".join(failures)
+
+
+def test_the_docstring_check_bites():
+    doc = """Do it.
+
+    :param id: the challenge; :param user: who
+    :param limit: page size
+    :returns: ``{count, results}``
+    """
+    problems = _docstring_problems(doc, ["id", "user", "limit", "offset"], True)
+    assert "two fields on one line: :param id:" in problems
+    assert ":type id: appears 0 times" in problems
+    assert ":param offset: appears 0 times" in problems
+    assert "no :rtype:" in problems
+    broken = _docstring_problems("Do it.\n\n:param id: *unclosed\n:type id: string", ["id"], False)
+    assert any(p.startswith("docutils:") for p in broken)
+    assert _docstring_problems(doc.replace("; :param user: who", ""), ["id"], False) == [
+        ":type id: appears 0 times"
+    ]
+
+
+def test_help_show_returns_the_docstring(app):
+    answer = app.get("/api/3/action/help_show?name=challenge_list")
+    text = answer.json["result"]
+    assert ":param limit:" in text
+    assert ":type limit: int" in text
