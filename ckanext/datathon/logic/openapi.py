@@ -663,6 +663,17 @@ def _error(kind: str, extra: dict[str, Fragment] | None = None) -> Fragment:
     }
 
 
+def _validation_error() -> Fragment:
+    """``{"__type": "Validation Error", field: [message, ...], ...}``: every
+    other key is a field of the request (a nested field holds its own
+    errors)."""
+    envelope = _error("Validation Error")
+    envelope["properties"]["error"]["additionalProperties"] = {
+        "type": ["array", "object", "string"]
+    }
+    return envelope
+
+
 def _error_responses() -> dict[str, Any]:
     def json_body(name: str, description: str) -> dict[str, Any]:
         return {
@@ -782,10 +793,7 @@ def document() -> dict[str, Any]:
                     "Authorization Error", {"message": {"type": "string"}}
                 ),
                 "NotFoundError": _error("Not Found Error", {"message": {"type": "string"}}),
-                "ValidationError": _error(
-                    "Validation Error",
-                    {"message": {"type": "string"}},
-                ),
+                "ValidationError": _validation_error(),
             },
             "securitySchemes": {
                 "apiToken": {
