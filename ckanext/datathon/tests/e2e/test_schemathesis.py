@@ -8,7 +8,7 @@ API token; 0 responses >= 500.
   generated reference (``id``, ``challenge``, ``project``...) is replaced by a
   real one half of the time, so that requests get past "not found".
 - Repeatable: a fixed seed, no example database; ``DATATHON_FUZZ_EXAMPLES``
-  examples per operation and generation mode (valid, invalid): 2 in ``make
+  examples per operation and generation mode (valid, invalid): 3 in ``make
   test``; ``make fuzz-api`` runs 60 and schemathesis' coverage phase.
 - The checks, listed: ``not_a_server_error`` (the one that matters),
   ``status_code_conformance`` (CKAN's contract: 200, 400 for a body that is
@@ -42,7 +42,7 @@ from ckanext.datathon.tests import factories as ours
 
 pytestmark = pytest.mark.e2e
 
-EXAMPLES = int(os.environ.get("DATATHON_FUZZ_EXAMPLES") or 2)
+EXAMPLES = int(os.environ.get("DATATHON_FUZZ_EXAMPLES") or 3)
 # `make fuzz-api` also runs schemathesis' coverage phase (boundary and
 # type-confusion values of every key: about 50 requests per operation)
 COVERAGE = os.environ.get("DATATHON_FUZZ_COVERAGE") == "1"
