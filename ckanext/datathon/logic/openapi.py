@@ -292,6 +292,14 @@ def _declared_schema(action: Any) -> Schema | None:
                     return schema
             elif isinstance(candidate, dict):
                 return candidate
+        # whatever the decorator calls it: a function of our schema modules
+        for candidate in _closure(action).values():
+            if callable(candidate) and getattr(candidate, "__module__", "").startswith(
+                "ckanext.datathon.logic.schema"
+            ):
+                schema = candidate()
+                if isinstance(schema, dict):
+                    return schema
         action = getattr(action, "__wrapped__", None)
     return None
 

@@ -1,4 +1,5 @@
-"""Open pages of the challenges: JSON-LD, the Atom feed, following.
+"""Open pages of the challenges: JSON-LD, the Atom feed, following; the
+OpenAPI description of the actions (``/api/datathon/openapi.json``).
 
 Blueprint ``datathon_open``.  Linked data describes published challenges only
 (a draft answers 404 even to its organizers: drafts are not for crawlers).

@@ -9,7 +9,7 @@ API token; 0 responses >= 500.
   real one half of the time, so that requests get past "not found".
 - Repeatable: a fixed seed, no example database; ``DATATHON_FUZZ_EXAMPLES``
   examples per operation and generation mode (valid, invalid): 3 in ``make
-  test``; ``make fuzz-api`` runs 60 and schemathesis' coverage phase.
+  test``; ``make fuzz-api`` runs 20 and schemathesis' coverage phase.
 - The checks, listed: ``not_a_server_error`` (the one that matters),
   ``status_code_conformance`` (CKAN's contract: 200, 400 for a body that is
   not JSON, 403, 404 for what does not exist or is hidden, 409 for field

@@ -267,3 +267,34 @@ def test_help_show_returns_the_docstring(app):
     text = answer.json["result"]
     assert ":param limit:" in text
     assert ":type limit: int" in text
+
+
+def test_the_schema_is_read_from_a_validate_decorator():
+    """Once an action carries ``@validate(schema)`` (core's, or one keeping
+    the schema function in its closure under any name), the document reads
+    the schema from it, not from the table of ``_schema_functions``."""
+    from ckan.logic import validate
+
+    from ckanext.datathon.logic.schema import jury
+
+    @validate(jury.juror_queue)
+    def core_style(context: Any, data_dict: Any) -> None:
+        """Core's decorator: ``schema_func`` in the wrapper's closure."""
+
+    def ours_style(schema_factory: Any) -> Any:
+        def decorator(action: Any) -> Any:
+            def wrapper(context: Any, data_dict: Any) -> Any:
+                return action(context, schema_factory())
+
+            wrapper.__wrapped__ = action  # type: ignore[attr-defined]
+            return wrapper
+
+        return decorator
+
+    @ours_style(jury.export_page)
+    def other(context: Any, data_dict: Any) -> None:
+        """A decorator of ours, whatever it names the schema."""
+
+    assert sorted(openapi._declared_schema(core_style)) == ["id", "limit", "offset"]
+    assert sorted(openapi._declared_schema(other)) == ["after", "id", "limit"]
+    assert openapi._declared_schema(lambda context, data_dict: None) is None
