@@ -298,3 +298,16 @@ def test_the_schema_is_read_from_a_validate_decorator():
     assert sorted(openapi._declared_schema(core_style)) == ["id", "limit", "offset"]
     assert sorted(openapi._declared_schema(other)) == ["after", "id", "limit"]
     assert openapi._declared_schema(lambda context, data_dict: None) is None
+
+
+def test_the_command_prints_and_writes_the_document(cli, tmp_path):
+    """``ckan datathon openapi`` is how docs/openapi.json is regenerated."""
+    from ckan.cli.cli import ckan
+
+    printed = cli.invoke(ckan, ["datathon", "openapi"])
+    assert printed.exit_code == 0, printed.output
+    assert json.loads(printed.stdout) == openapi.document()
+    target = tmp_path / "openapi.json"
+    written = cli.invoke(ckan, ["datathon", "openapi", "--output", str(target)])
+    assert written.exit_code == 0, written.output
+    assert target.read_text(encoding="utf-8") == openapi.document_json()
