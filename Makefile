@@ -12,7 +12,7 @@ endif
 CKAN_VERSION ?= 2.12.0
 export CKAN_VERSION
 
-.PHONY: demo test wheel-check lint install services stop status clean help bench bench-challenge bench-pages core-compat crawl
+.PHONY: demo test wheel-check lint install services stop status clean help bench bench-challenge bench-pages core-compat crawl fuzz-api
 
 help:
 	@echo "make demo    - install everything, start the services and serve a demo portal on http://127.0.0.1:5000"
@@ -24,6 +24,7 @@ help:
 	@echo "make lint    - ruff format check and lint, import contracts (lint-imports), mypy (strict on lib/) only"
 	@echo "make bench   - seed a synthetic portal, serve it (plugin on/off, ckanext-showcase) and print the figures (BENCH_SMALL=1: quick)"
 	@echo "make i18n    - extract the strings, update the es and pt_BR catalogues, compile them (.mo)"
+	@echo "make fuzz-api - schemathesis against a served portal at volume: its coverage phase and 20 examples per action and mode (~20 min; make test runs 3)"
 	@echo "make crawl   - seed a portal at volume, crawl it as 4 roles in en/es/pt_BR, print pages per route and any 500 (CRAWL_SMALL=1: quick)"
 	@echo "make bench-challenge - SQL counts and timings of the challenge actions (10,000 challenges)"
 	@echo "make bench-pages     - dataset page and package_show with the plugin on vs off, challenge page"
@@ -38,6 +39,13 @@ test:
 # CKAN core's own action and auth tests with and without the plugin (issue 17 §8)
 core-compat: install
 	bash scripts/core-compat.sh $(PYTEST_ARGS)
+
+# schemathesis against a served portal, at volume (make test runs the same test
+# small): DATATHON_FUZZ_EXAMPLES per operation and generation mode, plus its
+# coverage phase; 0 responses >= 500 (tests/e2e/test_schemathesis.py)
+fuzz-api: install
+	DATATHON_FUZZ_EXAMPLES=$${DATATHON_FUZZ_EXAMPLES:-20} DATATHON_FUZZ_COVERAGE=1 DATATHON_TEST_WORKERS=1 \
+		bash scripts/test.sh ckanext/datathon/tests/e2e/test_schemathesis.py -s $(PYTEST_ARGS)
 
 # the release check alone (make test runs it after the suite)
 wheel-check: install

@@ -120,6 +120,27 @@ def stage_report(day: dt.date | None, fmt: str) -> None:
         click.echo(line)
 
 
+@datathon.command("openapi")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the document to this file (default: standard output).",
+)
+def openapi(output: Path | None) -> None:
+    """Print the OpenAPI 3.1 description of the plugin's actions, generated
+    from their navl schemas (docs/openapi.json is this command's output;
+    the portal serves it at /api/datathon/openapi.json)."""
+    from ckanext.datathon.logic import openapi as document
+
+    text = document.document_json()
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+
+
 @datathon.command("send-reminders")
 @click.option(
     "--dry-run", is_flag=True, help="Print the reminders that would be sent; send nothing."

@@ -1,4 +1,5 @@
-"""Open pages of the challenges: JSON-LD, the Atom feed, following.
+"""Open pages of the challenges: JSON-LD, the Atom feed, following; the
+OpenAPI description of the actions (``/api/datathon/openapi.json``).
 
 Blueprint ``datathon_open``.  Linked data describes published challenges only
 (a draft answers 404 even to its organizers: drafts are not for crawlers).
@@ -15,6 +16,7 @@ import ckan.lib.helpers as h
 import ckan.plugins.toolkit as tk
 
 from ckanext.datathon.formats import feeds, linked_data
+from ckanext.datathon.logic import openapi
 from ckanext.datathon.views.base import context as _context
 from ckanext.datathon.views.base import deny as _deny
 from ckanext.datathon.views.base import page_number
@@ -48,6 +50,15 @@ def feed() -> Response:
     # readers poll feeds: 304 Not Modified to If-None-Match.  An ETag of the
     # content, not Last-Modified: a renamed or unpublished challenge changes
     # the feed without a newer event.
+    response.add_etag()
+    return response.make_conditional(tk.request)
+
+
+@datathon_open.route("/api/datathon/openapi.json")
+def openapi_document() -> Response:
+    """The OpenAPI 3.1 description of the plugin's actions (the same for
+    every reader: no sign-in, cacheable, an ETag of the content)."""
+    response = Response(openapi.document_json(), mimetype="application/json")
     response.add_etag()
     return response.make_conditional(tk.request)
 

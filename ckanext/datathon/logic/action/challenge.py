@@ -318,13 +318,57 @@ def challenge_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Create a challenge (a draft unless ``state`` is ``active``).
 
     :param owner_org: organization id or name (its admins and editors organize)
-    :param name: URL slug; :param title:
-    :param problem_statement, description, eligibility, rules_text: markdown
-    :param registration_opens ... results_date: ISO 8601 with a time zone
-    :param max_team_size, min_team_size, allowed_licences, require_open_data,
-        require_rules_acceptance: the rules ("bases")
+    :type owner_org: string
+    :param name: URL slug
+    :type name: string
+    :param title: the title (one line)
+    :type title: string
+    :param problem_statement: the problem to solve (markdown)
+    :type problem_statement: string
+    :param description: markdown
+    :type description: string
+    :param eligibility: who may take part (markdown)
+    :type eligibility: string
+    :param rules_text: the rules (markdown)
+    :type rules_text: string
+    :param registration_opens: ISO 8601 with a time zone; contest dates are in order and all
+        five are needed to publish
+    :type registration_opens: string
+    :param registration_closes: ISO 8601 with a time zone
+    :type registration_closes: string
+    :param submission_deadline: ISO 8601 with a time zone
+    :type submission_deadline: string
+    :param judging_closes: ISO 8601 with a time zone
+    :type judging_closes: string
+    :param results_date: ISO 8601 with a time zone
+    :type results_date: string
+    :param max_team_size: largest team (1-50, default 6)
+    :type max_team_size: int
+    :param min_team_size: smallest team that may submit (default 1)
+    :type min_team_size: int
+    :param allowed_licences: SPDX ids of the licences a project's code may use (a list or a
+        comma-separated string; default: the OSI-approved ones)
+    :type allowed_licences: list of strings
+    :param require_open_data: every dataset a project uses must be public (default true)
+    :type require_open_data: bool
+    :param require_rules_acceptance: registering a team needs ``accept_rules`` (default
+        true)
+    :type require_rules_acceptance: bool
     :param prizes: list of {rank, title, amount, currency, description}
+    :type prizes: list of dicts
     :param timeline: list of {stage, starts, ends, notes}
+    :type timeline: list of dicts
+    :param image_url: an http(s) URL of an image
+    :type image_url: string
+    :param tags: keywords (a list, or a comma-separated string)
+    :type tags: list of strings
+    :param state: ``draft`` (default) or ``active`` (published: needs the five contest
+        dates)
+    :type state: string
+    :param timezone: IANA time zone the pages show dates in (default ``UTC``)
+    :type timezone: string
+    :returns: the challenge, as ``challenge_show`` returns it
+    :rtype: dict
     """
     tk.check_access("challenge_create", context, data_dict)
     data = _validate(data_dict, schema.challenge_create(), context, _cross_field_errors)
@@ -337,7 +381,65 @@ def challenge_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
 def challenge_update(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Replace a challenge's fields, prizes and timeline (omitted ones are reset,
     as with package_update; use challenge_patch to change some fields only).
-    Use challenge_delete to delete it."""
+    Use challenge_delete to delete it.
+
+    :param name: URL slug: lowercase letters, digits, ``-`` and ``_``; unique
+    :type name: string
+    :param title: the title (one line)
+    :type title: string
+    :param owner_org: organization id or name (its admins and editors organize)
+    :type owner_org: string
+    :param problem_statement: the problem to solve (markdown)
+    :type problem_statement: string
+    :param description: markdown
+    :type description: string
+    :param image_url: an http(s) URL of an image
+    :type image_url: string
+    :param tags: keywords (a list, or a comma-separated string)
+    :type tags: list of strings
+    :param state: ``draft`` (default) or ``active`` (published: needs the five contest
+        dates)
+    :type state: string
+    :param registration_opens: ISO 8601 with a time zone; contest dates are in order and all
+        five are needed to publish
+    :type registration_opens: string
+    :param registration_closes: ISO 8601 with a time zone
+    :type registration_closes: string
+    :param submission_deadline: ISO 8601 with a time zone
+    :type submission_deadline: string
+    :param judging_closes: ISO 8601 with a time zone
+    :type judging_closes: string
+    :param results_date: ISO 8601 with a time zone
+    :type results_date: string
+    :param max_team_size: largest team (1-50, default 6)
+    :type max_team_size: int
+    :param min_team_size: smallest team that may submit (default 1)
+    :type min_team_size: int
+    :param allowed_licences: SPDX ids of the licences a project's code may use (a list or a
+        comma-separated string; default: the OSI-approved ones)
+    :type allowed_licences: list of strings
+    :param require_open_data: every dataset a project uses must be public (default true)
+    :type require_open_data: bool
+    :param require_rules_acceptance: registering a team needs ``accept_rules`` (default
+        true)
+    :type require_rules_acceptance: bool
+    :param eligibility: who may take part (markdown)
+    :type eligibility: string
+    :param rules_text: the rules (markdown)
+    :type rules_text: string
+    :param timezone: IANA time zone the pages show dates in (default ``UTC``)
+    :type timezone: string
+    :param prizes: list of ``{rank, title, amount, currency, description}`` (``rank`` and
+        ``title`` required; ``amount`` a decimal, ``currency`` ISO 4217)
+    :type prizes: list of dicts
+    :param timeline: list of ``{stage, starts, ends, notes}`` (``stage`` one of the 11
+        stages; ``starts`` and ``ends`` ISO 8601 with a time zone)
+    :type timeline: list of dicts
+    :param id: the id or name of the challenge
+    :type id: string
+    :returns: the challenge, as ``challenge_show`` returns it
+    :rtype: dict
+    """
     tk.check_access("challenge_update", context, data_dict)
     challenge = _get_readable(context, data_dict.get("id"))
     context["datathon_challenge"] = challenge  # type: ignore[typeddict-unknown-key]
@@ -349,7 +451,81 @@ def challenge_update(context: Context, data_dict: DataDict) -> dict[str, Any]:
 
 
 def challenge_patch(context: Context, data_dict: DataDict) -> dict[str, Any]:
-    """Change only the given fields of a challenge."""
+    """Change only the given fields of a challenge.
+
+    :param name: URL slug: lowercase letters, digits, ``-`` and ``_``; unique (optional:
+        omitted fields keep their value)
+    :type name: string
+    :param title: the title (one line) (optional: omitted fields keep their value)
+    :type title: string
+    :param owner_org: organization id or name (its admins and editors organize) (optional:
+        omitted fields keep their value)
+    :type owner_org: string
+    :param problem_statement: the problem to solve (markdown) (optional: omitted fields keep
+        their value)
+    :type problem_statement: string
+    :param description: markdown (optional: omitted fields keep their value)
+    :type description: string
+    :param image_url: an http(s) URL of an image (optional: omitted fields keep their value)
+    :type image_url: string
+    :param tags: keywords (a list, or a comma-separated string) (optional: omitted fields
+        keep their value)
+    :type tags: list of strings
+    :param state: ``draft`` (default) or ``active`` (published: needs the five contest
+        dates) (optional: omitted fields keep their value)
+    :type state: string
+    :param registration_opens: ISO 8601 with a time zone; contest dates are in order and all
+        five are needed to publish (optional: omitted fields keep their value)
+    :type registration_opens: string
+    :param registration_closes: ISO 8601 with a time zone (optional: omitted fields keep
+        their value)
+    :type registration_closes: string
+    :param submission_deadline: ISO 8601 with a time zone (optional: omitted fields keep
+        their value)
+    :type submission_deadline: string
+    :param judging_closes: ISO 8601 with a time zone (optional: omitted fields keep their
+        value)
+    :type judging_closes: string
+    :param results_date: ISO 8601 with a time zone (optional: omitted fields keep their
+        value)
+    :type results_date: string
+    :param max_team_size: largest team (1-50, default 6) (optional: omitted fields keep
+        their value)
+    :type max_team_size: int
+    :param min_team_size: smallest team that may submit (default 1) (optional: omitted
+        fields keep their value)
+    :type min_team_size: int
+    :param allowed_licences: SPDX ids of the licences a project's code may use (a list or a
+        comma-separated string; default: the OSI-approved ones) (optional: omitted fields
+        keep their value)
+    :type allowed_licences: list of strings
+    :param require_open_data: every dataset a project uses must be public (default true)
+        (optional: omitted fields keep their value)
+    :type require_open_data: bool
+    :param require_rules_acceptance: registering a team needs ``accept_rules`` (default
+        true) (optional: omitted fields keep their value)
+    :type require_rules_acceptance: bool
+    :param eligibility: who may take part (markdown) (optional: omitted fields keep their
+        value)
+    :type eligibility: string
+    :param rules_text: the rules (markdown) (optional: omitted fields keep their value)
+    :type rules_text: string
+    :param timezone: IANA time zone the pages show dates in (default ``UTC``) (optional:
+        omitted fields keep their value)
+    :type timezone: string
+    :param prizes: list of ``{rank, title, amount, currency, description}`` (``rank`` and
+        ``title`` required; ``amount`` a decimal, ``currency`` ISO 4217) (optional: omitted
+        fields keep their value)
+    :type prizes: list of dicts
+    :param timeline: list of ``{stage, starts, ends, notes}`` (``stage`` one of the 11
+        stages; ``starts`` and ``ends`` ISO 8601 with a time zone) (optional: omitted fields
+        keep their value)
+    :type timeline: list of dicts
+    :param id: the id or name of the challenge
+    :type id: string
+    :returns: the challenge, as ``challenge_show`` returns it
+    :rtype: dict
+    """
     tk.check_access("challenge_patch", context, data_dict)
     if not isinstance(data_dict, dict):
         raise tk.ValidationError({"__root__": [_("Expected a JSON object")]})
@@ -368,7 +544,11 @@ def challenge_patch(context: Context, data_dict: DataDict) -> dict[str, Any]:
 
 def challenge_delete(context: Context, data_dict: DataDict) -> None:
     """Mark a challenge deleted: it disappears for everyone but sysadmins.
-    Its rows stay (like a deleted dataset) until its organization is purged."""
+    Its rows stay (like a deleted dataset) until its organization is purged.
+
+    :param id: the id or name of the challenge
+    :type id: string
+    """
     tk.check_access("challenge_delete", context, data_dict)
     challenge = _get_readable(context, data_dict.get("id"))
     if challenge.state == "deleted":
@@ -385,7 +565,21 @@ def challenge_delete(context: Context, data_dict: DataDict) -> None:
 def challenge_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """A challenge with its organization, rules, prizes, timeline (status and
     ``current_stage`` computed now), allies and the linked datasets the user
-    may read.  Drafts are "not found" for those who may not see them."""
+    may read.  Drafts are "not found" for those who may not see them.
+
+    :param id: the id or name of the challenge
+    :type id: string
+    :returns: the challenge: its columns (``id``, ``name``, ``title``, ``owner_org``,
+        ``state``, the contest dates, the rules...), ``organization`` ``{id, name, title,
+        image_url}``, ``prizes`` ``[{rank, title, amount, currency, description}]``,
+        ``prize_total`` ``[{currency, amount}]``, ``timeline`` (all 11 stages ``{stage,
+        position, starts, ends, notes, status}``), ``current_stage``, ``next_stage``,
+        ``allies``, ``datasets`` (the linked datasets the caller may read: ``{id, name,
+        title, notes, private, owner_org, organization_title, role, note, num_resources}``),
+        ``dataset_count`` and ``registration_open``; ``docs/openapi.json`` has the whole
+        shape
+    :rtype: dict
+    """
     try:
         tk.check_access("challenge_show", context, data_dict)
     except tk.NotAuthorized:
@@ -453,23 +647,32 @@ _SORT_COLUMNS = {
 def challenge_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Challenges the user may see, newest first.
 
-    :param q: words to find in the title, name or problem statement: each
-        word must start a word of them (``transport`` finds "transporte")
+    :param q: words to find in the title, name or problem statement: each word must start a
+        word of them (``transport`` finds "transporte")
+    :type q: string
     :param owner_org: organization id or name
-    :param state: ``active`` (default), ``draft`` (organizers) or ``deleted``
-        (sysadmins)
+    :type owner_org: string
+    :param state: ``active`` (default), ``draft`` (organizers) or ``deleted`` (sysadmins)
+    :type state: string
     :param stage: only challenges whose current stage is this one
-    :param phase: only challenges in this contest phase now: ``upcoming``,
-        ``open`` (registration open), ``development`` (registration closed,
-        projects not yet due), ``judging`` or ``ended`` (judging closed or
-        results published)
-    :param sort: e.g. ``created desc`` (default), ``title asc``,
-        ``registration_closes asc``, ``next_deadline asc`` (the first contest
-        date still to come; challenges with none last)
-    :param limit: page size (default 20, at most 100); :param offset:
-    :param facets: also count the matches per organization, per current
-        stage and per phase (three more queries), as ``facets``
+    :type stage: string
+    :param phase: only challenges in this contest phase now: ``upcoming``, ``open``
+        (registration open), ``development`` (registration closed, projects not yet due),
+        ``judging`` or ``ended`` (judging closed or results published)
+    :type phase: string
+    :param sort: e.g. ``created desc`` (default), ``title asc``, ``registration_closes
+        asc``, ``next_deadline asc`` (the first contest date still to come; challenges with
+        none last)
+    :type sort: string
+    :param limit: page size (default 20, at most 100)
+    :type limit: int
+    :param offset: results to skip (default 0)
+    :type offset: int
+    :param facets: also count the matches per organization, per current stage and per phase
+        (three more queries), as ``facets``
+    :type facets: bool
     :returns: ``{"count": total, "results": [...]}`` (and ``facets``)
+    :rtype: dict
     """
     tk.check_access("challenge_list", context, data_dict)
     data = _validate(data_dict, schema.challenge_list(), context)
@@ -647,9 +850,16 @@ def _phase_facet(conditions: list[Any], at: dt.datetime) -> list[dict[str, Any]]
 def challenge_dataset_add(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Link a portal dataset to a challenge (or change the link's role/note).
 
-    :param id: challenge id or name; :param dataset_id: dataset id or name
+    :param id: challenge id or name
+    :type id: string
+    :param dataset_id: dataset id or name
+    :type dataset_id: string
     :param role: ``primary`` (default), ``supporting`` or ``context``
+    :type role: string
     :param note: why this data matters to the problem
+    :type note: string
+    :returns: the link ``{challenge_id, dataset_id, role, note}``
+    :rtype: dict
     """
     tk.check_access("challenge_dataset_add", context, data_dict)
     data = _validate(data_dict, schema.challenge_dataset_add(), context)
@@ -692,7 +902,13 @@ def challenge_dataset_add(context: Context, data_dict: DataDict) -> dict[str, An
 
 
 def challenge_dataset_remove(context: Context, data_dict: DataDict) -> None:
-    """Unlink a dataset from a challenge (nothing happens if it was not linked)."""
+    """Unlink a dataset from a challenge (nothing happens if it was not linked).
+
+    :param id: the id or name of the challenge
+    :type id: string
+    :param dataset_id: the id or name of the dataset
+    :type dataset_id: string
+    """
     tk.check_access("challenge_dataset_remove", context, data_dict)
     data = _validate(data_dict, schema.challenge_dataset_remove(), context)
     challenge = _get_readable(context, data["id"])
@@ -712,7 +928,14 @@ def challenge_dataset_remove(context: Context, data_dict: DataDict) -> None:
 def challenge_dataset_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Datasets linked to a challenge that the user may read, paged.
 
+    :param id: the id or name of the challenge
+    :type id: string
+    :param limit: page size (default 20, at most 100)
+    :type limit: int
+    :param offset: rows to skip (default 0)
+    :type offset: int
     :returns: ``{"count": total, "results": [...]}``
+    :rtype: dict
     """
     try:
         tk.check_access("challenge_dataset_list", context, data_dict)
@@ -735,7 +958,9 @@ def dataset_challenge_counts(context: Context, data_dict: DataDict) -> dict[str,
     counted; a dataset no challenge uses is left out.
 
     :param ids: dataset ids (a list or a comma-separated string; at most 1000)
+    :type ids: list of strings
     :returns: ``{"counts": {dataset id: number of challenges}}``
+    :rtype: dict
     """
     tk.check_access("dataset_challenge_counts", context, data_dict)
     data = _validate(data_dict, schema.dataset_challenge_counts(), context)
@@ -770,9 +995,12 @@ def dataset_challenge_list(context: Context, data_dict: DataDict) -> dict[str, A
     where it would go stale and leak private challenges).
 
     :param id: dataset id or name
+    :type id: string
     :param projects_limit: projects per page (default and most:
         ``ckanext.datathon.dataset_projects_max``, 20)
+    :type projects_limit: int
     :param projects_offset: projects to skip (default 0)
+    :type projects_offset: int
     :returns: ``{"challenges": [...], "projects": [...], "project_count": n,
         "impact": [...]}``: ``projects`` is one page of the ``project_count``
         projects the viewer may see, each ``{id, name, title, team_name,
@@ -780,6 +1008,7 @@ def dataset_challenge_list(context: Context, data_dict: DataDict) -> dict[str, A
         award: {rank, title, citation, prize_title, amount, currency} | None}``
         (``award`` once the challenge's results are published).  One SQL
         statement.
+    :rtype: dict
     """
     try:
         tk.check_access("dataset_challenge_list", context, data_dict)
@@ -805,8 +1034,22 @@ def dataset_challenge_list(context: Context, data_dict: DataDict) -> dict[str, A
 def challenge_ally_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Name a strategic ally of a challenge.
 
-    :param challenge_id: :param name: :param kind: government, civil_society,
-        academia, private or international; :param url, logo_url, description:
+    :param challenge_id: the id or name of the challenge
+    :type challenge_id: string
+    :param name: the ally's name (one line)
+    :type name: string
+    :param kind: ``government``, ``civil_society``, ``academia``, ``private`` or
+        ``international``
+    :type kind: string
+    :param url: an http(s) URL
+    :type url: string
+    :param logo_url: an http(s) URL of the logo
+    :type logo_url: string
+    :param description: what the ally brings
+    :type description: string
+    :returns: the ally ``{id, challenge_id, name, kind, url, logo_url, description,
+        created}``
+    :rtype: dict
     """
     tk.check_access("challenge_ally_create", context, data_dict)
     data = _validate(data_dict, schema.challenge_ally_create(), context)
@@ -828,6 +1071,24 @@ def challenge_ally_create(context: Context, data_dict: DataDict) -> dict[str, An
 
 
 def challenge_ally_update(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Change an ally of a challenge (organizers): every field is replaced.
+
+    :param name: the ally's name (one line)
+    :type name: string
+    :param kind: ``government``, ``civil_society``, ``academia``, ``private`` or
+        ``international``
+    :type kind: string
+    :param url: an http(s) URL
+    :type url: string
+    :param logo_url: an http(s) URL of the logo
+    :type logo_url: string
+    :param description: what the ally brings
+    :type description: string
+    :param id: the id of the ally
+    :type id: string
+    :returns: the ally, as ``challenge_show`` lists it
+    :rtype: dict
+    """
     tk.check_access("challenge_ally_update", context, data_dict)
     data = _validate(data_dict, schema.challenge_ally_update(), context)
     ally = lookup.ally(data["id"])
@@ -840,6 +1101,11 @@ def challenge_ally_update(context: Context, data_dict: DataDict) -> dict[str, An
 
 
 def challenge_ally_delete(context: Context, data_dict: DataDict) -> None:
+    """Remove an ally from a challenge (organizers).
+
+    :param id: the id of the ally
+    :type id: string
+    """
     tk.check_access("challenge_ally_delete", context, data_dict)
     data = _validate(data_dict, schema.challenge_ally_delete(), context)
     ally = lookup.ally(data["id"])

@@ -74,8 +74,10 @@ def follow_challenge(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Start following a challenge (logged-in users who can see it).
 
     :param id: the id or name of the challenge
+    :type id: string
     :returns: the follower relationship ``{follower_id, object_id, datetime}``;
         the existing one when already following (as core's follow_dataset)
+    :rtype: dict
     """
     tk.check_access("follow_challenge", context, data_dict)
     data = _validate(data_dict, follow_schema.follow_challenge(), context)
@@ -104,6 +106,7 @@ def unfollow_challenge(context: Context, data_dict: DataDict) -> None:
     """Stop following a challenge (nothing happens if one did not follow it).
 
     :param id: the id or name of the challenge
+    :type id: string
     """
     tk.check_access("unfollow_challenge", context, data_dict)
     data = _validate(data_dict, follow_schema.follow_challenge(), context)
@@ -125,6 +128,8 @@ def challenge_follower_count(context: Context, data_dict: DataDict) -> int:
     """The number of followers of a challenge.
 
     :param id: the id or name of the challenge
+    :type id: string
+    :returns: how many users follow the challenge
     :rtype: int
     """
     tk.check_access("challenge_follower_count", context, data_dict)
@@ -142,6 +147,8 @@ def challenge_follower_list(context: Context, data_dict: DataDict) -> list[dict[
     """The users following a challenge (organizers and sysadmins only).
 
     :param id: the id or name of the challenge
+    :type id: string
+    :returns: the followers, as core's ``user_list`` dicts
     :rtype: list of user dicts, as core's dataset_follower_list
     """
     tk.check_access("challenge_follower_list", context, data_dict)
@@ -160,6 +167,8 @@ def am_following_challenge(context: Context, data_dict: DataDict) -> bool:
     """``True`` if you follow the given challenge, ``False`` if not.
 
     :param id: the id or name of the challenge
+    :type id: string
+    :returns: whether the caller follows the challenge
     :rtype: bool
     """
     tk.check_access("am_following_challenge", context, data_dict)
@@ -185,6 +194,8 @@ def challenge_followee_list(context: Context, data_dict: DataDict) -> list[dict[
     followed first, as ``challenge_list`` results (one query).
 
     :param id: the id or name of the user (yourself; sysadmins: anyone)
+    :type id: string
+    :returns: the challenges the caller follows, as ``challenge_list`` results
     :rtype: list of challenge dicts
     """
     tk.check_access("challenge_followee_list", context, data_dict)

@@ -250,10 +250,16 @@ def challenge_idea_create(context: Context, data_dict: DataDict) -> dict[str, An
     until the ideathon stage ends).
 
     :param challenge: challenge id or name
-    :param title: (required, at most 200 characters); :param description:
-    :param data_gaps: up to 10 ``{title, description, holder}``: data the idea
-        needs that the portal does not publish, and who is believed to hold it
+    :type challenge: string
+    :param title: the idea's title (one line, at most 200 characters)
+    :type title: string
+    :param description: what the idea is about (plain text)
+    :type description: string
+    :param data_gaps: up to 10 ``{title, description, holder}``: data the idea needs that
+        the portal does not publish, and who is believed to hold it
+    :type data_gaps: list of dicts
     :returns: the idea, as in ``challenge_idea_list``
+    :rtype: dict
     """
     tk.check_access("challenge_idea_create", context, data_dict)
     data = _validate(data_dict, idea_schema.idea_create(), context)
@@ -311,6 +317,7 @@ def challenge_idea_delete(context: Context, data_dict: DataDict) -> None:
     while no one else voted for it and it is not adopted).
 
     :param id: idea id
+    :type id: string
     """
     tk.check_access("challenge_idea_delete", context, data_dict)
     data = _validate(data_dict, idea_schema.idea_ref(), context)
@@ -331,13 +338,19 @@ def challenge_idea_list(context: Context, data_dict: DataDict) -> dict[str, Any]
     """The ideas of a challenge, a page at a time (public with the challenge).
 
     :param challenge: challenge id or name
-    :param sort: ``votes`` (most voted first; then newest) or ``recent``
-        (newest first); default ``votes``
-    :param limit: page size, 1-100 (default 20); :param offset:
+    :type challenge: string
+    :param sort: ``votes`` (most voted first; then newest) or ``recent`` (newest first);
+        default ``votes``
+    :type sort: string
+    :param limit: page size, 1-100 (default 20)
+    :type limit: int
+    :param offset: rows to skip (default 0)
+    :type offset: int
     :returns: ``{"count", "results": [{id, challenge_id, title, description,
         created, adopted, author: {user_id, name, display_name} or null,
         vote_count, voted_by_me, can_delete, data_gaps: [{id, title,
         description, holder, position}]}]}``
+    :rtype: dict
     """
     try:
         tk.check_access("challenge_idea_list", context, data_dict)
@@ -367,6 +380,9 @@ def challenge_idea_show(context: Context, data_dict: DataDict) -> dict[str, Any]
     """One idea, as in ``challenge_idea_list`` (public with its challenge).
 
     :param id: idea id
+    :type id: string
+    :returns: the idea, as in ``challenge_idea_list``
+    :rtype: dict
     """
     try:
         tk.check_access("challenge_idea_show", context, data_dict)
@@ -385,7 +401,9 @@ def challenge_idea_vote(context: Context, data_dict: DataDict) -> dict[str, Any]
     """Vote for an idea (once: voting again changes nothing).
 
     :param id: idea id
+    :type id: string
     :returns: ``{"id", "vote_count", "voted_by_me": true}``
+    :rtype: dict
     """
     tk.check_access("challenge_idea_vote", context, data_dict)
     data = _validate(data_dict, idea_schema.idea_ref(), context)
@@ -410,7 +428,9 @@ def challenge_idea_unvote(context: Context, data_dict: DataDict) -> dict[str, An
     """Take one's vote back (without a vote: nothing changes).
 
     :param id: idea id
+    :type id: string
     :returns: ``{"id", "vote_count", "voted_by_me": false}``
+    :rtype: dict
     """
     tk.check_access("challenge_idea_unvote", context, data_dict)
     data = _validate(data_dict, idea_schema.idea_ref(), context)
@@ -428,8 +448,12 @@ def challenge_idea_adopt(context: Context, data_dict: DataDict) -> dict[str, Any
     """Mark an idea as adopted by the organizers (``adopted=false`` unmarks it;
     adopting again keeps the first date).
 
-    :param id: idea id; :param adopted: (default true)
+    :param id: idea id
+    :type id: string
+    :param adopted: adopted (default true)
+    :type adopted: bool
     :returns: ``{"id", "adopted": date or null}``
+    :rtype: dict
     """
     tk.check_access("challenge_idea_adopt", context, data_dict)
     data = _validate(data_dict, idea_schema.idea_adopt(), context)
@@ -452,9 +476,14 @@ def challenge_data_gap_list(context: Context, data_dict: DataDict) -> dict[str, 
     voted ideas first, then the gaps in the order their idea lists them.
 
     :param challenge: challenge id or name
-    :param limit: 1-5000 (default 1000); :param offset:
+    :type challenge: string
+    :param limit: 1-5000 (default 1000)
+    :type limit: int
+    :param offset: rows to skip (default 0)
+    :type offset: int
     :returns: ``{"count", "results": [{id, title, description, holder,
         position, idea: {id, title, vote_count, adopted}}]}``
+    :rtype: dict
     """
     tk.check_access("challenge_data_gap_list", context, data_dict)
     data = _validate(data_dict, idea_schema.data_gap_list(), context)

@@ -76,12 +76,23 @@ def challenge_impact_create(context: Context, data_dict: DataDict) -> dict[str, 
     """Record an impact of a challenge (organizers).
 
     :param challenge_id: challenge id or name
-    :param date: YYYY-MM-DD; :param kind: policy_adoption, deployment, media,
-        funding, dataset_release or other; :param title: :param description:
+    :type challenge_id: string
+    :param date: YYYY-MM-DD
+    :type date: string
+    :param kind: policy_adoption, deployment, media, funding, dataset_release or other
+    :type kind: string
+    :param title: the title (one line)
+    :type title: string
+    :param description: what happened
+    :type description: string
     :param url: an http(s) URL (the news item, the policy, the deployment)
+    :type url: string
     :param project: optional id or name of a project of this challenge
+    :type project: string
     :param datasets: optional ids or names of portal datasets you may read
+    :type datasets: list of strings
     :returns: the entry, as ``challenge_impact_list`` shows it to you
+    :rtype: dict
     """
     tk.check_access("challenge_impact_create", context, data_dict)
     data = validate(data_dict, engagement_schema.impact_create(), context)
@@ -134,6 +145,24 @@ def challenge_impact_update(context: Context, data_dict: DataDict) -> dict[str, 
     datasets you may read; those you may not read stay cited.
 
     :param id: entry id; other parameters as in ``challenge_impact_create``
+    :type id: string
+    :param date: the day it happened (YYYY-MM-DD)
+    :type date: string
+    :param kind: ``policy_adoption``, ``deployment``, ``media``, ``funding``,
+        ``dataset_release`` or ``other``
+    :type kind: string
+    :param title: the title (one line)
+    :type title: string
+    :param description: what happened
+    :type description: string
+    :param url: an http(s) URL about it
+    :type url: string
+    :param project: the id or name of a project of the challenge (``""`` unlinks it)
+    :type project: string
+    :param datasets: ids or names of portal datasets (a list or text; ``[]`` unlinks them)
+    :type datasets: list of strings
+    :returns: the impact entry, as in ``challenge_impact_list``
+    :rtype: dict
     """
     tk.check_access("challenge_impact_update", context, data_dict)
     data = validate(data_dict, engagement_schema.impact_update(), context)
@@ -158,6 +187,7 @@ def challenge_impact_delete(context: Context, data_dict: DataDict) -> None:
     """Delete an impact entry.
 
     :param id: entry id
+    :type id: string
     """
     tk.check_access("challenge_impact_delete", context, data_dict)
     data = validate(data_dict, engagement_schema.entry_id(), context)
@@ -173,7 +203,9 @@ def challenge_impact_list(context: Context, data_dict: DataDict) -> dict[str, An
     those they may read.  Two queries whatever the number of entries.
 
     :param id: challenge id or name
+    :type id: string
     :returns: ``{"count", "results": [...]}``
+    :rtype: dict
     """
     try:
         tk.check_access("challenge_impact_list", context, data_dict)

@@ -228,7 +228,12 @@ def challenge_juror_add(context: Context, data_dict: DataDict) -> dict[str, Any]
     """Appoint a user to the jury of a challenge (again: nothing changes).
     A new juror is e-mailed when mail is configured (a background job, ``logic.jobs``).
 
-    :param id: challenge id or name; :param username: user name or id
+    :param id: challenge id or name
+    :type id: string
+    :param username: user name or id
+    :type username: string
+    :returns: the juror ``{challenge_id, user_id, name, display_name}``
+    :rtype: dict
     """
     tk.check_access("challenge_juror_add", context, data_dict)
     data = _validate(data_dict, jury_schema.juror_member(), context)
@@ -260,7 +265,10 @@ def challenge_juror_add(context: Context, data_dict: DataDict) -> dict[str, Any]
 def challenge_juror_remove(context: Context, data_dict: DataDict) -> None:
     """Remove a juror; their scores of this challenge go with them.
 
-    :param id: challenge id or name; :param username: user name or id
+    :param id: challenge id or name
+    :type id: string
+    :param username: user name or id
+    :type username: string
     """
     tk.check_access("challenge_juror_remove", context, data_dict)
     data = _validate(data_dict, jury_schema.juror_member(), context)
@@ -285,7 +293,9 @@ def challenge_juror_list(context: Context, data_dict: DataDict) -> dict[str, Any
     each juror's progress: ``scored_projects`` out of ``projects``.
 
     :param id: challenge id or name
+    :type id: string
     :returns: ``{"count", "projects", "results": [...]}``
+    :rtype: dict
     """
     tk.check_access("challenge_juror_list", context, data_dict)
     data = _validate(data_dict, jury_schema.challenge_id(), context)
@@ -337,11 +347,21 @@ def _submitted_count(challenge_id: str) -> int:
 def challenge_criterion_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Add a judging criterion to a challenge.
 
-    :param challenge_id: challenge id or name; :param name: (unique in the
-        challenge); :param description: what the jury looks for
-    :param weight: a number above 0 (default 1); :param max_score: the
-        highest score, 1-100 (default 5); :param position: display order
-        (default: after the others)
+    :param challenge_id: challenge id or name
+    :type challenge_id: string
+    :param name: the criterion's name (one line)
+    :type name: string
+    :param description: what the jury looks for
+    :type description: string
+    :param weight: a number above 0 (default 1)
+    :type weight: number
+    :param max_score: the highest score, 1-100 (default 5)
+    :type max_score: int
+    :param position: display order (default: after the others)
+    :type position: int
+    :returns: the criterion ``{id, challenge_id, name, description, weight, max_score,
+        position}``
+    :rtype: dict
     """
     tk.check_access("challenge_criterion_create", context, data_dict)
     data = _validate(data_dict, jury_schema.criterion_create(), context)
@@ -386,7 +406,20 @@ def challenge_criterion_update(context: Context, data_dict: DataDict) -> dict[st
     """Change a criterion; fields not given keep their value.  ``max_score``
     cannot go below a score already given on it.
 
-    :param id: criterion id; :param name, description, weight, max_score, position:
+    :param id: criterion id
+    :type id: string
+    :param name: the criterion's name (one line)
+    :type name: string
+    :param description: what the jury looks at
+    :type description: string
+    :param weight: a number above 0, at most 1000
+    :type weight: number
+    :param max_score: highest score (1-100)
+    :type max_score: int
+    :param position: order among the criteria (0-10000)
+    :type position: int
+    :returns: the criterion, as ``challenge_criterion_create`` returns it
+    :rtype: dict
     """
     tk.check_access("challenge_criterion_update", context, data_dict)
     data = _validate(data_dict, jury_schema.criterion_update(), context)
@@ -418,6 +451,7 @@ def challenge_criterion_delete(context: Context, data_dict: DataDict) -> None:
     """Delete a criterion and every score given on it.
 
     :param id: criterion id
+    :type id: string
     """
     tk.check_access("challenge_criterion_delete", context, data_dict)
     data = _validate(data_dict, jury_schema.criterion_id(), context)
@@ -433,7 +467,9 @@ def challenge_criterion_list(context: Context, data_dict: DataDict) -> dict[str,
     the challenge).
 
     :param id: challenge id or name
+    :type id: string
     :returns: ``{"count", "results": [...]}``
+    :rtype: dict
     """
     try:
         tk.check_access("challenge_criterion_list", context, data_dict)
@@ -463,9 +499,11 @@ def project_score(context: Context, data_dict: DataDict) -> dict[str, Any]:
     the judging window).  Scoring a criterion again replaces the score.
 
     :param project: project id or name
-    :param scores: list of ``{criterion: id, score: integer 0..max_score,
-        comment: text}``
+    :type project: string
+    :param scores: list of ``{criterion: id, score: integer 0..max_score, comment: text}``
+    :type scores: list of dicts
     :returns: the caller's scores of the project (``project_score_list``)
+    :rtype: dict
     """
     tk.check_access("project_score", context, data_dict)
     data = _validate(data_dict, jury_schema.project_score(), context)
@@ -549,9 +587,11 @@ def project_score_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Scores of a project: a juror sees only their own, organizers all.
 
     :param project: project id or name
+    :type project: string
     :returns: ``{"project_id", "count", "results": [{criterion_id,
         criterion_name, max_score, juror_user_id, juror_name, score, comment,
         created, modified}]}``
+    :rtype: dict
     """
     tk.check_access("project_score_list", context, data_dict)
     data = _validate(data_dict, jury_schema.project_ref(), context)
@@ -607,7 +647,12 @@ def project_recuse(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """A juror declares a conflict of interest with a project: they may not
     score it any more and the scores they gave it are deleted.
 
-    :param project: project id or name; :param reason: (optional)
+    :param project: project id or name
+    :type project: string
+    :param reason: reason (optional)
+    :type reason: string
+    :returns: the recusal ``{project_id, juror_user_id, reason}``
+    :rtype: dict
     """
     tk.check_access("project_recuse", context, data_dict)
     data = _validate(data_dict, jury_schema.project_recuse(), context)
@@ -901,13 +946,20 @@ def challenge_ranking(context: Context, data_dict: DataDict) -> dict[str, Any]:
     the formula and the tie-break.
 
     :param id: challenge id or name
-    :param limit: page size (default 100, at most 1000); :param offset:
+    :type id: string
+    :param limit: page size (default 100, at most 1000)
+    :type limit: int
+    :param offset: rows to skip (default 0)
+    :type offset: int
     :param live: organizers: the ranking computed now (default false)
+    :type live: bool
     :param version: organizers: the snapshot of that publication
+    :type version: int
     :returns: ``{"challenge_id", "published", "live", "version", "criteria",
         "count", "results": [{rank, score_rank, score (0-100 or null),
         jurors, criteria: {criterion id: mean score}, project: {id, name,
         title, submitted_at}, award, team}]}``
+    :rtype: dict
     """
     tk.check_access("challenge_ranking", context, data_dict)
     data = _validate(data_dict, jury_schema.ranking(), context)
@@ -970,9 +1022,18 @@ def challenge_award_create(context: Context, data_dict: DataDict) -> dict[str, A
     projects.  Each prize is given once, each project receives one prize;
     once the results are published, awards no longer change.
 
-    :param challenge_id: challenge id or name; :param project: project id or name
-    :param rank: the prize's rank; :param title: (default: the prize's title)
+    :param challenge_id: challenge id or name
+    :type challenge_id: string
+    :param project: project id or name
+    :type project: string
+    :param rank: the prize's rank
+    :type rank: int
+    :param title: the award's title (default: the prize's title)
+    :type title: string
     :param citation: why the jury chose it
+    :type citation: string
+    :returns: the award ``{id, challenge_id, project_id, rank, title, citation, ...}``
+    :rtype: dict
     """
     tk.check_access("challenge_award_create", context, data_dict)
     data = _validate(data_dict, jury_schema.award_create(), context)
@@ -1012,6 +1073,7 @@ def challenge_award_delete(context: Context, data_dict: DataDict) -> None:
     """Take an award back (until the results are published).
 
     :param id: award id
+    :type id: string
     """
     tk.check_access("challenge_award_delete", context, data_dict)
     data = _validate(data_dict, jury_schema.award_id(), context)
@@ -1029,8 +1091,10 @@ def challenge_award_list(context: Context, data_dict: DataDict) -> dict[str, Any
     results are published: then from the snapshot stored at publication).
 
     :param id: challenge id or name
+    :type id: string
     :returns: ``{"count", "results": [{id, rank, title, citation, prize,
         project: {id, name, title}}]}``
+    :rtype: dict
     """
     tk.check_access("challenge_award_list", context, data_dict)
     data = _validate(data_dict, jury_schema.challenge_id(), context)
@@ -1055,7 +1119,9 @@ def challenge_results_publish(context: Context, data_dict: DataDict) -> dict[str
     publication e-mails the submitted teams (background jobs, ``logic.jobs``).
 
     :param id: challenge id or name
+    :type id: string
     :returns: ``{"challenge_id", "published", "version"}``
+    :rtype: dict
     """
     tk.check_access("challenge_results_publish", context, data_dict)
     data = _validate(data_dict, jury_schema.challenge_id(), context)
@@ -1101,8 +1167,12 @@ def challenge_results_retract(context: Context, data_dict: DataDict) -> dict[str
     retracted snapshot stays in the history.  Recorded in the organization's
     activity stream (with the reason).
 
-    :param id: challenge id or name; :param reason: why (optional)
+    :param id: challenge id or name
+    :type id: string
+    :param reason: why (optional)
+    :type reason: string
     :returns: ``{"challenge_id", "published": null, "retracted", "version"}``
+    :rtype: dict
     """
     tk.check_access("challenge_results_retract", context, data_dict)
     data = _validate(data_dict, jury_schema.results_retract(), context)
@@ -1142,10 +1212,14 @@ def challenge_results_history(context: Context, data_dict: DataDict) -> dict[str
     when, by whom, whether and when it was retracted.  With ``version``, that
     publication with its whole snapshot (``payload``).
 
-    :param id: challenge id or name; :param version: (optional)
+    :param id: challenge id or name
+    :type id: string
+    :param version: version (optional)
+    :type version: int
     :returns: ``{"count", "results": [{version, published, published_by,
         taken, origin, retracted, retracted_by}]}``, or one such entry with
         ``payload``
+    :rtype: dict
     """
     tk.check_access("challenge_results_history", context, data_dict)
     data = _validate(data_dict, jury_schema.results_history(), context)

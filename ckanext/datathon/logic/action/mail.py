@@ -66,10 +66,14 @@ def challenge_announcement_create(context: Context, data_dict: DataDict) -> dict
     none.
 
     :param id: challenge id or name
+    :type id: string
     :param subject: one line, at most 150 characters
+    :type subject: string
     :param message: plain text, at most 5,000 characters
+    :type message: string
     :returns: the announcement ``{id, challenge_id, user_id, subject, message,
         recipients, created}`` (``recipients``: team members at the time)
+    :rtype: dict
     """
     tk.check_access("challenge_announcement_create", context, data_dict)
     data = _validate(data_dict, mail_schema.announcement_create(), context)
@@ -124,7 +128,9 @@ def challenge_announcement_list(context: Context, data_dict: DataDict) -> list[d
     """The announcements of a challenge, newest first (its organizers).
 
     :param id: challenge id or name
+    :type id: string
     :returns: a list of announcements (see ``challenge_announcement_create``)
+    :rtype: list of dicts
     """
     tk.check_access("challenge_announcement_list", context, data_dict)
     data = _validate(data_dict, mail_schema.announcement_list(), context)
@@ -162,7 +168,9 @@ def datathon_mail_preferences_show(context: Context, data_dict: DataDict) -> dic
     (the user themself, or a sysadmin).
 
     :param id: user id or name (optional: the caller)
+    :type id: string
     :returns: ``{"user": name, "reminders": bool}``
+    :rtype: dict
     """
     tk.check_access("datathon_mail_preferences_show", context, data_dict)
     data = _validate(data_dict, mail_schema.preferences_show(), context)
@@ -176,8 +184,11 @@ def datathon_mail_preferences_update(context: Context, data_dict: DataDict) -> d
     jury, published results) is not affected.
 
     :param id: user id or name (optional: the caller)
+    :type id: string
     :param reminders: true or false
+    :type reminders: bool
     :returns: ``{"user": name, "reminders": bool}``
+    :rtype: dict
     """
     tk.check_access("datathon_mail_preferences_update", context, data_dict)
     data = _validate(data_dict, mail_schema.preferences_update(), context)
@@ -193,7 +204,9 @@ def datathon_mail_unsubscribe(context: Context, data_dict: DataDict) -> dict[str
     signed token names (the link at the foot of every mail; no login).
 
     :param token: the token of the link
+    :type token: string
     :returns: ``{"user": name, "reminders": false}``
+    :rtype: dict
     """
     tk.check_access("datathon_mail_unsubscribe", context, data_dict)
     data = _validate(data_dict, mail_schema.unsubscribe(), context)

@@ -107,12 +107,23 @@ def challenge_mentorship_create(context: Context, data_dict: DataDict) -> dict[s
     """Add a mentorship session to a challenge (organizers).
 
     :param challenge_id: challenge id or name
-    :param title: :param starts: :param ends: ISO 8601 date-times with an
-        offset (``ends`` not before ``starts``)
-    :param location: a place; :param url: an http(s) meeting URL (at least
-        one of the two)
+    :type challenge_id: string
+    :param title: the session's title (one line)
+    :type title: string
+    :param starts: ISO 8601 with a time zone
+    :type starts: string
+    :param ends: ISO 8601 with a time zone (not before ``starts``)
+    :type ends: string
+    :param location: a place (a ``location`` or a ``url`` is needed)
+    :type location: string
+    :param url: an http(s) URL of the meeting (a ``location`` or a ``url`` is needed)
+    :type url: string
     :param mentors: names (a list, or text with one name per line)
-    :param description:
+    :type mentors: list of strings
+    :param description: what it is about
+    :type description: string
+    :returns: the session, as in ``challenge_mentorship_list``
+    :rtype: dict
     """
     tk.check_access("challenge_mentorship_create", context, data_dict)
     data = validate(data_dict, engagement_schema.mentorship_create(), context, _rules)
@@ -151,8 +162,24 @@ def _session(ref: Any) -> Mentorship:
 def challenge_mentorship_update(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Change a session; fields not given keep their value.
 
-    :param id: session id; :param title, starts, ends, location, url,
-        mentors, description: as in ``challenge_mentorship_create``
+    :param id: session id
+    :type id: string
+    :param title: the session's title (one line)
+    :type title: string
+    :param starts: ISO 8601 with a time zone
+    :type starts: string
+    :param ends: ISO 8601 with a time zone (not before ``starts``)
+    :type ends: string
+    :param location: where it takes place
+    :type location: string
+    :param url: an http(s) URL of the meeting
+    :type url: string
+    :param mentors: names of the mentors (a list, or text with one per line or comma)
+    :type mentors: list of strings
+    :param description: what it is about
+    :type description: string
+    :returns: the session, as in ``challenge_mentorship_list``
+    :rtype: dict
     """
     tk.check_access("challenge_mentorship_update", context, data_dict)
     session = _session(data_dict.get("id") if isinstance(data_dict, dict) else None)
@@ -178,6 +205,7 @@ def challenge_mentorship_delete(context: Context, data_dict: DataDict) -> None:
     """Delete a session.
 
     :param id: session id
+    :type id: string
     """
     tk.check_access("challenge_mentorship_delete", context, data_dict)
     data = validate(data_dict, engagement_schema.entry_id(), context)
@@ -192,7 +220,9 @@ def challenge_mentorship_list(context: Context, data_dict: DataDict) -> dict[str
     challenge; drafts are "not found" for others).
 
     :param id: challenge id or name
+    :type id: string
     :returns: ``{"count", "timezone", "results": [...]}``
+    :rtype: dict
     """
     try:
         tk.check_access("challenge_mentorship_list", context, data_dict)

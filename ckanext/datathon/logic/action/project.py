@@ -112,10 +112,20 @@ def project_register(context: Context, data_dict: DataDict) -> dict[str, Any]:
     draft owned by the challenge's organization) with the user as team leader.
 
     :param challenge: challenge id or name (published, registration open)
-    :param title: project title; :param team_name:
+    :type challenge: string
+    :param title: project title
+    :type title: string
+    :param team_name: the team's name (one line)
+    :type team_name: string
     :param name: URL slug (optional; derived from the title)
+    :type name: string
     :param notes: description (markdown, optional)
+    :type notes: string
     :param accept_rules: must be true when the challenge requires it
+    :type accept_rules: bool
+    :returns: the project record, as ``package_show`` returns it (with ``datasets_used``:
+        ``[{dataset, resource_ids}]``, the entries the caller may read)
+    :rtype: dict
     """
     tk.check_access("project_register", context, data_dict)
     data = _validate(data_dict, project_schema.project_register(), context)
@@ -241,6 +251,9 @@ def project_submit(context: Context, data_dict: DataDict) -> dict[str, Any]:
     makes the record public.  A withdrawn project may be submitted again.
 
     :param id: project id or name
+    :type id: string
+    :returns: the project record, as ``package_show`` returns it
+    :rtype: dict
     """
     tk.check_access("project_submit", context, data_dict)
     data = _validate(data_dict, project_schema.project_id(), context)
@@ -276,6 +289,9 @@ def project_withdraw(context: Context, data_dict: DataDict) -> dict[str, Any]:
     submission deadline, organizers at any time.
 
     :param id: project id or name
+    :type id: string
+    :returns: the project record, as ``package_show`` returns it
+    :rtype: dict
     """
     tk.check_access("project_withdraw", context, data_dict)
     data = _validate(data_dict, project_schema.project_id(), context)
@@ -305,11 +321,17 @@ def project_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     drafts; organizers and sysadmins every project.
 
     :param challenge: challenge id or name
+    :type challenge: string
     :param submission_status: ``draft``, ``submitted`` or ``withdrawn``
-    :param limit: page size (default 20, at most 100); :param offset:
+    :type submission_status: string
+    :param limit: page size (default 20, at most 100)
+    :type limit: int
+    :param offset: rows to skip (default 0)
+    :type offset: int
     :returns: ``{"count": total, "results": [...]}``: the latest submissions
         first; once the challenge's results are published, its winners first,
         by prize rank
+    :rtype: dict
     """
     try:
         tk.check_access("project_list", context, data_dict)

@@ -406,9 +406,13 @@ def project_member_add(context: Context, data_dict: DataDict) -> dict[str, Any]:
     addition checks the team cap, the per-person limits and the conflicts
     under the project's row lock, and is recorded in the activity stream.
 
-    :param id: project id or name; :param username: user name or id
+    :param id: project id or name
+    :type id: string
+    :param username: user name or id
+    :type username: string
     :returns: ``{"status": "invited", "invitation": {...}, "count", "members"}``
         or ``{"status": "added", "count", "members"}``
+    :rtype: dict
     """
     tk.check_access("project_member_add", context, data_dict)
     data = _validate(data_dict, project_schema.project_member(), context)
@@ -537,7 +541,9 @@ def project_invitation_accept(context: Context, data_dict: DataDict) -> dict[str
     juror or organizer of the challenge or on too many teams of it.
 
     :param id: the invitation's id
+    :type id: string
     :returns: the invitation, ``status`` ``accepted``
+    :rtype: dict
     """
     tk.check_access("project_invitation_accept", context, data_dict)
     data = _validate(data_dict, project_schema.project_id(), context)
@@ -580,7 +586,9 @@ def project_invitation_decline(context: Context, data_dict: DataDict) -> dict[st
     """Decline an invitation to a team (the invitee only; also a lapsed one).
 
     :param id: the invitation's id
+    :type id: string
     :returns: the invitation, ``status`` ``declined``
+    :rtype: dict
     """
     tk.check_access("project_invitation_decline", context, data_dict)
     data = _validate(data_dict, project_schema.project_id(), context)
@@ -608,7 +616,9 @@ def project_invitation_revoke(context: Context, data_dict: DataDict) -> dict[str
     404, as for an unknown invitation.
 
     :param id: the invitation's id
+    :type id: string
     :returns: the invitation, ``status`` ``revoked``
+    :rtype: dict
     """
     tk.check_access("project_invitation_revoke", context, data_dict)
     data = _validate(data_dict, project_schema.project_id(), context)
@@ -667,9 +677,15 @@ def project_invitation_list(context: Context, data_dict: DataDict) -> dict[str, 
     generic reason where the invitee became a juror or organizer.
 
     :param id: project id or name (optional)
+    :type id: string
     :param status: only these (``pending`` also leaves out lapsed ones)
-    :param limit: page size (default 20, at most 100); :param offset:
+    :type status: string
+    :param limit: page size (default 20, at most 100)
+    :type limit: int
+    :param offset: rows to skip (default 0)
+    :type offset: int
     :returns: ``{"count", "results": [...]}``
+    :rtype: dict
     """
     tk.check_access("project_invitation_list", context, data_dict)
     data = _validate(data_dict, project_schema.invitation_list(), context)
@@ -750,7 +766,9 @@ def project_member_list(context: Context, data_dict: DataDict) -> dict[str, Any]
     reader (``ckan.auth.public_user_details``).
 
     :param id: project id or name
+    :type id: string
     :returns: ``{"count", "members": [{"user_id", "name", "display_name", "leader"}]}``
+    :rtype: dict
     """
     tk.check_access("project_member_list", context, data_dict)
     data = _validate(data_dict, project_schema.project_id(), context)
@@ -769,9 +787,13 @@ def project_member_remove(context: Context, data_dict: DataDict) -> dict[str, An
     draft: their leaving deletes the draft.  The leader and organizers remove
     other members.
 
-    :param id: project id or name; :param username: user name or id
+    :param id: project id or name
+    :type id: string
+    :param username: user name or id
+    :type username: string
     :returns: the team (``{"count", "members"}``; ``"deleted": true`` when the
         draft went with its last member)
+    :rtype: dict
     """
     tk.check_access("project_member_remove", context, data_dict)
     data = _validate(data_dict, project_schema.project_member(), context)
@@ -818,8 +840,12 @@ def project_leader_set(context: Context, data_dict: DataDict) -> dict[str, Any]:
     the submission deadline, or an organizer).  The new leader's teams led in
     the challenge count (``max_teams_led_per_challenge``).
 
-    :param id: project id or name; :param username: the new leader (user name or id)
+    :param id: project id or name
+    :type id: string
+    :param username: the new leader (user name or id)
+    :type username: string
     :returns: the team
+    :rtype: dict
     """
     tk.check_access("project_leader_set", context, data_dict)
     data = _validate(data_dict, project_schema.project_member(), context)

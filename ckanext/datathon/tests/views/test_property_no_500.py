@@ -7,7 +7,10 @@ refused request writes nothing.
   of each action are those of the navl schema the action validates with (seen
   by calling it once with nothing), plus the references core's chained actions
   read, plus unknown keys. For every action x key, ``FLOOR`` examples put junk
-  in that key (and maybe in others), over the API of CKAN's test app, as a
+  or a typed value in that key (and maybe in others): typed values are drawn
+  from the JSON Schema the OpenAPI document gives the key (``logic/openapi.py``,
+  the same validator mapping), so that valid-looking input reaches past the
+  first validator; the requests go over the API of CKAN's test app, as a
   sysadmin, a plain user and anonymously in turn; each answer is < 500, and an
   answer >= 400 leaves the row counts of the plugin's tables and CKAN's
   packages as they were.
@@ -22,6 +25,7 @@ The floor per action x key is printed (``-s`` shows it)."""
 from __future__ import annotations
 
 import collections
+import datetime as dt
 import json
 import os
 import sys
@@ -39,6 +43,7 @@ import ckan.plugins as plugins
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
+from ckanext.datathon.logic import openapi
 from ckanext.datathon.tests import factories as ours
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
@@ -139,6 +144,64 @@ def _junk(refs: list[str]) -> st.SearchStrategy[Any]:
         ),
         max_leaves=8,
     )
+
+
+def typed(fragment: dict[str, Any]) -> st.SearchStrategy[Any]:
+    """Values of the JSON Schema the OpenAPI document gives a key (what
+    ``openapi.VALIDATORS`` maps its validators to): the right type and
+    bounds, so the example reaches the validators after the type check."""
+    if "enum" in fragment:
+        return st.sampled_from(fragment["enum"])
+    kinds = fragment.get("type", "string")
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    options = []
+    for kind in kinds:
+        if kind == "null":
+            options.append(st.none())
+        elif kind == "boolean":
+            options.append(st.booleans())
+        elif kind == "integer":
+            options.append(
+                st.integers(fragment.get("minimum", -(10**6)), fragment.get("maximum", 10**9))
+            )
+        elif kind == "number":
+            options.append(
+                st.decimals(0, fragment.get("maximum", 10**6), places=2).map(str)
+                | st.integers(1, 1000)
+            )
+        elif kind == "array":
+            options.append(
+                st.lists(typed(fragment.get("items", {})), max_size=fragment.get("maxItems", 4))
+            )
+        elif kind == "object":
+            properties = fragment.get("properties", {})
+            options.append(
+                st.fixed_dictionaries(
+                    {
+                        k: typed(v)
+                        for k, v in properties.items()
+                        if k in fragment.get("required", [])
+                    },
+                    optional={
+                        k: typed(v)
+                        for k, v in properties.items()
+                        if k not in fragment.get("required", [])
+                    },
+                )
+            )
+        elif fragment.get("format") == "date-time":
+            options.append(
+                st.datetimes(timezones=st.just(dt.timezone.utc)).map(lambda d: d.isoformat())
+            )
+        elif fragment.get("format") == "date":
+            options.append(st.dates().map(lambda d: d.isoformat()))
+        elif "pattern" in fragment:
+            options.append(
+                st.from_regex(fragment["pattern"], fullmatch=True).map(lambda v: v[:100])
+            )
+        else:
+            options.append(st.text(max_size=min(fragment.get("maxLength", 40), 40)))
+    return st.one_of(options)
 
 
 def _unknown_keys() -> st.SearchStrategy[dict[str, Any]]:
@@ -306,13 +369,25 @@ def test_every_action_with_junk(app, world, portal, schema_keys, capsys):
     floor: dict[str, int] = collections.Counter()
     per_action: dict[str, int] = collections.Counter()
 
+    fragments = {
+        name: openapi.request_schema(schema)["properties"]
+        for name, schema in openapi.action_schemas().items()
+    }
+
+    def value(action: str, key: str) -> st.SearchStrategy[Any]:
+        """Junk, or a value of the key's JSON Schema (when the document has it)."""
+        fragment = fragments.get(action, {}).get(key)
+        return junk if fragment is None else st.one_of(typed(fragment), junk)
+
     def probe_for(action: str, key: str, keys: list[str]) -> Any:
         turn = iter(range(10**9))
 
         @_settings(FLOOR)
         @given(
-            focus=_unknown_keys() if key == UNKNOWN else junk,
-            others=st.dictionaries(st.sampled_from(keys), junk, max_size=3),
+            focus=_unknown_keys() if key == UNKNOWN else value(action, key),
+            others=st.lists(st.sampled_from(keys), max_size=3, unique=True).flatmap(
+                lambda chosen: st.fixed_dictionaries({k: value(action, k) for k in chosen})
+            ),
         )
         def probe(focus: Any, others: dict[str, Any]) -> None:
             payload = dict(others)
