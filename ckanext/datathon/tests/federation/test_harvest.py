@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
 import ckan.model as model
-from ckan.cli.cli import ckan
 from ckan.tests import factories as ckan_factories
 from ckan.tests import helpers
 
@@ -22,7 +24,7 @@ from ckanext.datathon.tests.federation.conftest import HARVEST_PLUGINS, free_por
 
 pytest.importorskip("ckanext.harvest")
 
-from ckanext.harvest.model import HarvestGatherError, HarvestObjectError
+from ckanext.harvest.model import HarvestGatherError, HarvestObjectError, HarvestSource
 
 pytestmark = [
     pytest.mark.ckan_config("ckan.plugins", HARVEST_PLUGINS),
@@ -78,10 +80,19 @@ def make_source(sysadmin: dict[str, Any], url: str, config: str = "", name: str 
     )
 
 
-def run(cli: Any, source: dict[str, Any]) -> None:
-    result = cli.invoke(ckan, ["harvester", "run-test", source["id"]])
-    assert result.exit_code == 0, result.output + repr(result.exception)
-    model.Session.remove()
+@pytest.fixture
+def harvest_run(app: Any) -> Any:
+    """``ckan harvester run-test SOURCE``'s body (ckanext-harvest's
+    ``utils.run_test_harvester``: job, gather, fetch, import, job closed)
+    in this process; the command itself runs in ``test_the_command``."""
+    from ckanext.harvest import utils
+
+    def run(source: dict[str, Any]) -> None:
+        with app.flask_app.test_request_context():
+            utils.run_test_harvester(source["id"], None)
+        model.Session.remove()
+
+    return run
 
 
 def copies(source: dict[str, Any]) -> dict[str, Challenge]:
@@ -102,14 +113,14 @@ def gather_errors() -> list[str]:
 
 
 class TestHarvest:
-    def test_create_update_and_rerun_without_duplicates(self, harvest_cli, remote, sysadmin):
+    def test_create_update_and_rerun_without_duplicates(self, harvest_run, remote, sysadmin):
         first = published(remote, "rivers")
         second = published(remote, "air", title="Clean air")
         remote.call(
             "challenge_create", name="secret-draft", title="Draft", owner_org=remote.org["id"]
         )
         source = make_source(sysadmin, remote.url)
-        run(harvest_cli, source)
+        harvest_run(source)
         found = copies(source)
         assert set(found) == {first["id"], second["id"]}, object_errors() + gather_errors()
         copy = found[first["id"]]
@@ -125,95 +136,117 @@ class TestHarvest:
 
         # update at the source (a rename too): the same copy changes, matched by id
         remote.call("challenge_patch", id=first["id"], title="Rivers, again", name="rivers-2")
-        run(harvest_cli, source)
+        harvest_run(source)
         again = copies(source)
         assert set(again) == {first["id"], second["id"]}
         assert again[first["id"]].id == copy.id
         assert again[first["id"]].title == "Rivers, again"
         # re-runs never duplicate
-        run(harvest_cli, source)
+        harvest_run(source)
         total = model.Session.scalar(sa.select(sa.func.count()).select_from(Challenge))
         assert total == 2
 
-    def test_unpublished_and_deleted_at_source_are_removed(self, harvest_cli, remote, sysadmin):
+    def test_unpublished_and_deleted_at_source_are_removed(self, harvest_run, remote, sysadmin):
         keep = [published(remote, f"keep-{n}") for n in range(3)]
         gone = published(remote, "gone")
         hidden = published(remote, "hidden")
         source = make_source(sysadmin, remote.url)
-        run(harvest_cli, source)
+        harvest_run(source)
         assert len(copies(source)) == 5
         remote.call("challenge_delete", id=gone["id"])
         remote.call("challenge_patch", id=hidden["id"], state="draft")
-        run(harvest_cli, source)  # 2 of 5 missing: within the declared share (50%)
+        harvest_run(source)  # 2 of 5 missing: within the declared share (50%)
         assert set(copies(source)) == {c["id"] for c in keep}
         assert model.Session.scalar(sa.select(sa.func.count()).select_from(Challenge)) == 3
 
-    def test_empty_run_deletes_nothing_until_confirmed(self, harvest_cli, remote, sysadmin):
+    def test_empty_run_deletes_nothing_until_confirmed(self, harvest_run, remote, sysadmin):
         made = [published(remote, f"c-{n}") for n in range(2)]
         source = make_source(sysadmin, remote.url)
-        run(harvest_cli, source)
+        harvest_run(source)
         assert len(copies(source)) == 2
         remote.clear_challenges()
-        run(harvest_cli, source)  # the source lists nothing: suspicious, nothing deleted
+        harvest_run(source)  # the source lists nothing: suspicious, nothing deleted
         kept = model.Session.scalars(sa.select(HarvestedChallenge)).all()
         assert {r.remote_id for r in kept} == {c["id"] for c in made}
         assert all(r.missing_since is not None for r in kept)
-        run(harvest_cli, source)  # the next run confirms
+        harvest_run(source)  # the next run confirms
         assert copies(source) == {}
 
     def test_large_drop_waits_for_confirmation_and_reappearing_copy_is_kept(
-        self, harvest_cli, remote, sysadmin
+        self, harvest_run, remote, sysadmin
     ):
         made = [published(remote, f"d-{n}") for n in range(4)]
         source = make_source(sysadmin, remote.url, config=json.dumps({"max_delete_percent": 25}))
-        run(harvest_cli, source)
+        harvest_run(source)
         for challenge in made[:2]:
             remote.call("challenge_patch", id=challenge["id"], state="draft")
-        run(harvest_cli, source)  # 50% missing > 25%: kept, marked
+        harvest_run(source)  # 50% missing > 25%: kept, marked
         assert len(copies(source)) == 4
         remote.call("challenge_patch", id=made[0]["id"], state="active")
-        run(harvest_cli, source)  # made[1] confirmed missing; made[0] is back
+        harvest_run(source)  # made[1] confirmed missing; made[0] is back
         assert set(copies(source)) == {made[0]["id"], made[2]["id"], made[3]["id"]}
         assert (
             model.Session.get(HarvestedChallenge, copies(source)[made[0]["id"]].id).missing_since
             is None
         )
 
-    def test_unreachable_source_reports_and_keeps_copies(self, harvest_cli, remote, sysadmin):
+    def test_unreachable_source_reports_and_keeps_copies(self, harvest_run, remote, sysadmin):
         made = published(remote, "stays")
         source = make_source(sysadmin, remote.url)
-        run(harvest_cli, source)
-        helpers.call_action(
-            "harvest_source_patch",
-            {"user": sysadmin["name"]},
-            id=source["id"],
-            url=f"http://127.0.0.1:{free_port()}",
-        )
-        run(harvest_cli, source)
-        run(harvest_cli, source)
+        harvest_run(source)
+        # the source goes away (its URL now answers nothing)
+        harvest_source = HarvestSource.get(source["id"])
+        harvest_source.url = f"http://127.0.0.1:{free_port()}"
+        harvest_source.save()
+        harvest_run(source)
+        harvest_run(source)
         assert set(copies(source)) == {made["id"]}
         assert any("could not be reached" in message for message in gather_errors())
 
-    def test_clear_and_delete_source_leave_no_copy(self, harvest_cli, remote, sysadmin):
+    def test_clear_and_delete_source_leave_no_copy(self, harvest_run, remote, sysadmin):
         published(remote, "one")
         published(remote, "two")
         source = make_source(sysadmin, remote.url)
-        run(harvest_cli, source)
+        harvest_run(source)
         assert len(copies(source)) == 2
         helpers.call_action("harvest_source_clear", {"user": sysadmin["name"]}, id=source["id"])
         assert copies(source) == {}
         assert model.Session.scalar(sa.select(sa.func.count()).select_from(Challenge)) == 0
-        run(harvest_cli, source)  # harvested again after a clear: the same two, once
+        harvest_run(source)  # harvested again after a clear: the same two, once
         assert len(copies(source)) == 2
         helpers.call_action("harvest_source_delete", {"user": sysadmin["name"]}, id=source["id"])
         assert model.Session.scalar(sa.select(sa.func.count()).select_from(HarvestedChallenge)) == 0
         assert model.Session.scalar(sa.select(sa.func.count()).select_from(Challenge)) == 0
 
-    def test_more_than_a_page_of_challenges(self, harvest_cli, remote, sysadmin):
+    def test_more_than_a_page_of_challenges(self, harvest_run, remote, sysadmin):
         made = {published(remote, f"p-{n:03d}")["id"] for n in range(105)}
         source = make_source(sysadmin, remote.url)
-        run(harvest_cli, source)
+        harvest_run(source)
         assert set(copies(source)) == made
+
+
+def test_the_command(harvest_ini, remote, sysadmin):
+    """``ckan harvester run-test`` itself, in its own process (as a cron job or
+    an operator runs it)."""
+    made = published(remote, "by-command")
+    source = make_source(sysadmin, remote.url)
+    done = subprocess.run(  # noqa: S603
+        [
+            str(Path(sys.executable).parent / "ckan"),
+            "-c",
+            str(harvest_ini),
+            "harvester",
+            "run-test",
+            source["id"],
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-4000:]
+    model.Session.remove()
+    assert set(copies(source)) == {made["id"]}
 
 
 class TestSafety:
@@ -221,18 +254,18 @@ class TestSafety:
         with pytest.raises(Exception, match="anonymously"):
             make_source(sysadmin, remote.url, config=json.dumps({"api_key": remote.token}))
 
-    def test_drafts_are_never_read(self, harvest_cli, remote, sysadmin):
+    def test_drafts_are_never_read(self, harvest_run, remote, sysadmin):
         remote.call(
             "challenge_create", name="only-draft", title="Draft", owner_org=remote.org["id"]
         )
         source = make_source(sysadmin, remote.url)
-        run(harvest_cli, source)
+        harvest_run(source)
         assert copies(source) == {}
 
-    def test_copies_are_read_only(self, harvest_cli, remote, sysadmin):
+    def test_copies_are_read_only(self, harvest_run, remote, sysadmin):
         published(remote, "locked")
         source = make_source(sysadmin, remote.url)
-        run(harvest_cli, source)
+        harvest_run(source)
         (copy,) = copies(source).values()
         context = {"user": sysadmin["name"]}
         for action, data in [
@@ -252,6 +285,7 @@ class TestSafety:
                 {
                     "challenge_id": copy.id,
                     "title": "Office hours",
+                    "location": "Online",
                     "starts": _at(2),
                     "ends": _at(3),
                 },
@@ -272,7 +306,7 @@ class TestSafety:
         model.Session.remove()
         assert model.Session.get(Challenge, copy.id).title == "Challenge locked"
 
-    def test_hostile_remote_text_is_refused_not_a_500(self, harvest_cli, remote, sysadmin):
+    def test_hostile_remote_text_is_refused_not_a_500(self, harvest_run, remote, sysadmin):
         published(remote, "fine")
         hostile = published(
             remote,
@@ -280,7 +314,7 @@ class TestSafety:
             problem_statement='<script>alert("x")</script> **bold**',
         )
         source = make_source(sysadmin, remote.url)
-        run(harvest_cli, source)
+        harvest_run(source)
         found = copies(source)
         assert set(found) >= {hostile["id"]}
         shown = helpers.call_action("challenge_show", {"user": ""}, id=found[hostile["id"]].id)
