@@ -228,6 +228,7 @@ class DatathonHarvester(HarvesterBase):
         return {
             "harvest_source_clear": harvest_source_clear,
             "harvest_source_delete": harvest_source_delete,
+            "harvest_source_reindex": harvest_source_reindex,
         }
 
 
@@ -272,4 +273,34 @@ def harvest_source_delete(original: Any, context: Context, data_dict: DataDict) 
     result = original(context, data_dict)
     if source_id:
         federation.remove_source_copies(source_id)
+    return result
+
+
+@tk.chained_action
+def harvest_source_reindex(original: Any, context: Context, data_dict: DataDict) -> Any:
+    """ckanext-harvest 1.6.3's, then (CKAN 2.12) the source indexed again with
+    its *validated* dict as the cached one: the original gives CKAN 2.12's
+    index the unvalidated dict (``validate=False``) as the validated one, so
+    every later ``package_show`` of the source, served from that cache, lost
+    ``source_type``, and the next ``ckan harvester run-test`` failed with
+    ``KeyError: 'source_type'``."""
+    tk.check_access("harvest_source_reindex", context, data_dict)
+    result = original(context, data_dict)
+    if not tk.check_ckan_version(min_version="2.12.0b0"):
+        return result
+    from ckan.lib.search import PackageSearchIndex
+
+    source_id = tk.get_or_bust(data_dict, "id")
+    show = tk.get_action("harvest_source_show")
+    base: Context = {"ignore_auth": True, "use_cache": False}  # type: ignore[typeddict-item]
+    raw = show(dict(base, validate=False), {"id": source_id})  # type: ignore[arg-type]
+    validated = show(dict(base), {"id": source_id})  # type: ignore[arg-type]
+    try:
+        secret = json.loads(raw.get("config") or "{}")
+    except ValueError:
+        secret = {}
+    secret = secret if isinstance(secret, dict) else {}
+    indexed = {key: value for key, value in raw.items() if key not in secret}
+    indexed["with_custom_schema"] = validated
+    PackageSearchIndex().index_package(indexed, defer_commit=bool(context.get("defer_commit")))
     return result
