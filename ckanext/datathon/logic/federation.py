@@ -216,8 +216,11 @@ def save_copy(context: Context, source: Source, bundle: dict[str, Any]) -> str:
     if challenge is not None:
         ctx["datathon_challenge"] = challenge  # type: ignore[typeddict-unknown-key]
     validation_schema = schema.challenge_update() if challenge else schema.challenge_create()
+    data_dict = _data_dict(source, remote, name)
+    if challenge is not None:
+        data_dict["id"] = challenge.id
     data = challenge_actions._validate(
-        _data_dict(source, remote, name),
+        data_dict,
         validation_schema,
         ctx,
         challenge_actions._cross_field_errors,

@@ -5,9 +5,12 @@ run-test`` command (every stage, no queue consumers)."""
 from __future__ import annotations
 
 import datetime as dt
+import http.server
 import json
 import subprocess
 import sys
+import threading
+import urllib.parse
 import uuid
 from pathlib import Path
 from typing import Any
@@ -130,6 +133,7 @@ class TestHarvest:
         shown = helpers.call_action("challenge_show", {"user": ""}, id=copy.name)
         assert shown["title"] == "Challenge rivers"
         assert [p["title"] for p in shown["prizes"]] == ["First prize"]
+        copy_id = copy.id
         row = model.Session.get(HarvestedChallenge, copy.id)
         assert row.remote_site_url == remote.url
         assert row.remote_organization == {"name": "city-hall", "title": "City Hall"}
@@ -139,8 +143,8 @@ class TestHarvest:
         harvest_run(source)
         again = copies(source)
         assert set(again) == {first["id"], second["id"]}
-        assert again[first["id"]].id == copy.id
-        assert again[first["id"]].title == "Rivers, again"
+        assert again[first["id"]].id == copy_id
+        assert again[first["id"]].title == "Rivers, again", object_errors()
         # re-runs never duplicate
         harvest_run(source)
         total = model.Session.scalar(sa.select(sa.func.count()).select_from(Challenge))
@@ -337,3 +341,88 @@ class TestSafety:
         client.max_bytes = 50
         with pytest.raises(SourceError, match="larger than"):
             client.action("status_show", {})
+
+
+class _Hostile(http.server.BaseHTTPRequestHandler):
+    """A malicious source: oversized fields, bad dates, HTML, an answer past
+    the size cap, a redirect to a private address."""
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+    def _json(self, status: int, payload: Any) -> None:
+        body = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self) -> None:
+        url = urllib.parse.urlsplit(self.path)
+        action = url.path.rsplit("/", 1)[-1]
+        wanted = urllib.parse.parse_qs(url.query).get("id", [""])[0]
+        ids = ["long-title", "bad-dates", "too-big", "redirect", "html"]
+        if action == "challenge_list":
+            results = [{"id": i} for i in ids]
+            self._json(200, {"success": True, "result": {"count": len(ids), "results": results}})
+        elif action == "challenge_ranking":
+            self._json(403, {"success": False, "error": {"__type": "Authorization Error"}})
+        elif wanted == "too-big":
+            self._json(200, {"success": True, "result": {"id": wanted, "title": "x" * 300_000}})
+        elif wanted == "redirect":
+            self.send_response(302)
+            self.send_header("Location", "http://169.254.169.254/latest/meta-data/")
+            self.end_headers()
+        else:
+            challenge = {
+                "id": wanted,
+                "name": wanted,
+                "title": "Fine title",
+                "problem_statement": "text",
+                "state": "active",
+                "registration_opens": _at(-1),
+                "registration_closes": _at(10),
+                "submission_deadline": _at(20),
+                "judging_closes": _at(30),
+                "results_date": _at(35),
+                "organization": {"name": "evil", "title": "Evil\x00<b>org</b>" * 100},
+            }
+            if wanted == "long-title":
+                challenge["title"] = "t" * 5000
+            elif wanted == "bad-dates":
+                challenge["registration_opens"] = "not a date"
+                challenge["results_date"] = _at(-400)
+            elif wanted == "html":
+                challenge["title"] = '<script>alert("title")</script>'
+            self._json(200, {"success": True, "result": challenge})
+
+
+@pytest.fixture
+def hostile_source() -> Any:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Hostile)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.ckan_config("ckanext.datathon.harvest.max_response_bytes", "100000")
+def test_malicious_source_is_refused_or_escaped(harvest_run, hostile_source, sysadmin, app):
+    source = make_source(sysadmin, hostile_source)
+    harvest_run(source)
+    found = copies(source)
+    assert set(found) == {"html"}, object_errors()
+    errors = " ".join(object_errors())
+    assert "title" in errors  # the 5000-character title
+    assert "registration_opens" in errors  # the date that is not one
+    assert "larger than 100000 bytes" in errors
+    assert "private address" in errors
+    (copy,) = found.values()
+    row = model.Session.get(HarvestedChallenge, copy.id)
+    assert "\x00" not in row.remote_organization["title"]
+    assert len(row.remote_organization["title"]) <= 300
+    page = app.get(f"/challenge/{copy.name}")
+    assert page.status_code == 200
+    assert '<script>alert("title")</script>' not in page.get_data(as_text=True)
