@@ -1,6 +1,6 @@
 """A second, real CKAN portal for the federation tests: the *source*.
 
-``source_portal`` (module scope) creates the database ``ckan_datathon_source``
+``source_portal`` (module scope) creates the database ``<test database>_source``
 on the test PostgreSQL, migrates it (core, activity, datathon), creates a
 sysadmin and an API token with ``ckan`` commands, and serves it with gunicorn
 (``scripts/wsgi.py``) on a free port of 127.0.0.1 with its own site id (so its
@@ -29,7 +29,6 @@ from ckan.common import config
 
 REPO = Path(__file__).resolve().parents[4]
 VENV_BIN = Path(sys.executable).parent
-SOURCE_DB = "ckan_datathon_source"
 SOURCE_PLUGINS = "datathon scheming_datasets activity"
 START_TIMEOUT = 120
 
@@ -127,9 +126,11 @@ def source_portal(tmp_path_factory: pytest.TempPathFactory) -> Any:
     url = f"http://127.0.0.1:{port}"
     state = tmp_path_factory.mktemp("source-portal")
     local_db = str(config["sqlalchemy.url"])
-    source_db = local_db.rsplit("/", 1)[0] + "/" + SOURCE_DB
+    # the test database's name + "_source" (each xdist worker has its own)
+    source_name = local_db.rsplit("/", 1)[1].split("?")[0] + "_source"
+    source_db = local_db.rsplit("/", 1)[0] + "/" + source_name
     subprocess.run(  # noqa: S603
-        ["bash", str(REPO / "scripts/services/postgres.sh"), "recreate-db", SOURCE_DB],  # noqa: S607
+        ["bash", str(REPO / "scripts/services/postgres.sh"), "recreate-db", source_name],  # noqa: S607
         cwd=REPO,
         check=True,
         capture_output=True,
