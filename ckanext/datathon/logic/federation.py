@@ -296,7 +296,8 @@ def remove_copy(source_id: str, remote_id: str) -> bool:
     ).first()
     if row is None:
         return False
-    model.Session.execute(sa.delete(Challenge).where(Challenge.id == row.challenge_id))
+    table = Challenge.__table__
+    model.Session.execute(sa.delete(table).where(table.c.id == row.challenge_id))
     model.repo.commit()
     return True
 
@@ -307,6 +308,9 @@ def remove_source_copies(source_id: str) -> int:
     ids = sa.select(HarvestedChallenge.challenge_id).where(
         HarvestedChallenge.harvest_source_id == source_id
     )
-    result = model.Session.execute(sa.delete(Challenge).where(Challenge.id.in_(ids)))
+    # a Core delete: SQLAlchemy 1.4 (CKAN 2.11) cannot synchronise the
+    # session on an IN (SELECT ...) criterion; the commit expires it anyway
+    table = Challenge.__table__
+    result = model.Session.execute(sa.delete(table).where(table.c.id.in_(ids)))
     model.repo.commit()
     return int(result.rowcount or 0)
