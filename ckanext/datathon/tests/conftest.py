@@ -91,7 +91,7 @@ def pytest_configure(config: pytest.Config) -> None:
 pbkdf2_sha512.default_rounds = 1000
 
 # plugins whose migrations the tests need, in the order they are applied
-MIGRATED = ("activity", "datathon")
+MIGRATED = ("activity", "datathon", "harvest")
 
 _FRESH_MARKS = ("ckan_config", "provide_plugin")
 

@@ -17,7 +17,7 @@ from ckan.types import Context, DataDict
 
 from ckanext.datathon import config
 from ckanext.datathon.lib import activity, page_cache, timeline
-from ckanext.datathon.logic import dictize, lookup, schema
+from ckanext.datathon.logic import dictize, harvested, lookup, schema
 from ckanext.datathon.logic import results as frozen
 from ckanext.datathon.logic.queries import used_by as used_by_queries
 from ckanext.datathon.logic.visibility import readable_dataset, viewer, visible_challenge
@@ -442,6 +442,7 @@ def challenge_update(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """
     tk.check_access("challenge_update", context, data_dict)
     challenge = _get_readable(context, data_dict.get("id"))
+    harvested.refuse_copy(context, challenge)
     context["datathon_challenge"] = challenge  # type: ignore[typeddict-unknown-key]
     data = _validate(data_dict, schema.challenge_update(), context, _cross_field_errors)
     _check_owner(context, data, challenge)
@@ -551,6 +552,7 @@ def challenge_delete(context: Context, data_dict: DataDict) -> None:
     """
     tk.check_access("challenge_delete", context, data_dict)
     challenge = _get_readable(context, data_dict.get("id"))
+    harvested.refuse_copy(context, challenge)
     if challenge.state == "deleted":
         return
     if challenge.state == "active":
@@ -864,6 +866,7 @@ def challenge_dataset_add(context: Context, data_dict: DataDict) -> dict[str, An
     tk.check_access("challenge_dataset_add", context, data_dict)
     data = _validate(data_dict, schema.challenge_dataset_add(), context)
     challenge = _get_readable(context, data["id"])
+    harvested.refuse_copy(context, challenge)
     package = model.Package.get(data["dataset_id"])
     if package is None or package.state != "active" or package.type == "project":
         raise tk.ValidationError({"dataset_id": [_("Dataset not found")]})
@@ -912,6 +915,7 @@ def challenge_dataset_remove(context: Context, data_dict: DataDict) -> None:
     tk.check_access("challenge_dataset_remove", context, data_dict)
     data = _validate(data_dict, schema.challenge_dataset_remove(), context)
     challenge = _get_readable(context, data["id"])
+    harvested.refuse_copy(context, challenge)
     package = model.Package.get(data["dataset_id"])
     if package is None:
         raise tk.ObjectNotFound(_("Dataset not found"))
@@ -1054,6 +1058,7 @@ def challenge_ally_create(context: Context, data_dict: DataDict) -> dict[str, An
     tk.check_access("challenge_ally_create", context, data_dict)
     data = _validate(data_dict, schema.challenge_ally_create(), context)
     challenge = _get_readable(context, data["challenge_id"])
+    harvested.refuse_copy(context, challenge)
     ally = Ally(
         challenge_id=challenge.id,
         name=data["name"],
@@ -1092,6 +1097,7 @@ def challenge_ally_update(context: Context, data_dict: DataDict) -> dict[str, An
     tk.check_access("challenge_ally_update", context, data_dict)
     data = _validate(data_dict, schema.challenge_ally_update(), context)
     ally = lookup.ally(data["id"])
+    harvested.refuse_copy(context, ally.challenge_id if ally else None)
     if ally is None:
         raise tk.ObjectNotFound(_("Ally not found"))
     for key in ("name", "kind", "url", "logo_url", "description"):
@@ -1109,6 +1115,7 @@ def challenge_ally_delete(context: Context, data_dict: DataDict) -> None:
     tk.check_access("challenge_ally_delete", context, data_dict)
     data = _validate(data_dict, schema.challenge_ally_delete(), context)
     ally = lookup.ally(data["id"])
+    harvested.refuse_copy(context, ally.challenge_id if ally else None)
     if ally is None:
         raise tk.ObjectNotFound(_("Ally not found"))
     model.Session.delete(ally)

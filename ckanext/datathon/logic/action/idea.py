@@ -39,7 +39,7 @@ from ckan.types import Context, DataDict
 
 from ckanext.datathon import config
 from ckanext.datathon.lib import timeline
-from ckanext.datathon.logic import lookup
+from ckanext.datathon.logic import harvested, lookup
 from ckanext.datathon.logic.auth import idea as rules
 from ckanext.datathon.logic.dictize import jsonable
 from ckanext.datathon.logic.schema import idea as idea_schema
@@ -264,6 +264,7 @@ def challenge_idea_create(context: Context, data_dict: DataDict) -> dict[str, An
     tk.check_access("challenge_idea_create", context, data_dict)
     data = _validate(data_dict, idea_schema.idea_create(), context)
     challenge = rules.readable_challenge(context, data["challenge"])
+    harvested.refuse_copy(context, challenge)
     user_id = viewer(context).user_id
     if user_id is None:
         raise tk.NotAuthorized(_("Log in to propose ideas"))

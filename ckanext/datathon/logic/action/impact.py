@@ -14,7 +14,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
 from ckanext.datathon.lib import timeline
-from ckanext.datathon.logic import project_rules
+from ckanext.datathon.logic import harvested, project_rules
 from ckanext.datathon.logic.action.mentorship import challenge, commit, validate
 from ckanext.datathon.logic.queries import impact as impact_queries
 from ckanext.datathon.logic.schema import engagement as engagement_schema
@@ -192,6 +192,7 @@ def challenge_impact_delete(context: Context, data_dict: DataDict) -> None:
     tk.check_access("challenge_impact_delete", context, data_dict)
     data = validate(data_dict, engagement_schema.entry_id(), context)
     entry = _entry(data["id"])
+    harvested.refuse_copy(context, entry.challenge_id)
     model.Session.execute(sa.delete(Impact).where(Impact.id == entry.id))
     commit(context)
 

@@ -45,7 +45,7 @@ from ckan.types import Context, DataDict
 
 from ckanext.datathon import config
 from ckanext.datathon.lib import activity, moments, timeline
-from ckanext.datathon.logic import jobs, lookup, project_rules
+from ckanext.datathon.logic import harvested, jobs, lookup, project_rules
 from ckanext.datathon.logic import results as frozen
 from ckanext.datathon.logic.auth import jury as rules
 from ckanext.datathon.logic.dictize import jsonable
@@ -238,6 +238,7 @@ def challenge_juror_add(context: Context, data_dict: DataDict) -> dict[str, Any]
     tk.check_access("challenge_juror_add", context, data_dict)
     data = _validate(data_dict, jury_schema.juror_member(), context)
     challenge = _challenge(context, data["id"])
+    harvested.refuse_copy(context, challenge)
     _not_published(challenge.id)
     user = _user(data["username"])
     if project_rules.teams_in_challenge(challenge.id, user.id):
@@ -273,6 +274,7 @@ def challenge_juror_remove(context: Context, data_dict: DataDict) -> None:
     tk.check_access("challenge_juror_remove", context, data_dict)
     data = _validate(data_dict, jury_schema.juror_member(), context)
     challenge = _challenge(context, data["id"])
+    harvested.refuse_copy(context, challenge)
     _not_published(challenge.id)
     user = model.User.get(data["username"])
     deleted = (
@@ -366,6 +368,7 @@ def challenge_criterion_create(context: Context, data_dict: DataDict) -> dict[st
     tk.check_access("challenge_criterion_create", context, data_dict)
     data = _validate(data_dict, jury_schema.criterion_create(), context)
     challenge = _challenge(context, data["challenge_id"])
+    harvested.refuse_copy(context, challenge)
     _not_published(challenge.id, "challenge_id")
     position = data.get("position")
     if position is None:
@@ -425,6 +428,7 @@ def challenge_criterion_update(context: Context, data_dict: DataDict) -> dict[st
     data = _validate(data_dict, jury_schema.criterion_update(), context)
     # the lock makes concurrent project_score calls (FOR SHARE) wait
     criterion = _criterion(data["id"], lock=True)
+    harvested.refuse_copy(context, criterion.challenge_id)
     _not_published(criterion.challenge_id)
     new_max = data.get("max_score")
     if new_max is not None and new_max < criterion.max_score:
@@ -456,6 +460,7 @@ def challenge_criterion_delete(context: Context, data_dict: DataDict) -> None:
     tk.check_access("challenge_criterion_delete", context, data_dict)
     data = _validate(data_dict, jury_schema.criterion_id(), context)
     criterion = _criterion(data["id"], lock=True)
+    harvested.refuse_copy(context, criterion.challenge_id)
     _not_published(criterion.challenge_id)
     model.Session.execute(sa.delete(Criterion).where(Criterion.id == criterion.id))
     _commit(context)
@@ -1038,6 +1043,7 @@ def challenge_award_create(context: Context, data_dict: DataDict) -> dict[str, A
     tk.check_access("challenge_award_create", context, data_dict)
     data = _validate(data_dict, jury_schema.award_create(), context)
     challenge = _challenge(context, data["challenge_id"])
+    harvested.refuse_copy(context, challenge)
     _not_published(challenge.id, "rank")
     pkg = project_rules.package(data["project"])
     project = project_rules.project_row(pkg.id) if pkg is not None else None
@@ -1080,6 +1086,7 @@ def challenge_award_delete(context: Context, data_dict: DataDict) -> None:
     award = model.Session.get(Award, data["id"])
     if award is None:
         raise tk.ObjectNotFound(_("Award not found"))
+    harvested.refuse_copy(context, award.challenge_id)
     _not_published(award.challenge_id)
     model.Session.delete(award)
     _commit(context)
@@ -1126,6 +1133,7 @@ def challenge_results_publish(context: Context, data_dict: DataDict) -> dict[str
     tk.check_access("challenge_results_publish", context, data_dict)
     data = _validate(data_dict, jury_schema.challenge_id(), context)
     challenge = _challenge(context, data["id"])
+    harvested.refuse_copy(context, challenge)
     frozen.lock(challenge.id, exclusive=True)
     now = timeline.now()
     refused = publish_error(challenge, now)
@@ -1177,6 +1185,7 @@ def challenge_results_retract(context: Context, data_dict: DataDict) -> dict[str
     tk.check_access("challenge_results_retract", context, data_dict)
     data = _validate(data_dict, jury_schema.results_retract(), context)
     challenge = _challenge(context, data["id"])
+    harvested.refuse_copy(context, challenge)
     frozen.lock(challenge.id, exclusive=True)
     if rules.results_published(challenge.id) is None:
         raise tk.ValidationError({"id": [_("The results of this challenge are not published")]})

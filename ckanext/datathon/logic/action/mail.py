@@ -18,7 +18,7 @@ from ckan.types import Context, DataDict
 
 from ckanext.datathon import config
 from ckanext.datathon.lib import activity, mail, timeline
-from ckanext.datathon.logic import dictize, jobs, lookup
+from ckanext.datathon.logic import dictize, harvested, jobs, lookup
 from ckanext.datathon.logic.queries import mail as mail_queries
 from ckanext.datathon.logic.schema import mail as mail_schema
 from ckanext.datathon.logic.visibility import viewer
@@ -78,6 +78,7 @@ def challenge_announcement_create(context: Context, data_dict: DataDict) -> dict
     tk.check_access("challenge_announcement_create", context, data_dict)
     data = _validate(data_dict, mail_schema.announcement_create(), context)
     challenge = lookup.challenge_or_404(context, data["id"])
+    harvested.refuse_copy(context, challenge)
     if challenge.state != "active":
         raise tk.ValidationError(
             {"id": [_("Announcements can only be sent for published challenges")]}

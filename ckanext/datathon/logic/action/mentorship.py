@@ -18,7 +18,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
 from ckanext.datathon.lib import timeline
-from ckanext.datathon.logic import lookup
+from ckanext.datathon.logic import harvested, lookup
 from ckanext.datathon.logic.dictize import jsonable
 from ckanext.datathon.logic.schema import engagement as engagement_schema
 from ckanext.datathon.model import Challenge, Mentorship
@@ -73,6 +73,8 @@ def challenge(context: Context, ref: Any, *, write: bool = True) -> Challenge:
     found = lookup.challenge(context, ref)
     if found is None or (write and found.state == "deleted"):
         raise tk.ObjectNotFound(_("Challenge not found"))
+    if write:
+        harvested.refuse_copy(context, found)
     return found
 
 
@@ -183,6 +185,7 @@ def challenge_mentorship_update(context: Context, data_dict: DataDict) -> dict[s
     """
     tk.check_access("challenge_mentorship_update", context, data_dict)
     session = _session(data_dict.get("id") if isinstance(data_dict, dict) else None)
+    harvested.refuse_copy(context, session.challenge_id)
 
     def merged(data: dict[str, Any]) -> dict[str, Any]:
         return {k: data.get(k, getattr(session, k)) for k in FIELDS}
@@ -210,6 +213,7 @@ def challenge_mentorship_delete(context: Context, data_dict: DataDict) -> None:
     tk.check_access("challenge_mentorship_delete", context, data_dict)
     data = validate(data_dict, engagement_schema.entry_id(), context)
     session = _session(data["id"])
+    harvested.refuse_copy(context, session.challenge_id)
     model.Session.execute(sa.delete(Mentorship).where(Mentorship.id == session.id))
     commit(context)
 

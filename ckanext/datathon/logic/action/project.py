@@ -22,7 +22,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
 from ckanext.datathon.lib import timeline
-from ckanext.datathon.logic import datasets_used, lookup, project_rules
+from ckanext.datathon.logic import datasets_used, harvested, lookup, project_rules
 from ckanext.datathon.logic import results as frozen
 from ckanext.datathon.logic.schema import project as project_schema
 from ckanext.datathon.logic.visibility import readable_dataset, viewer
@@ -130,6 +130,7 @@ def project_register(context: Context, data_dict: DataDict) -> dict[str, Any]:
     tk.check_access("project_register", context, data_dict)
     data = _validate(data_dict, project_schema.project_register(), context)
     challenge = lookup.challenge(context, data["challenge"])
+    harvested.refuse_copy(context, challenge)
     who = viewer(context)
     if challenge is None or (challenge.state != "active" and not who.sysadmin):
         raise tk.ObjectNotFound(_("Challenge not found"))
