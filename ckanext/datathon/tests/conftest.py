@@ -10,13 +10,15 @@ whose result has not changed (profile and figures: docs/development.md,
   test asks for.  Core's unloads them after every test and loads them again
   before the next: two ``update_config`` runs, each one re-registering every
   plugin's templates and assets (``toolkit.add_resource`` walks the stack),
-  re-reading scheming's YAML and rebuilding the engine.  A test with a
-  ``ckan_config``, ``provide_plugin`` or ``with_plugins`` mark still gets a
-  fresh load, and its plugins are unloaded afterwards, as core does.
+  re-reading scheming's YAML and rebuilding the engine.  The plugins are
+  loaded again when the test's ``ckan_config`` marks differ from those they
+  were loaded under (a class of tests with the same marks loads them once); a
+  test that provides plugin objects (``provide_plugin``, classes in a
+  ``with_plugins`` mark) gets a load of its own, unloaded afterwards, as core
+  does.
 * ``app`` keeps the Flask application for as long as the same plugin objects are
-  loaded (``make_app`` loads every plugin again); each test gets its own test
-  client, so no cookie crosses tests.  A test with a ``ckan_config`` mark gets a
-  fresh application.
+  loaded under the same ``ckan_config`` marks (``make_app`` loads every plugin
+  again); each test gets its own test client, so no cookie crosses tests.
 * ``clean_db`` applies the migrations once (and again whenever a test moved a
   plugin's schema away from its head, as the migration tests do) and empties the
   tables with one statement instead of a ``DELETE`` (and a catalogue
@@ -93,7 +95,15 @@ pbkdf2_sha512.default_rounds = 1000
 # plugins whose migrations the tests need, in the order they are applied
 MIGRATED = ("activity", "datathon", "harvest")
 
-_FRESH_MARKS = ("ckan_config", "provide_plugin")
+# plugins given as objects: loaded for the test alone
+_FRESH_MARKS = ("provide_plugin",)
+
+
+def _configuration(request: pytest.FixtureRequest) -> str:
+    """What the test's ``ckan_config`` marks set, as a key: plugins loaded and
+    an application built under one set of marks serve every test with the
+    same set (the ``ckan_config`` fixture gives each the same values)."""
+    return repr([mark.args for mark in request.node.iter_markers("ckan_config")])
 
 
 def _marked(request: pytest.FixtureRequest, names: tuple[str, ...] = _FRESH_MARKS) -> bool:
@@ -141,13 +151,17 @@ def _pooled_engine() -> None:
 _STATE: dict[str, Any] = {}
 
 
-def _load(wanted: list[str]) -> None:
+def _load(wanted: list[str], configuration: str) -> None:
     p.load_all()
-    _STATE.update(wanted=list(wanted), plugins=_loaded())
+    _STATE.update(wanted=list(wanted), plugins=_loaded(), configuration=configuration)
 
 
-def _is_loaded(wanted: list[str]) -> bool:
-    return _STATE.get("wanted") == wanted and _same(_STATE["plugins"], _loaded())
+def _is_loaded(wanted: list[str], configuration: str) -> bool:
+    return (
+        _STATE.get("wanted") == wanted
+        and _STATE.get("configuration") == configuration
+        and _same(_STATE["plugins"], _loaded())
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -187,8 +201,9 @@ def with_plugins(
         current = current.split()
     wanted = list(current) + names
     monkeypatch.setitem(ckan_config, "ckan.plugins", wanted)
-    if fresh or not _is_loaded(wanted):
-        _load(wanted)
+    configuration = _configuration(request)
+    if fresh or not _is_loaded(wanted, configuration):
+        _load(wanted, configuration)
     _pooled_engine()
     yield
     if fresh:
@@ -204,16 +219,23 @@ def app(make_app: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     """Core's ``app``, built once for as long as the same plugins stay loaded;
     a new test client (no cookies) for every test."""
     fresh = _marked(request)
+    configuration = _configuration(request)
     if "with_plugins" in request.fixturenames:
         request.getfixturevalue("with_plugins")  # load first, so the app sees it
     cached = _APP.get("app")
-    if fresh or cached is None or not _same(_APP["plugins"], _loaded()):
+    if (
+        fresh
+        or cached is None
+        or _APP["configuration"] != configuration
+        or not _same(_APP["plugins"], _loaded())
+    ):
         _APP.clear()
         cached = make_app()  # loads every plugin of the configuration
         if not fresh:
-            _APP.update(app=cached, plugins=_loaded())
+            _APP.update(app=cached, plugins=_loaded(), configuration=configuration)
             if "with_plugins" in request.fixturenames:
-                _STATE.update(plugins=_loaded())  # the same list, loaded again
+                # the same list, loaded again
+                _STATE.update(plugins=_loaded(), configuration=configuration)
     _pooled_engine()
     yield ckan_helpers.CKANTestApp(cached.app)
     if fresh:
