@@ -20,6 +20,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -192,3 +193,14 @@ def source_portal(tmp_path_factory: pytest.TempPathFactory) -> Any:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _search_index_left_empty() -> Iterator[None]:
+    """Harvest sources are datasets of type ``harvest`` in the search index:
+    a later module's search page, without the harvest plugin loaded, could not
+    link them (``harvest.read``).  The index is emptied after the module."""
+    yield
+    from ckan.lib.search import clear_all
+
+    clear_all()

@@ -28,72 +28,74 @@ from ckanext.datathon.tests.snapshots import built_over
 pytestmark = pytest.mark.usefixtures("with_plugins")
 
 
-@pytest.fixture
-def contest(clean_db, clean_index):
+def build_contest() -> SimpleNamespace:
     """A published challenge with an open registration; ``open`` is a
     submitted (public) project led by ``leader``; ``secret`` ("Secret Plan")
     is ``alice``'s private draft; ``draft_challenge`` is unpublished."""
 
-    def build():
-        organizer = factories.User()
-        org = factories.Organization(users=[{"name": organizer["name"], "capacity": "admin"}])
-        challenge = call_as(
-            organizer,
-            "challenge_create",
-            owner_org=org["id"],
-            name="datathon-2027",
-            title="Datathon 2027",
-            state="active",
-            **open_registration_dates(),
-        )
-        draft_challenge = call_as(
-            organizer,
-            "challenge_create",
-            owner_org=org["id"],
-            name="secret-draft-challenge",
-            title="Unannounced",
-        )
-        leader, alice, outsider = factories.User(), factories.User(), factories.User()
-        data = factories.Dataset(owner_org=org["id"])
-        open_project = call_as(
-            leader,
-            "project_register",
-            challenge=challenge["id"],
-            title="Open Project",
-            team_name="Owls",
-            accept_rules=True,
-        )
-        call_as(
-            leader,
-            "package_patch",
-            id=open_project["id"],
-            repository_url="https://github.com/owls/routes",
-            code_licence="MIT",
-            datasets_used=[{"dataset": data["id"]}],
-        )
-        call_as(leader, "project_submit", id=open_project["id"])
-        secret = call_as(
-            alice,
-            "project_register",
-            challenge=challenge["id"],
-            title="Secret Plan",
-            team_name="Foxes",
-            accept_rules=True,
-        )
-        return SimpleNamespace(
-            organizer=organizer,
-            org=org,
-            challenge=challenge,
-            draft_challenge=draft_challenge,
-            leader=leader,
-            alice=alice,
-            outsider=outsider,
-            open=open_project,
-            secret=secret,
-            dataset=data,
-        )
+    organizer = factories.User()
+    org = factories.Organization(users=[{"name": organizer["name"], "capacity": "admin"}])
+    challenge = call_as(
+        organizer,
+        "challenge_create",
+        owner_org=org["id"],
+        name="datathon-2027",
+        title="Datathon 2027",
+        state="active",
+        **open_registration_dates(),
+    )
+    draft_challenge = call_as(
+        organizer,
+        "challenge_create",
+        owner_org=org["id"],
+        name="secret-draft-challenge",
+        title="Unannounced",
+    )
+    leader, alice, outsider = factories.User(), factories.User(), factories.User()
+    data = factories.Dataset(owner_org=org["id"])
+    open_project = call_as(
+        leader,
+        "project_register",
+        challenge=challenge["id"],
+        title="Open Project",
+        team_name="Owls",
+        accept_rules=True,
+    )
+    call_as(
+        leader,
+        "package_patch",
+        id=open_project["id"],
+        repository_url="https://github.com/owls/routes",
+        code_licence="MIT",
+        datasets_used=[{"dataset": data["id"]}],
+    )
+    call_as(leader, "project_submit", id=open_project["id"])
+    secret = call_as(
+        alice,
+        "project_register",
+        challenge=challenge["id"],
+        title="Secret Plan",
+        team_name="Foxes",
+        accept_rules=True,
+    )
+    return SimpleNamespace(
+        organizer=organizer,
+        org=org,
+        challenge=challenge,
+        draft_challenge=draft_challenge,
+        leader=leader,
+        alice=alice,
+        outsider=outsider,
+        open=open_project,
+        secret=secret,
+        dataset=data,
+    )
 
-    return built_over("", "test_chained_core.contest", build)
+
+@pytest.fixture
+def contest(clean_db, clean_index):
+    """``build_contest``, made once per session, then copied back (snapshots)."""
+    return built_over("", "test_chained_core.contest", build_contest)
 
 
 def _api(app: Any, action: str, data: dict[str, Any], token: str | None = None) -> Any:

@@ -23,12 +23,18 @@ from ckan.tests import factories, helpers
 from ckanext.datathon.lib import licences
 from ckanext.datathon.tests.factories import open_registration_dates
 from ckanext.datathon.tests.helpers import Statements, call_as
+from ckanext.datathon.tests.snapshots import built_over
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
 
 
 @pytest.fixture
 def cited(clean_db, clean_index):
+    """Made once per session, then copied back (snapshots.built_over)."""
+    return built_over("", "test_datasets_used.cited", _cited)
+
+
+def _cited():
     organizer, leader, member, keeper = (factories.User() for _ in range(4))
     org = factories.Organization(users=[{"name": organizer["name"], "capacity": "admin"}])
     # the private dataset's organization: the leader is a member, the other

@@ -12,20 +12,27 @@ from ckan.tests import factories, helpers
 
 from ckanext.datathon.tests.factories import invite_and_accept
 from ckanext.datathon.tests.helpers import call_as
-from ckanext.datathon.tests.logic.test_chained_core import contest  # noqa: F401  (fixture)
+from ckanext.datathon.tests.logic.test_chained_core import build_contest
+from ckanext.datathon.tests.snapshots import built_over
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
 
 
 @pytest.fixture
-def team(contest):  # noqa: F811
+def team(clean_db, clean_index):
     """``contest`` plus ``member``, a team member (not the leader) of both the
-    submitted project and the draft."""
-    member = factories.User()
-    for project, leader in ((contest.open, contest.leader), (contest.secret, contest.alice)):
-        invite_and_accept(leader, project, member)
-    contest.member = member
-    return contest
+    submitted project and the draft; made once per session, then copied back
+    (snapshots.built_over)."""
+
+    def build():
+        contest = build_contest()
+        member = factories.User()
+        for project, leader in ((contest.open, contest.leader), (contest.secret, contest.alice)):
+            invite_and_accept(leader, project, member)
+        contest.member = member
+        return contest
+
+    return built_over("", "test_project_lifecycle.team", build)
 
 
 def _state(project: dict) -> str:
