@@ -20,6 +20,7 @@ from ckanext.datathon.lib import activity, page_cache, timeline
 from ckanext.datathon.logic import dictize, lookup, schema
 from ckanext.datathon.logic import results as frozen
 from ckanext.datathon.logic.queries import used_by as used_by_queries
+from ckanext.datathon.logic.validate import commit, validate
 from ckanext.datathon.logic.visibility import readable_dataset, viewer, visible_challenge
 from ckanext.datathon.model import (
     CONTEST_DATES,
@@ -78,15 +79,8 @@ CHALLENGE_COLUMNS = (
 # -- helpers ------------------------------------------------------------------
 
 
-def _validate(
-    data_dict: DataDict,
-    schema_: dict[str, Any],
-    context: Context,
-    cross_field: Any = None,
-) -> dict[str, Any]:
-    """navl validation, then ``cross_field(data)`` checks, reported together."""
-    if not isinstance(data_dict, dict):
-        raise tk.ValidationError({"__root__": [_("Expected a JSON object")]})
+def _shapes(data_dict: DataDict, schema_: dict[str, Any]) -> dict[str, list[str]]:
+    """Before navl: the nested lists are lists of objects, of bounded length."""
     shape_errors = {
         key: [_("Must be a list of objects")]
         for key in schema.NESTED_LISTS
@@ -104,30 +98,7 @@ def _validate(
         limit = config.list_limit(option)
         if key not in shape_errors and isinstance(value, list) and len(value) > limit:
             shape_errors[key] = [_("At most %(n)s entries") % {"n": limit}]
-    if shape_errors:
-        raise tk.ValidationError(shape_errors)
-    data, errors = tk.navl_validate(dict(data_dict), schema_, context)
-    if cross_field is not None:
-        for key, messages in cross_field(data, errors).items():
-            if not errors.get(key):
-                errors[key] = messages
-    if errors:
-        raise _validation_error(errors)
-    return data
-
-
-def _validation_error(errors: dict[str, Any]) -> tk.ValidationError:
-    # CKAN's ValidationError expects dataset-style tag errors ([{"name": [...]}]).
-    if isinstance(errors.get("tags"), list):
-        errors["tags"] = [
-            {"name": [msg]} if isinstance(msg, str) else msg for msg in errors["tags"]
-        ]
-    return tk.ValidationError(errors)
-
-
-def _commit(context: Context) -> None:
-    if not context.get("defer_commit"):
-        model.repo.commit()
+    return shape_errors
 
 
 def _get_readable(context: Context, id_or_name: Any) -> Challenge:
@@ -307,14 +278,15 @@ def _save(context: Context, challenge: Challenge, data: dict[str, Any], *, new: 
         kind = activity.CHANGED
     # (drafts leave no activity: see ckanext.datathon.activity)
     activity.record(_user_id(context), challenge, kind)
-    _commit(context)
+    commit(context)
     lookup.forget(context)
 
 
 # -- challenge ----------------------------------------------------------------
 
 
-def challenge_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
+@validate(schema.challenge_create, shapes=_shapes, cross_field=_cross_field_errors)
+def challenge_create(context: Context, data: DataDict) -> dict[str, Any]:
     """Create a challenge (a draft unless ``state`` is ``active``).
 
     :param owner_org: organization id or name (its admins and editors organize)
@@ -326,34 +298,29 @@ def challenge_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
     :param prizes: list of {rank, title, amount, currency, description}
     :param timeline: list of {stage, starts, ends, notes}
     """
-    tk.check_access("challenge_create", context, data_dict)
-    data = _validate(data_dict, schema.challenge_create(), context, _cross_field_errors)
     _check_owner(context, data, None)
     challenge = Challenge(creator_user_id=_user_id(context))
     _save(context, challenge, data, new=True)
     return dictize.challenge_dict(challenge, viewer(context))
 
 
-def challenge_update(context: Context, data_dict: DataDict) -> dict[str, Any]:
+@validate(schema.challenge_update, shapes=_shapes, cross_field=_cross_field_errors)
+def challenge_update(context: Context, data: DataDict) -> dict[str, Any]:
     """Replace a challenge's fields, prizes and timeline (omitted ones are reset,
     as with package_update; use challenge_patch to change some fields only).
     Use challenge_delete to delete it."""
-    tk.check_access("challenge_update", context, data_dict)
-    challenge = _get_readable(context, data_dict.get("id"))
-    context["datathon_challenge"] = challenge  # type: ignore[typeddict-unknown-key]
-    data = _validate(data_dict, schema.challenge_update(), context, _cross_field_errors)
+    challenge = _get_readable(context, data["id"])
     _check_owner(context, data, challenge)
     _check_frozen_results(challenge, data)
     _save(context, challenge, data, new=False)
     return dictize.challenge_dict(challenge, viewer(context))
 
 
-def challenge_patch(context: Context, data_dict: DataDict) -> dict[str, Any]:
-    """Change only the given fields of a challenge."""
-    tk.check_access("challenge_patch", context, data_dict)
-    if not isinstance(data_dict, dict):
-        raise tk.ValidationError({"__root__": [_("Expected a JSON object")]})
-    challenge = _get_readable(context, data_dict.get("id"))
+@validate(schema.challenge_patch)
+def challenge_patch(context: Context, data: DataDict) -> dict[str, Any]:
+    """Change only the given fields of a challenge (``challenge_update``
+    validates them)."""
+    challenge = _get_readable(context, data["id"])
     current = dictize.challenge_dict(challenge, viewer(context), include_datasets=False)
     merged = {key: current[key] for key in (*CHALLENGE_COLUMNS, "prizes")}
     merged["timeline"] = [
@@ -361,36 +328,32 @@ def challenge_patch(context: Context, data_dict: DataDict) -> dict[str, Any]:
         for e in current["timeline"]
         if e["starts"] is not None
     ]
-    merged.update(data_dict)
+    merged.update(data)
     merged["id"] = challenge.id
     return tk.get_action("challenge_update")(context, merged)
 
 
-def challenge_delete(context: Context, data_dict: DataDict) -> None:
+@validate(schema.challenge_show)
+def challenge_delete(context: Context, data: DataDict) -> None:
     """Mark a challenge deleted: it disappears for everyone but sysadmins.
     Its rows stay (like a deleted dataset) until its organization is purged."""
-    tk.check_access("challenge_delete", context, data_dict)
-    challenge = _get_readable(context, data_dict.get("id"))
+    challenge = _get_readable(context, data["id"])
     if challenge.state == "deleted":
         return
     if challenge.state == "active":
         activity.record(_user_id(context), challenge, activity.DELETED)
     challenge.state = "deleted"
     challenge.modified = timeline.now()
-    _commit(context)
+    commit(context)
     lookup.forget(context)
 
 
+@validate(schema.challenge_show, hide=lambda: _("Challenge not found"))
 @tk.side_effect_free
-def challenge_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
+def challenge_show(context: Context, data: DataDict) -> dict[str, Any]:
     """A challenge with its organization, rules, prizes, timeline (status and
     ``current_stage`` computed now), allies and the linked datasets the user
     may read.  Drafts are "not found" for those who may not see them."""
-    try:
-        tk.check_access("challenge_show", context, data_dict)
-    except tk.NotAuthorized:
-        raise tk.ObjectNotFound(_("Challenge not found")) from None
-    data = _validate(data_dict, schema.challenge_show(), context)
     challenge = _get_readable(context, data["id"])
     return dictize.challenge_dict(challenge, viewer(context))
 
@@ -449,8 +412,9 @@ _SORT_COLUMNS = {
 }
 
 
+@validate(schema.challenge_list)
 @tk.side_effect_free
-def challenge_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+def challenge_list(context: Context, data: DataDict) -> dict[str, Any]:
     """Challenges the user may see, newest first.
 
     :param q: words to find in the title, name or problem statement: each
@@ -471,8 +435,6 @@ def challenge_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
         stage and per phase (three more queries), as ``facets``
     :returns: ``{"count": total, "results": [...]}`` (and ``facets``)
     """
-    tk.check_access("challenge_list", context, data_dict)
-    data = _validate(data_dict, schema.challenge_list(), context)
     who = viewer(context)
     kept = _kept_listing(data, who)
     if kept is not None and kept.text is not None:
@@ -644,15 +606,14 @@ def _phase_facet(conditions: list[Any], at: dt.datetime) -> list[dict[str, Any]]
 # -- dataset links ------------------------------------------------------------
 
 
-def challenge_dataset_add(context: Context, data_dict: DataDict) -> dict[str, Any]:
+@validate(schema.challenge_dataset_add)
+def challenge_dataset_add(context: Context, data: DataDict) -> dict[str, Any]:
     """Link a portal dataset to a challenge (or change the link's role/note).
 
     :param id: challenge id or name; :param dataset_id: dataset id or name
     :param role: ``primary`` (default), ``supporting`` or ``context``
     :param note: why this data matters to the problem
     """
-    tk.check_access("challenge_dataset_add", context, data_dict)
-    data = _validate(data_dict, schema.challenge_dataset_add(), context)
     challenge = _get_readable(context, data["id"])
     package = model.Package.get(data["dataset_id"])
     if package is None or package.state != "active" or package.type == "project":
@@ -682,7 +643,7 @@ def challenge_dataset_add(context: Context, data_dict: DataDict) -> dict[str, An
     except IntegrityError:
         # a concurrent request linked it first: the link exists, which is what was asked
         model.Session.rollback()
-    _commit(context)
+    commit(context)
     return {
         "challenge_id": challenge.id,
         "dataset_id": package.id,
@@ -691,10 +652,9 @@ def challenge_dataset_add(context: Context, data_dict: DataDict) -> dict[str, An
     }
 
 
-def challenge_dataset_remove(context: Context, data_dict: DataDict) -> None:
+@validate(schema.challenge_dataset_remove)
+def challenge_dataset_remove(context: Context, data: DataDict) -> None:
     """Unlink a dataset from a challenge (nothing happens if it was not linked)."""
-    tk.check_access("challenge_dataset_remove", context, data_dict)
-    data = _validate(data_dict, schema.challenge_dataset_remove(), context)
     challenge = _get_readable(context, data["id"])
     package = model.Package.get(data["dataset_id"])
     if package is None:
@@ -705,20 +665,16 @@ def challenge_dataset_remove(context: Context, data_dict: DataDict) -> None:
             ChallengeDataset.package_id == package.id,
         )
     )
-    _commit(context)
+    commit(context)
 
 
+@validate(schema.challenge_dataset_list, hide=lambda: _("Challenge not found"))
 @tk.side_effect_free
-def challenge_dataset_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+def challenge_dataset_list(context: Context, data: DataDict) -> dict[str, Any]:
     """Datasets linked to a challenge that the user may read, paged.
 
     :returns: ``{"count": total, "results": [...]}``
     """
-    try:
-        tk.check_access("challenge_dataset_list", context, data_dict)
-    except tk.NotAuthorized:
-        raise tk.ObjectNotFound(_("Challenge not found")) from None
-    data = _validate(data_dict, schema.challenge_dataset_list(), context)
     challenge = _get_readable(context, data["id"])
     count, results = dictize.dataset_links(
         challenge.id, viewer(context), limit=data["limit"], offset=data["offset"]
@@ -726,8 +682,9 @@ def challenge_dataset_list(context: Context, data_dict: DataDict) -> dict[str, A
     return {"count": count, "results": results}
 
 
+@validate(schema.dataset_challenge_counts)
 @tk.side_effect_free
-def dataset_challenge_counts(context: Context, data_dict: DataDict) -> dict[str, Any]:
+def dataset_challenge_counts(context: Context, data: DataDict) -> dict[str, Any]:
     """How many challenges use each of these datasets, for the current user:
     one query for a whole page of search results (the dataset search page's
     "used in N challenges" mark; ``package_search``'s output stays core's).
@@ -737,8 +694,6 @@ def dataset_challenge_counts(context: Context, data_dict: DataDict) -> dict[str,
     :param ids: dataset ids (a list or a comma-separated string; at most 1000)
     :returns: ``{"counts": {dataset id: number of challenges}}``
     """
-    tk.check_access("dataset_challenge_counts", context, data_dict)
-    data = _validate(data_dict, schema.dataset_challenge_counts(), context)
     if not data["ids"]:
         return {"counts": {}}
     who = viewer(context)
@@ -762,8 +717,9 @@ def dataset_challenge_counts(context: Context, data_dict: DataDict) -> dict[str,
     return {"counts": dict(rows)}
 
 
+@validate(schema.dataset_challenge_list, hide=lambda: _("Dataset not found"))
 @tk.side_effect_free
-def dataset_challenge_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+def dataset_challenge_list(context: Context, data: DataDict) -> dict[str, Any]:
     """Which challenges use this dataset, for the current user.
 
     Computed at read time from the links (never stored in the search index,
@@ -781,11 +737,6 @@ def dataset_challenge_list(context: Context, data_dict: DataDict) -> dict[str, A
         (``award`` once the challenge's results are published).  One SQL
         statement.
     """
-    try:
-        tk.check_access("dataset_challenge_list", context, data_dict)
-    except tk.NotAuthorized:
-        raise tk.ObjectNotFound(_("Dataset not found")) from None
-    data = _validate(data_dict, schema.dataset_challenge_list(), context)
     package = model.Package.get(data["id"])
     if package is None:
         raise tk.ObjectNotFound(_("Dataset not found"))
@@ -802,14 +753,13 @@ def dataset_challenge_list(context: Context, data_dict: DataDict) -> dict[str, A
 # -- allies ---------------------------------------------------------------------
 
 
-def challenge_ally_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
+@validate(schema.challenge_ally_create)
+def challenge_ally_create(context: Context, data: DataDict) -> dict[str, Any]:
     """Name a strategic ally of a challenge.
 
     :param challenge_id: :param name: :param kind: government, civil_society,
         academia, private or international; :param url, logo_url, description:
     """
-    tk.check_access("challenge_ally_create", context, data_dict)
-    data = _validate(data_dict, schema.challenge_ally_create(), context)
     challenge = _get_readable(context, data["challenge_id"])
     ally = Ally(
         challenge_id=challenge.id,
@@ -823,30 +773,28 @@ def challenge_ally_create(context: Context, data_dict: DataDict) -> dict[str, An
     model.Session.add(ally)
     challenge.modified = timeline.now()
     model.Session.flush()
-    _commit(context)
+    commit(context)
     return dictize.ally_dict(ally)
 
 
-def challenge_ally_update(context: Context, data_dict: DataDict) -> dict[str, Any]:
-    tk.check_access("challenge_ally_update", context, data_dict)
-    data = _validate(data_dict, schema.challenge_ally_update(), context)
+@validate(schema.challenge_ally_update)
+def challenge_ally_update(context: Context, data: DataDict) -> dict[str, Any]:
     ally = lookup.ally(data["id"])
     if ally is None:
         raise tk.ObjectNotFound(_("Ally not found"))
     for key in ("name", "kind", "url", "logo_url", "description"):
         setattr(ally, key, data[key])
-    _commit(context)
+    commit(context)
     return dictize.ally_dict(ally)
 
 
-def challenge_ally_delete(context: Context, data_dict: DataDict) -> None:
-    tk.check_access("challenge_ally_delete", context, data_dict)
-    data = _validate(data_dict, schema.challenge_ally_delete(), context)
+@validate(schema.challenge_ally_delete)
+def challenge_ally_delete(context: Context, data: DataDict) -> None:
     ally = lookup.ally(data["id"])
     if ally is None:
         raise tk.ObjectNotFound(_("Ally not found"))
     model.Session.delete(ally)
-    _commit(context)
+    commit(context)
 
 
 # -- core actions ------------------------------------------------------------------

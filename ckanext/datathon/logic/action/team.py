@@ -30,9 +30,10 @@ from ckanext.datathon import config
 from ckanext.datathon.lib import timeline
 from ckanext.datathon.logic import jobs, project_rules
 from ckanext.datathon.logic import results as frozen
-from ckanext.datathon.logic.action.project import _commit_and_index, _project, _user, _validate
+from ckanext.datathon.logic.action.project import _project, _user
 from ckanext.datathon.logic.dictize import jsonable
 from ckanext.datathon.logic.schema import project as project_schema
+from ckanext.datathon.logic.validate import commit, validate
 from ckanext.datathon.model import Challenge, Project, TeamInvitation
 
 __all__ = [
@@ -306,7 +307,8 @@ def _sent_today(user_id: str) -> int:
 # -- adding and inviting ---------------------------------------------------------------------
 
 
-def project_member_add(context: Context, data_dict: DataDict) -> dict[str, Any]:
+@validate(project_schema.project_member)
+def project_member_add(context: Context, data: DataDict) -> dict[str, Any]:
     """Add someone to a project's team: a team member invites an existing
     user, an organizer of the challenge adds them directly.
 
@@ -321,8 +323,6 @@ def project_member_add(context: Context, data_dict: DataDict) -> dict[str, Any]:
     :returns: ``{"status": "invited", "invitation": {...}, "count", "members"}``
         or ``{"status": "added", "count", "members"}``
     """
-    tk.check_access("project_member_add", context, data_dict)
-    data = _validate(data_dict, project_schema.project_member(), context)
     pkg, project = _project(data["id"])
     # frozen results: no team change once the challenge's results are published
     frozen.ensure_challenge_of_project_not_published(pkg.id, "username", frozen.TEAM)
@@ -363,7 +363,7 @@ def _add_directly(
         )
         model.Session.flush()
         _record_team_change(me, pkg, {"added": user.name})
-        _commit_and_index(context, pkg.id)
+        commit(context, reindex=pkg.id)
     return {"status": "added", **_team(pkg.id)}
 
 
@@ -426,8 +426,7 @@ def _invite(
         existing.inviter_user_id = me.id
         existing.created = _utcnow()
         model.Session.flush()
-        if not context.get("defer_commit"):
-            model.repo.commit()
+        commit(context)
         jobs.team_invitation(existing.id)
     invitation = model.Session.get(TeamInvitation, existing.id)
     return {
@@ -440,7 +439,8 @@ def _invite(
 # -- the invitee ---------------------------------------------------------------------------
 
 
-def project_invitation_accept(context: Context, data_dict: DataDict) -> dict[str, Any]:
+@validate(project_schema.project_id)
+def project_invitation_accept(context: Context, data: DataDict) -> dict[str, Any]:
     """Accept an invitation to a team (the invitee only).  Refused, with the
     reason, when it lapsed, when the team is full, when the invitee is a
     juror or organizer of the challenge or on too many teams of it.
@@ -448,8 +448,6 @@ def project_invitation_accept(context: Context, data_dict: DataDict) -> dict[str
     :param id: the invitation's id
     :returns: the invitation, ``status`` ``accepted``
     """
-    tk.check_access("project_invitation_accept", context, data_dict)
-    data = _validate(data_dict, project_schema.project_id(), context)
     invitation = _invitation(context, data["id"])
     pkg = model.Session.get(model.Package, invitation.project_id)
     # the project's row lock first (as package_collaborator_create), then the
@@ -480,33 +478,32 @@ def project_invitation_accept(context: Context, data_dict: DataDict) -> dict[str
     invitation.state = "accepted"
     invitation.decided = now
     model.Session.flush()
-    _commit_and_index(context, pkg.id)
+    commit(context, reindex=pkg.id)
     return _invitation_dict(invitation, pkg, project, challenge, explain=True, you=True)
 
 
-def project_invitation_decline(context: Context, data_dict: DataDict) -> dict[str, Any]:
+@validate(project_schema.project_id)
+def project_invitation_decline(context: Context, data: DataDict) -> dict[str, Any]:
     """Decline an invitation to a team (the invitee only; also a lapsed one).
 
     :param id: the invitation's id
     :returns: the invitation, ``status`` ``declined``
     """
-    tk.check_access("project_invitation_decline", context, data_dict)
-    data = _validate(data_dict, project_schema.project_id(), context)
     invitation = _invitation(context, data["id"], lock=True)
     if invitation.state != "pending":
         raise tk.ValidationError({"id": [_("This invitation was already answered")]})
     invitation.state = "declined"
     invitation.decided = _utcnow()
     model.Session.flush()
-    if not context.get("defer_commit"):
-        model.repo.commit()
+    commit(context)
     pkg = model.Session.get(model.Package, invitation.project_id)
     project = model.Session.get(Project, invitation.project_id)
     challenge = project_rules.challenge_of(project) if project is not None else None
     return _invitation_dict(invitation, pkg, project, challenge, explain=True, you=True)
 
 
-def project_invitation_revoke(context: Context, data_dict: DataDict) -> dict[str, Any]:
+@validate(project_schema.project_id)
+def project_invitation_revoke(context: Context, data: DataDict) -> dict[str, Any]:
     """Withdraw a pending invitation (also a lapsed one): the person who sent
     it, the team leader or an organizer of the challenge.  Its place among
     the team's open invitations (``max_pending_invitations_per_project``) is
@@ -517,8 +514,6 @@ def project_invitation_revoke(context: Context, data_dict: DataDict) -> dict[str
     :param id: the invitation's id
     :returns: the invitation, ``status`` ``revoked``
     """
-    tk.check_access("project_invitation_revoke", context, data_dict)
-    data = _validate(data_dict, project_schema.project_id(), context)
     user = project_rules.user_obj(context)
     ref = data["id"]
     if user is None or not isinstance(ref, str) or not ref:
@@ -546,8 +541,7 @@ def project_invitation_revoke(context: Context, data_dict: DataDict) -> dict[str
     invitation.state = "revoked"
     invitation.decided = _utcnow()
     model.Session.flush()
-    if not context.get("defer_commit"):
-        model.repo.commit()
+    commit(context)
     challenge = project_rules.challenge_of(project)
     return _invitation_dict(invitation, pkg, project, challenge, explain=organizer)
 
@@ -563,8 +557,9 @@ def _by_id(entity: Any, column: Any, ids: set[str]) -> dict[str, Any]:
     }
 
 
+@validate(project_schema.invitation_list)
 @tk.side_effect_free
-def project_invitation_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+def project_invitation_list(context: Context, data: DataDict) -> dict[str, Any]:
     """Invitations to teams, newest first: the caller's own (as invitee), or,
     with ``id``, those of a project (for its team and the organizers of its
     challenge).  ``status`` is ``pending``, ``lapsed`` (with
@@ -577,8 +572,6 @@ def project_invitation_list(context: Context, data_dict: DataDict) -> dict[str, 
     :param limit: page size (default 20, at most 100); :param offset:
     :returns: ``{"count", "results": [...]}``
     """
-    tk.check_access("project_invitation_list", context, data_dict)
-    data = _validate(data_dict, project_schema.invitation_list(), context)
     user = project_rules.user_obj(context)
     if user is None:
         raise tk.NotAuthorized(_("You must be logged in"))
@@ -646,8 +639,9 @@ def _invitation_dicts(
 # -- members ---------------------------------------------------------------------------------
 
 
+@validate(project_schema.project_id)
 @tk.side_effect_free
-def project_member_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+def project_member_list(context: Context, data: DataDict) -> dict[str, Any]:
     """The team of a project, leader first: for the team and the organizers,
     and for everyone once the project is submitted.  Display names, never
     e-mails; user names and ids only where user details are public to the
@@ -656,8 +650,6 @@ def project_member_list(context: Context, data_dict: DataDict) -> dict[str, Any]
     :param id: project id or name
     :returns: ``{"count", "members": [{"user_id", "name", "display_name", "leader"}]}``
     """
-    tk.check_access("project_member_list", context, data_dict)
-    data = _validate(data_dict, project_schema.project_id(), context)
     pkg, project = _project(data["id"])
     if not _may_read(context, pkg, project):
         raise tk.ObjectNotFound(_("Project not found"))
@@ -665,7 +657,8 @@ def project_member_list(context: Context, data_dict: DataDict) -> dict[str, Any]
     return {"count": len(members), "members": members}
 
 
-def project_member_remove(context: Context, data_dict: DataDict) -> dict[str, Any]:
+@validate(project_schema.project_member)
+def project_member_remove(context: Context, data: DataDict) -> dict[str, Any]:
     """Remove a user from a project's team, or leave it.
 
     Anyone may leave until the submission deadline; the leader hands the
@@ -677,8 +670,6 @@ def project_member_remove(context: Context, data_dict: DataDict) -> dict[str, An
     :returns: the team (``{"count", "members"}``; ``"deleted": true`` when the
         draft went with its last member)
     """
-    tk.check_access("project_member_remove", context, data_dict)
-    data = _validate(data_dict, project_schema.project_member(), context)
     pkg, project = _project(data["id"])
     frozen.ensure_challenge_of_project_not_published(pkg.id, "username", frozen.TEAM)
     project = project_rules.project_row(pkg.id, lock=True) or project
@@ -713,11 +704,12 @@ def project_member_remove(context: Context, data_dict: DataDict) -> dict[str, An
     if me is None or me.id != user.id:
         _record_team_change(me, pkg, {"removed": user.name})
     model.Session.flush()
-    _commit_and_index(context, pkg.id)
+    commit(context, reindex=pkg.id)
     return _team(pkg.id)
 
 
-def project_leader_set(context: Context, data_dict: DataDict) -> dict[str, Any]:
+@validate(project_schema.project_member)
+def project_leader_set(context: Context, data: DataDict) -> dict[str, Any]:
     """Hand the leader role to another member of the team (the leader, until
     the submission deadline, or an organizer).  The new leader's teams led in
     the challenge count (``max_teams_led_per_challenge``).
@@ -725,8 +717,6 @@ def project_leader_set(context: Context, data_dict: DataDict) -> dict[str, Any]:
     :param id: project id or name; :param username: the new leader (user name or id)
     :returns: the team
     """
-    tk.check_access("project_leader_set", context, data_dict)
-    data = _validate(data_dict, project_schema.project_member(), context)
     pkg, project = _project(data["id"])
     frozen.ensure_challenge_of_project_not_published(pkg.id, "username", frozen.TEAM)
     project = project_rules.project_row(pkg.id, lock=True) or project
@@ -740,5 +730,5 @@ def project_leader_set(context: Context, data_dict: DataDict) -> dict[str, Any]:
         project.leader_user_id = user.id
         project.modified = timeline.now()
         model.Session.flush()
-        _commit_and_index(context, pkg.id)
+        commit(context, reindex=pkg.id)
     return _team(pkg.id)

@@ -142,6 +142,14 @@ def challenge_show(not_empty: Validator, unicode_safe: Validator) -> Schema:
 
 
 @validator_args
+def challenge_patch(
+    not_empty: Validator, unicode_safe: Validator, keep_extras: Validator
+) -> Schema:
+    """``id``; the other keys go to ``challenge_update``, which validates them."""
+    return {"id": [not_empty, unicode_safe], "__extras": [keep_extras]}
+
+
+@validator_args
 def challenge_list(
     ignore_missing: Validator,
     unicode_safe: Validator,
