@@ -606,18 +606,19 @@ def _phase_facet(conditions: list[Any], at: dt.datetime) -> list[dict[str, Any]]
 # -- dataset links ------------------------------------------------------------
 
 
-@validate(schema.challenge_dataset_add)
+@validate(schema.challenge_dataset_add, aliases={"dataset_id": "dataset"})
 def challenge_dataset_add(context: Context, data: DataDict) -> dict[str, Any]:
     """Link a portal dataset to a challenge (or change the link's role/note).
 
-    :param id: challenge id or name; :param dataset_id: dataset id or name
+    :param id: challenge id or name
+    :param dataset: dataset id or name (``dataset_id``: deprecated)
     :param role: ``primary`` (default), ``supporting`` or ``context``
     :param note: why this data matters to the problem
     """
     challenge = _get_readable(context, data["id"])
-    package = model.Package.get(data["dataset_id"])
+    package = model.Package.get(data["dataset"])
     if package is None or package.state != "active" or package.type == "project":
-        raise tk.ValidationError({"dataset_id": [_("Dataset not found")]})
+        raise tk.ValidationError({"dataset": [_("Dataset not found")]})
     existing = model.Session.get(ChallengeDataset, (challenge.id, package.id))
     if existing is None:
         linked = model.Session.execute(
@@ -628,7 +629,7 @@ def challenge_dataset_add(context: Context, data: DataDict) -> dict[str, Any]:
         if linked >= MAX_DATASET_LINKS:
             raise tk.ValidationError(
                 {
-                    "dataset_id": [
+                    "dataset": [
                         _("A challenge links at most {n} datasets").format(n=MAX_DATASET_LINKS)
                     ]
                 }
@@ -652,11 +653,11 @@ def challenge_dataset_add(context: Context, data: DataDict) -> dict[str, Any]:
     }
 
 
-@validate(schema.challenge_dataset_remove)
+@validate(schema.challenge_dataset_remove, aliases={"dataset_id": "dataset"})
 def challenge_dataset_remove(context: Context, data: DataDict) -> None:
     """Unlink a dataset from a challenge (nothing happens if it was not linked)."""
     challenge = _get_readable(context, data["id"])
-    package = model.Package.get(data["dataset_id"])
+    package = model.Package.get(data["dataset"])
     if package is None:
         raise tk.ObjectNotFound(_("Dataset not found"))
     model.Session.execute(
@@ -753,14 +754,15 @@ def dataset_challenge_list(context: Context, data: DataDict) -> dict[str, Any]:
 # -- allies ---------------------------------------------------------------------
 
 
-@validate(schema.challenge_ally_create)
+@validate(schema.challenge_ally_create, aliases={"challenge_id": "challenge"})
 def challenge_ally_create(context: Context, data: DataDict) -> dict[str, Any]:
     """Name a strategic ally of a challenge.
 
-    :param challenge_id: :param name: :param kind: government, civil_society,
+    :param challenge: challenge id or name (``challenge_id``: deprecated)
+    :param name: :param kind: government, civil_society,
         academia, private or international; :param url, logo_url, description:
     """
-    challenge = _get_readable(context, data["challenge_id"])
+    challenge = _get_readable(context, data["challenge"])
     ally = Ally(
         challenge_id=challenge.id,
         name=data["name"],

@@ -315,12 +315,12 @@ def challenge_idea_delete(context: Context, data: DataDict) -> None:
     commit(context)
 
 
-@validate(idea_schema.idea_list, hide=lambda: _("Challenge not found"))
+@validate(idea_schema.idea_list, aliases={"challenge": "id"}, hide=lambda: _("Challenge not found"))
 @tk.side_effect_free
 def challenge_idea_list(context: Context, data: DataDict) -> dict[str, Any]:
     """The ideas of a challenge, a page at a time (public with the challenge).
 
-    :param challenge: challenge id or name
+    :param id: challenge id or name (``challenge``: deprecated)
     :param sort: ``votes`` (most voted first; then newest) or ``recent``
         (newest first); default ``votes``
     :param limit: page size, 1-100 (default 20); :param offset:
@@ -330,7 +330,7 @@ def challenge_idea_list(context: Context, data: DataDict) -> dict[str, Any]:
         description, holder, position}]}]}``
     """
     # check_access found it readable (sysadmins and ignore_auth read everything)
-    challenge = lookup.challenge(context, data["challenge"])
+    challenge = lookup.challenge(context, data["id"])
     if challenge is None:
         raise tk.ObjectNotFound(_("Challenge not found"))
     rows, results = _ideas(
@@ -424,18 +424,18 @@ def challenge_idea_adopt(context: Context, data: DataDict) -> dict[str, Any]:
 # -- data gaps -------------------------------------------------------------------------
 
 
-@validate(idea_schema.data_gap_list)
+@validate(idea_schema.data_gap_list, aliases={"challenge": "id"})
 @tk.side_effect_free
 def challenge_data_gap_list(context: Context, data: DataDict) -> dict[str, Any]:
     """Every data gap named by the ideas of a challenge (organizers), most
     voted ideas first, then the gaps in the order their idea lists them.
 
-    :param challenge: challenge id or name
+    :param id: challenge id or name (``challenge``: deprecated)
     :param limit: 1-5000 (default 1000); :param offset:
     :returns: ``{"count", "results": [{id, title, description, holder,
         position, idea: {id, title, vote_count, adopted}}]}``
     """
-    challenge = rules.readable_challenge(context, data["challenge"])
+    challenge = rules.readable_challenge(context, data["id"])
     g = DataGap.__table__
     i = Idea.__table__
     v = IdeaVote.__table__

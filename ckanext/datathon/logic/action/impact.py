@@ -73,11 +73,11 @@ def _link(impact_id: str, package_ids: list[str]) -> None:
         model.Session.add(ImpactDataset(impact_id=impact_id, package_id=package_id))
 
 
-@validate(engagement_schema.impact_create, shapes=text_lists)
+@validate(engagement_schema.impact_create, aliases={"challenge_id": "challenge"}, shapes=text_lists)
 def challenge_impact_create(context: Context, data: DataDict) -> dict[str, Any]:
     """Record an impact of a challenge (organizers).
 
-    :param challenge_id: challenge id or name
+    :param challenge: challenge id or name (``challenge_id``: deprecated)
     :param date: YYYY-MM-DD; :param kind: policy_adoption, deployment, media,
         funding, dataset_release or other; :param title: :param description:
     :param url: an http(s) URL (the news item, the policy, the deployment)
@@ -85,7 +85,7 @@ def challenge_impact_create(context: Context, data: DataDict) -> dict[str, Any]:
     :param datasets: optional ids or names of portal datasets you may read
     :returns: the entry, as ``challenge_impact_list`` shows it to you
     """
-    found = challenge(context, data["challenge_id"])
+    found = challenge(context, data["challenge"])
     project_id = _project_id(found, data["project"])
     dataset_ids = _dataset_ids(context, data["datasets"])
     count = model.Session.execute(
@@ -94,7 +94,7 @@ def challenge_impact_create(context: Context, data: DataDict) -> dict[str, Any]:
     if count >= engagement_schema.MAX_IMPACT:
         raise tk.ValidationError(
             {
-                "challenge_id": [
+                "challenge": [
                     _("A challenge has at most %(n)s impact entries")
                     % {"n": engagement_schema.MAX_IMPACT}
                 ]

@@ -122,7 +122,7 @@ def _challenge(context: Context, ref: Any) -> Challenge:
 def _user(username: str) -> model.User:
     user = model.User.get(username)
     if user is None or user.state != "active":
-        raise tk.ValidationError({"username": [_("User not found")]})
+        raise tk.ValidationError({"user": [_("User not found")]})
     return user
 
 
@@ -209,20 +209,21 @@ def _award_dict(a: Award, prize: Prize | None) -> dict[str, Any]:
 # -- jurors ----------------------------------------------------------------------------
 
 
-@validate(jury_schema.juror_member)
+@validate(jury_schema.juror_member, aliases={"username": "user"})
 def challenge_juror_add(context: Context, data: DataDict) -> dict[str, Any]:
     """Appoint a user to the jury of a challenge (again: nothing changes).
     A new juror is e-mailed when mail is configured (a background job, ``logic.jobs``).
 
-    :param id: challenge id or name; :param username: user name or id
+    :param id: challenge id or name
+    :param user: user name or id (``username``: deprecated)
     """
     challenge = _challenge(context, data["id"])
     _not_published(challenge.id)
-    user = _user(data["username"])
+    user = _user(data["user"])
     if project_rules.teams_in_challenge(challenge.id, user.id):
         raise tk.ValidationError(
             {
-                "username": [
+                "user": [
                     _(
                         "This person is on a team of this challenge: "
                         "team members are never its jurors"
@@ -241,15 +242,16 @@ def challenge_juror_add(context: Context, data: DataDict) -> dict[str, Any]:
     return {"challenge_id": challenge.id, **_user_dict(user.id, user.name, user.fullname)}
 
 
-@validate(jury_schema.juror_member)
+@validate(jury_schema.juror_member, aliases={"username": "user"})
 def challenge_juror_remove(context: Context, data: DataDict) -> None:
     """Remove a juror; their scores of this challenge go with them.
 
-    :param id: challenge id or name; :param username: user name or id
+    :param id: challenge id or name
+    :param user: user name or id (``username``: deprecated)
     """
     challenge = _challenge(context, data["id"])
     _not_published(challenge.id)
-    user = model.User.get(data["username"])
+    user = model.User.get(data["user"])
     deleted = (
         model.Session.execute(
             sa.delete(Juror).where(Juror.challenge_id == challenge.id, Juror.user_id == user.id)
@@ -258,7 +260,7 @@ def challenge_juror_remove(context: Context, data: DataDict) -> None:
         else 0
     )
     if not deleted:
-        raise tk.ValidationError({"username": [_("Not a juror of this challenge")]})
+        raise tk.ValidationError({"user": [_("Not a juror of this challenge")]})
     commit(context)
 
 
@@ -316,18 +318,19 @@ def _submitted_count(challenge_id: str) -> int:
 # -- criteria ---------------------------------------------------------------------------
 
 
-@validate(jury_schema.criterion_create)
+@validate(jury_schema.criterion_create, aliases={"challenge_id": "challenge"})
 def challenge_criterion_create(context: Context, data: DataDict) -> dict[str, Any]:
     """Add a judging criterion to a challenge.
 
-    :param challenge_id: challenge id or name; :param name: (unique in the
-        challenge); :param description: what the jury looks for
+    :param challenge: challenge id or name (``challenge_id``: deprecated)
+    :param name: unique in the challenge
+    :param description: what the jury looks for
     :param weight: a number above 0 (default 1); :param max_score: the
         highest score, 1-100 (default 5); :param position: display order
         (default: after the others)
     """
-    challenge = _challenge(context, data["challenge_id"])
-    _not_published(challenge.id, "challenge_id")
+    challenge = _challenge(context, data["challenge"])
+    _not_published(challenge.id, "challenge")
     position = data.get("position")
     if position is None:
         position = model.Session.execute(
@@ -518,17 +521,17 @@ def project_score(context: Context, data: DataDict) -> dict[str, Any]:
     return _score_list(project, juror_id, only_own=True)
 
 
-@validate(jury_schema.project_ref)
+@validate(jury_schema.project_ref, aliases={"project": "id"})
 @tk.side_effect_free
 def project_score_list(context: Context, data: DataDict) -> dict[str, Any]:
     """Scores of a project: a juror sees only their own, organizers all.
 
-    :param project: project id or name
+    :param id: project id or name (``project``: deprecated)
     :returns: ``{"project_id", "count", "results": [{criterion_id,
         criterion_name, max_score, juror_user_id, juror_name, score, comment,
         created, modified}]}``
     """
-    pkg, project, _challenge = rules.readable_project(context, data["project"])
+    pkg, project, _challenge = rules.readable_project(context, data["id"])
     organizer = project_rules.is_organizer(context.get("user"), pkg.owner_org)
     return _score_list(project, viewer(context).user_id, only_own=not organizer)
 
@@ -936,17 +939,18 @@ def _may_manage(context: Context, challenge_id: str) -> bool:
     return True
 
 
-@validate(jury_schema.award_create)
+@validate(jury_schema.award_create, aliases={"challenge_id": "challenge"})
 def challenge_award_create(context: Context, data: DataDict) -> dict[str, Any]:
     """Give one of the challenge's prizes (by rank) to one of its submitted
     projects.  Each prize is given once, each project receives one prize;
     once the results are published, awards no longer change.
 
-    :param challenge_id: challenge id or name; :param project: project id or name
+    :param challenge: challenge id or name (``challenge_id``: deprecated)
+    :param project: project id or name
     :param rank: the prize's rank; :param title: (default: the prize's title)
     :param citation: why the jury chose it
     """
-    challenge = _challenge(context, data["challenge_id"])
+    challenge = _challenge(context, data["challenge"])
     _not_published(challenge.id, "rank")
     pkg = project_rules.package(data["project"])
     project = project_rules.project_row(pkg.id) if pkg is not None else None

@@ -49,7 +49,7 @@ def _announcement_dict(a: Announcement) -> dict[str, Any]:
     }
 
 
-@validate(mail_schema.announcement_create)
+@validate(mail_schema.announcement_create, aliases={"id": "challenge"})
 def challenge_announcement_create(context: Context, data: DataDict) -> dict[str, Any]:
     """E-mail an announcement to every member of the registered teams of a
     published challenge (its organizers), and record it in the organization's
@@ -58,16 +58,16 @@ def challenge_announcement_create(context: Context, data: DataDict) -> dict[str,
     challenge's language, with an unsubscribe link; members who opted out get
     none.
 
-    :param id: challenge id or name
+    :param challenge: challenge id or name (``id``: deprecated)
     :param subject: one line, at most 150 characters
     :param message: plain text, at most 5,000 characters
     :returns: the announcement ``{id, challenge_id, user_id, subject, message,
         recipients, created}`` (``recipients``: team members at the time)
     """
-    challenge = lookup.challenge_or_404(context, data["id"])
+    challenge = lookup.challenge_or_404(context, data["challenge"])
     if challenge.state != "active":
         raise tk.ValidationError(
-            {"id": [_("Announcements can only be sent for published challenges")]}
+            {"challenge": [_("Announcements can only be sent for published challenges")]}
         )
     # one announcement at a time per challenge: the count below stays true
     model.Session.execute(

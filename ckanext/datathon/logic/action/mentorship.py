@@ -83,11 +83,16 @@ def _rules(values: dict[str, Any], invalid: Any = None) -> dict[str, list[str]]:
     return errors
 
 
-@validate(engagement_schema.mentorship_create, shapes=text_lists, cross_field=_rules)
+@validate(
+    engagement_schema.mentorship_create,
+    aliases={"challenge_id": "challenge"},
+    shapes=text_lists,
+    cross_field=_rules,
+)
 def challenge_mentorship_create(context: Context, data: DataDict) -> dict[str, Any]:
     """Add a mentorship session to a challenge (organizers).
 
-    :param challenge_id: challenge id or name
+    :param challenge: challenge id or name (``challenge_id``: deprecated)
     :param title: :param starts: :param ends: ISO 8601 date-times with an
         offset (``ends`` not before ``starts``)
     :param location: a place; :param url: an http(s) meeting URL (at least
@@ -95,14 +100,14 @@ def challenge_mentorship_create(context: Context, data: DataDict) -> dict[str, A
     :param mentors: names (a list, or text with one name per line)
     :param description:
     """
-    found = challenge(context, data["challenge_id"])
+    found = challenge(context, data["challenge"])
     count = model.Session.execute(
         sa.select(sa.func.count()).where(Mentorship.challenge_id == found.id)
     ).scalar_one()
     if count >= engagement_schema.MAX_SESSIONS:
         raise tk.ValidationError(
             {
-                "challenge_id": [
+                "challenge": [
                     _("A challenge has at most %(n)s mentorship sessions")
                     % {"n": engagement_schema.MAX_SESSIONS}
                 ]

@@ -82,7 +82,7 @@ def _slug(title: str) -> str:
 def _user(username: str) -> model.User:
     user = model.User.get(username)
     if user is None or user.state != "active":
-        raise tk.ValidationError({"username": [_("User not found")]})
+        raise tk.ValidationError({"user": [_("User not found")]})
     return user
 
 

@@ -307,7 +307,7 @@ def _sent_today(user_id: str) -> int:
 # -- adding and inviting ---------------------------------------------------------------------
 
 
-@validate(project_schema.project_member)
+@validate(project_schema.project_member, aliases={"user": "user"})
 def project_member_add(context: Context, data: DataDict) -> dict[str, Any]:
     """Add someone to a project's team: a team member invites an existing
     user, an organizer of the challenge adds them directly.
@@ -319,14 +319,14 @@ def project_member_add(context: Context, data: DataDict) -> dict[str, Any]:
     addition checks the team cap, the per-person limits and the conflicts
     under the project's row lock, and is recorded in the activity stream.
 
-    :param id: project id or name; :param username: user name or id
+    :param id: project id or name; :param user: user name or id (``username``: deprecated)
     :returns: ``{"status": "invited", "invitation": {...}, "count", "members"}``
         or ``{"status": "added", "count", "members"}``
     """
     pkg, project = _project(data["id"])
     # frozen results: no team change once the challenge's results are published
-    frozen.ensure_challenge_of_project_not_published(pkg.id, "username", frozen.TEAM)
-    user = _user(data["username"])
+    frozen.ensure_challenge_of_project_not_published(pkg.id, "user", frozen.TEAM)
+    user = _user(data["user"])
     me = project_rules.user_obj(context)
     on_team = me is not None and project_rules.is_team_member(me.id, pkg.id)
     organizer = project_rules.is_organizer(context.get("user"), pkg.owner_org)
@@ -341,7 +341,7 @@ def _add_directly(
     context: Context, me: model.User | None, pkg: model.Package, user: model.User
 ) -> dict[str, Any]:
     if not project_rules.is_team_member(user.id, pkg.id):
-        project_rules.lock_and_check_team_room(context, pkg.id, user.id)
+        project_rules.lock_and_check_team_room(context, pkg.id, user.id, field_name="user")
         now = _utcnow()
         model.Session.add(
             model.PackageMember(
@@ -371,11 +371,11 @@ def _invite(
     context: Context, me: model.User, pkg: model.Package, project: Project, user: model.User
 ) -> dict[str, Any]:
     if project_rules.is_team_member(user.id, pkg.id):
-        raise tk.ValidationError({"username": [_("This person is already on the team")]})
+        raise tk.ValidationError({"user": [_("This person is already on the team")]})
     project = project_rules.project_row(pkg.id, lock=True) or project
     challenge = project_rules.challenge_of(project)
     if project_rules.join_conflict(challenge, user.id):
-        raise tk.ValidationError({"username": [project_rules.cannot_join_message()]})
+        raise tk.ValidationError({"user": [project_rules.cannot_join_message()]})
     if project.submission_status == "withdrawn":
         raise tk.ValidationError({"id": [_("A withdrawn project takes no new members")]})
     existing = model.Session.scalars(
@@ -392,7 +392,7 @@ def _invite(
         if project_rules.team_size(pkg.id) >= challenge.max_team_size:
             raise tk.ValidationError(
                 {
-                    "username": [
+                    "user": [
                         _("The team is full: a team has at most {n} members").format(
                             n=challenge.max_team_size
                         )
@@ -402,7 +402,7 @@ def _invite(
         if _pending_count(pkg.id) >= config.max_pending_invitations():
             raise tk.ValidationError(
                 {
-                    "username": [
+                    "user": [
                         _("A team has at most {n} open invitations").format(
                             n=config.max_pending_invitations()
                         )
@@ -412,7 +412,7 @@ def _invite(
         if _sent_today(me.id) >= config.max_invitations_per_day():
             raise tk.ValidationError(
                 {
-                    "username": [
+                    "user": [
                         _("You may send at most {n} invitations a day").format(
                             n=config.max_invitations_per_day()
                         )
@@ -657,7 +657,7 @@ def project_member_list(context: Context, data: DataDict) -> dict[str, Any]:
     return {"count": len(members), "members": members}
 
 
-@validate(project_schema.project_member)
+@validate(project_schema.project_member, aliases={"user": "user"})
 def project_member_remove(context: Context, data: DataDict) -> dict[str, Any]:
     """Remove a user from a project's team, or leave it.
 
@@ -666,16 +666,16 @@ def project_member_remove(context: Context, data: DataDict) -> dict[str, Any]:
     draft: their leaving deletes the draft.  The leader and organizers remove
     other members.
 
-    :param id: project id or name; :param username: user name or id
+    :param id: project id or name; :param user: user name or id (``username``: deprecated)
     :returns: the team (``{"count", "members"}``; ``"deleted": true`` when the
         draft went with its last member)
     """
     pkg, project = _project(data["id"])
-    frozen.ensure_challenge_of_project_not_published(pkg.id, "username", frozen.TEAM)
+    frozen.ensure_challenge_of_project_not_published(pkg.id, "user", frozen.TEAM)
     project = project_rules.project_row(pkg.id, lock=True) or project
-    user = model.User.get(data["username"])
+    user = model.User.get(data["user"])
     if user is None or not project_rules.is_team_member(user.id, pkg.id):
-        raise tk.ValidationError({"username": [_("Not a member of this team")]})
+        raise tk.ValidationError({"user": [_("Not a member of this team")]})
     me = project_rules.user_obj(context)
     if user.id == project.leader_user_id:
         sole = project_rules.team_size(pkg.id) == 1
@@ -687,7 +687,7 @@ def project_member_remove(context: Context, data: DataDict) -> dict[str, Any]:
             return {"count": 0, "members": [], "deleted": True}
         raise tk.ValidationError(
             {
-                "username": [
+                "user": [
                     _(
                         "The team leader cannot leave or be removed: hand the role "
                         "to another member first (project_leader_set)"
@@ -708,24 +708,25 @@ def project_member_remove(context: Context, data: DataDict) -> dict[str, Any]:
     return _team(pkg.id)
 
 
-@validate(project_schema.project_member)
+@validate(project_schema.project_member, aliases={"user": "user"})
 def project_leader_set(context: Context, data: DataDict) -> dict[str, Any]:
     """Hand the leader role to another member of the team (the leader, until
     the submission deadline, or an organizer).  The new leader's teams led in
     the challenge count (``max_teams_led_per_challenge``).
 
-    :param id: project id or name; :param username: the new leader (user name or id)
+    :param id: project id or name; :param user: the new leader, user name or id (``username``:
+        deprecated)
     :returns: the team
     """
     pkg, project = _project(data["id"])
-    frozen.ensure_challenge_of_project_not_published(pkg.id, "username", frozen.TEAM)
+    frozen.ensure_challenge_of_project_not_published(pkg.id, "user", frozen.TEAM)
     project = project_rules.project_row(pkg.id, lock=True) or project
-    user = model.User.get(data["username"])
+    user = model.User.get(data["user"])
     if user is None or user.state != "active" or not project_rules.is_team_member(user.id, pkg.id):
-        raise tk.ValidationError({"username": [_("Not a member of this team")]})
+        raise tk.ValidationError({"user": [_("Not a member of this team")]})
     if project.leader_user_id != user.id:
         project_rules.check_team_caps(
-            project.challenge_id, user.id, "username", leading=True, except_package_id=pkg.id
+            project.challenge_id, user.id, "user", leading=True, except_package_id=pkg.id
         )
         project.leader_user_id = user.id
         project.modified = timeline.now()

@@ -190,7 +190,7 @@ def challenge_dataset_add(
 ) -> Schema:
     return {
         "id": [not_empty, unicode_safe],
-        "dataset_id": [not_empty, unicode_safe],
+        "dataset": [not_empty, unicode_safe],
         "role": [default("primary"), datathon_dataset_role],
         "note": _text(SHORT_TEXT_MAX),
     }
@@ -198,7 +198,7 @@ def challenge_dataset_add(
 
 @validator_args
 def challenge_dataset_remove(not_empty: Validator, unicode_safe: Validator) -> Schema:
-    return {"id": [not_empty, unicode_safe], "dataset_id": [not_empty, unicode_safe]}
+    return {"id": [not_empty, unicode_safe], "dataset": [not_empty, unicode_safe]}
 
 
 @validator_args
@@ -253,7 +253,7 @@ def challenge_ally_create(
     datathon_http_url: Validator,
 ) -> Schema:
     return {
-        "challenge_id": [not_empty, unicode_safe],
+        "challenge": [not_empty, unicode_safe],
         "name": _text(TITLE_MAX, required=True, line=True),
         "kind": [not_empty, datathon_ally_kind],
         "url": [default(""), datathon_http_url],
@@ -265,7 +265,7 @@ def challenge_ally_create(
 @validator_args
 def challenge_ally_update(not_empty: Validator, unicode_safe: Validator) -> Schema:
     schema = challenge_ally_create()
-    schema.pop("challenge_id")
+    schema.pop("challenge")
     schema["id"] = [not_empty, unicode_safe]
     return schema
 
