@@ -132,7 +132,7 @@ def _all_scores(user: str | None, projects: Iterable[dict[str, Any]]) -> list[di
     for project in projects:
         if project["submission_status"] == "draft":
             continue  # drafts are never scored
-        result = tk.get_action("project_score_list")(_context(user), {"project": project["id"]})
+        result = tk.get_action("project_score_list")(_context(user), {"id": project["id"]})
         for row in result["results"]:
             scores.append(
                 {"project_name": project["name"], "project_title": project["title"], **row}
