@@ -75,14 +75,14 @@ class TestAuthMatrix:
         challenge = challenge_factory(owner_org=world.org["id"])
         public = factories.Dataset(owner_org=world.org["id"])
         _expect(
-            world, ORGANIZERS, "challenge_dataset_add", id=challenge["id"], dataset_id=public["id"]
+            world, ORGANIZERS, "challenge_dataset_add", id=challenge["id"], dataset=public["id"]
         )
         _expect(
             world,
             ORGANIZERS,
             "challenge_dataset_remove",
             id=challenge["id"],
-            dataset_id=public["id"],
+            dataset=public["id"],
         )
 
     def test_linking_needs_read_access_to_the_dataset(self, world, challenge_factory):
@@ -94,7 +94,7 @@ class TestAuthMatrix:
             {"sysadmin"},
             "challenge_dataset_add",
             id=challenge["id"],
-            dataset_id=private["id"],
+            dataset=private["id"],
         )
 
     def test_dataset_challenge_list(self, world):
@@ -105,8 +105,8 @@ class TestAuthMatrix:
 
     def test_allies(self, world, challenge_factory, ally_factory):
         challenge = challenge_factory(owner_org=world.org["id"])
-        ally = ally_factory(challenge_id=challenge["id"])
-        _expect(world, ORGANIZERS, "challenge_ally_create", challenge_id=challenge["id"])
+        ally = ally_factory(challenge=challenge["id"])
+        _expect(world, ORGANIZERS, "challenge_ally_create", challenge=challenge["id"])
         _expect(world, ORGANIZERS, "challenge_ally_update", id=ally["id"])
         _expect(world, ORGANIZERS, "challenge_ally_delete", id=ally["id"])
 

@@ -61,7 +61,7 @@ def cited(clean_db, clean_index):
         accept_rules=True,
     )
     # teams by consent: the leader invites, the member accepts
-    invited = call_as(leader, "project_member_add", id=project["id"], username=member["name"])
+    invited = call_as(leader, "project_member_add", id=project["id"], user=member["name"])
     call_as(member, "project_invitation_accept", id=invited["invitation"]["id"])
     call_as(
         leader,
