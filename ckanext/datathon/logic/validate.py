@@ -87,15 +87,16 @@ def rename_aliases(action: str, data_dict: DataDict, aliases: Mapping[str, str])
 
 
 def required_keys(schema: Schema) -> list[str]:
-    """Top-level keys whose validators start by requiring a value."""
-    found = []
-    for key, validators in schema.items():
-        if not isinstance(validators, list) or key.startswith("__"):
-            continue
-        names = {getattr(v, "__name__", "") for v in validators}
-        if names & set(_PRESENCE):
-            found.append(key)
-    return found
+    """Top-level keys whose first validator requires a value (``not_empty``,
+    ``not_missing``; after ``ignore_missing`` a key is optional)."""
+    return [
+        key
+        for key, validators in schema.items()
+        if isinstance(validators, list)
+        and validators
+        and not key.startswith("__")
+        and getattr(validators[0], "__name__", "") in _PRESENCE
+    ]
 
 
 def missing_errors(schema: Schema, data_dict: DataDict) -> Errors:

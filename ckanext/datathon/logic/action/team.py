@@ -307,7 +307,7 @@ def _sent_today(user_id: str) -> int:
 # -- adding and inviting ---------------------------------------------------------------------
 
 
-@validate(project_schema.project_member, aliases={"user": "user"})
+@validate(project_schema.project_member, aliases={"username": "user"})
 def project_member_add(context: Context, data: DataDict) -> dict[str, Any]:
     """Add someone to a project's team: a team member invites an existing
     user, an organizer of the challenge adds them directly.
@@ -657,7 +657,7 @@ def project_member_list(context: Context, data: DataDict) -> dict[str, Any]:
     return {"count": len(members), "members": members}
 
 
-@validate(project_schema.project_member, aliases={"user": "user"})
+@validate(project_schema.project_member, aliases={"username": "user"})
 def project_member_remove(context: Context, data: DataDict) -> dict[str, Any]:
     """Remove a user from a project's team, or leave it.
 
@@ -708,7 +708,7 @@ def project_member_remove(context: Context, data: DataDict) -> dict[str, Any]:
     return _team(pkg.id)
 
 
-@validate(project_schema.project_member, aliases={"user": "user"})
+@validate(project_schema.project_member, aliases={"username": "user"})
 def project_leader_set(context: Context, data: DataDict) -> dict[str, Any]:
     """Hand the leader role to another member of the team (the leader, until
     the submission deadline, or an organizer).  The new leader's teams led in
