@@ -21,7 +21,8 @@ that read the database from answering callers who may not see an object):
    schema, then ``cross_field(data, errors)`` (rules involving several
    fields, on the fields that passed), all reported at once.
 
-Keys the schema does not name are dropped, as navl (and core) drop them.
+Keys the schema does not name are dropped, as navl (and core) drop them
+(``passthrough`` actions hand them on to the action that validates them).
 """
 
 from __future__ import annotations
@@ -116,6 +117,7 @@ def validate(
     hide: Callable[[], str] | None = None,
     shapes: Shapes | None = None,
     cross_field: CrossField | None = None,
+    passthrough: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Decorate an action ``fn(context, data)``: it receives the validated
     input after ``check_access(<its name>)`` passed (see the module).
@@ -125,6 +127,8 @@ def validate(
     :param hide: message of the ObjectNotFound answered instead of NotAuthorized
     :param shapes: pre-navl checks returning field errors
     :param cross_field: ``(data, errors) -> errors`` after navl
+    :param passthrough: also hand on the keys the schema does not name, as
+        sent (``challenge_patch``: ``challenge_update`` validates them)
     """
     renames = dict(aliases or {})
 
@@ -146,9 +150,13 @@ def validate(
                 if hide is not None:
                     raise tk.ObjectNotFound(hide()) from None
                 raise
-            return action(context, validated(data_dict, schema, context, shapes, cross_field))
+            data = validated(data_dict, schema, context, shapes, cross_field)
+            if passthrough:
+                data = {**data_dict, **data}
+            return action(context, data)
 
         wrapper.datathon_schema = schema_func  # type: ignore[attr-defined]
+        wrapper.datathon_passthrough = passthrough  # type: ignore[attr-defined]
         wrapper.datathon_aliases = renames  # type: ignore[attr-defined]
         return wrapper
 

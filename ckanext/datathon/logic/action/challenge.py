@@ -316,7 +316,7 @@ def challenge_update(context: Context, data: DataDict) -> dict[str, Any]:
     return dictize.challenge_dict(challenge, viewer(context))
 
 
-@validate(schema.challenge_patch)
+@validate(schema.challenge_patch, passthrough=True)
 def challenge_patch(context: Context, data: DataDict) -> dict[str, Any]:
     """Change only the given fields of a challenge (``challenge_update``
     validates them)."""

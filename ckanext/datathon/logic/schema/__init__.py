@@ -153,11 +153,9 @@ def challenge_show(not_empty: Validator, unicode_safe: Validator) -> Schema:
 
 
 @validator_args
-def challenge_patch(
-    not_empty: Validator, unicode_safe: Validator, keep_extras: Validator
-) -> Schema:
+def challenge_patch(not_empty: Validator, unicode_safe: Validator) -> Schema:
     """``id``; the other keys go to ``challenge_update``, which validates them."""
-    return {"id": [not_empty, unicode_safe], "__extras": [keep_extras]}
+    return {"id": [not_empty, unicode_safe]}
 
 
 @validator_args

@@ -149,21 +149,28 @@ def test_a_bad_value_answers_the_same_error_shape_everywhere(world, name):
 
 def test_unknown_keys_are_dropped_the_same_way_everywhere(world):
     """The decorator hands no action a key its schema does not name (navl,
-    as core, drops them; ``challenge_patch`` passes them to
-    ``challenge_update``, which drops them), and no error names one."""
+    as core, drops them), and no error names one; ``challenge_patch`` alone
+    passes them on, to ``challenge_update``, which drops them."""
     context = _sysadmin_context(world)
+    passing = sorted(name for name, fn in _ours().items() if fn.datathon_passthrough)
+    assert passing == ["challenge_patch"]
     for name in sorted(_ours()):
-        schema = _schema(name)
         errors: dict[str, Any] = {}
         data: dict[str, Any] = {}
         try:
-            data = validate_module.validated({"zz_unknown": "x"}, schema, context)
+            data = validate_module.validated({"zz_unknown": "x"}, _schema(name), context)
         except tk.ValidationError as error:
             errors = error.error_dict
         assert "zz_unknown" not in errors, name
-        if data:
-            expected = "__extras" in schema  # challenge_patch keeps them for challenge_update
-            assert ("zz_unknown" in data) is expected, name
+        assert "zz_unknown" not in data, name
+
+
+def test_challenge_patch_hands_nested_lists_on(world, challenge_factory):
+    challenge = challenge_factory(owner_org=world.org["id"])
+    prizes = [{"rank": 1, "title": "Primer premio", "amount": "1000", "currency": "USD"}]
+    patched = call_as(world.admin, "challenge_patch", id=challenge["name"], prizes=prizes)
+    assert [p["title"] for p in patched["prizes"]] == ["Primer premio"]
+    assert patched["title"] == challenge["title"]
 
 
 @pytest.mark.parametrize("who", ["sysadmin", "user", "anonymous"])
