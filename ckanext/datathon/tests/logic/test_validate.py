@@ -320,3 +320,24 @@ class TestOldSpellingsStillWork:
                 name="x",
             )
         assert excinfo.value.error_dict == {"challenge": ["Missing value"]}
+
+
+class TestOneCommitPath:
+    def test_defer_commit_leaves_the_commit_to_the_caller(self, world, published_challenge_factory):
+        challenge = published_challenge_factory(owner_org=world.org["id"])
+        context = {"user": world.user["name"], "ignore_auth": False, "defer_commit": True}
+        helpers.call_action("follow_challenge", context=dict(context), id=challenge["id"])
+        helpers.call_action(
+            "challenge_idea_create", context=dict(context), challenge=challenge["id"], title="Mapa"
+        )
+        model.Session.rollback()
+        assert call_as(world.user, "am_following_challenge", id=challenge["id"]) is False
+        assert call_as(None, "challenge_idea_list", id=challenge["id"])["count"] == 0
+
+    def test_without_it_the_action_commits(self, world, published_challenge_factory):
+        challenge = published_challenge_factory(owner_org=world.org["id"])
+        call_as(world.user, "follow_challenge", id=challenge["id"])
+        call_as(world.user, "challenge_idea_create", challenge=challenge["id"], title="Mapa")
+        model.Session.rollback()
+        assert call_as(world.user, "am_following_challenge", id=challenge["id"]) is True
+        assert call_as(None, "challenge_idea_list", id=challenge["id"])["count"] == 1
