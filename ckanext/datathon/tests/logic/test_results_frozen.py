@@ -79,7 +79,7 @@ def _public_view(s):
     )
 
 
-def _refused(user, action, key, **data):
+def _refused(user, action, key, /, **data):
     with pytest.raises(tk.ValidationError) as caught:
         call_as(user, action, **data)
     assert key in caught.value.error_dict, caught.value.error_dict

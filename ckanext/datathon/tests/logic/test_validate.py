@@ -286,9 +286,9 @@ class TestOldSpellingsStillWork:
 
     def test_canonical_wins_in_a_real_call(self, world, published_challenge_factory):
         challenge = published_challenge_factory(owner_org=world.org["id"])
-        helpers.call_action(
+        call_as(
+            world.admin,
             "challenge_juror_add",
-            context={"user": world.admin["name"], "ignore_auth": False},
             id=challenge["id"],
             user=world.user["name"],
             username="nobody-here",
