@@ -118,6 +118,7 @@ def validate(
     shapes: Shapes | None = None,
     cross_field: CrossField | None = None,
     passthrough: bool = False,
+    find: Callable[[Context, DataDict], Any] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Decorate an action ``fn(context, data)``: it receives the validated
     input after ``check_access(<its name>)`` passed (see the module).
@@ -129,6 +130,9 @@ def validate(
     :param cross_field: ``(data, errors) -> errors`` after navl
     :param passthrough: also hand on the keys the schema does not name, as
         sent (``challenge_patch``: ``challenge_update`` validates them)
+    :param find: after auth, before validation, when no required reference
+        is missing: look the object up (``ObjectNotFound`` for an unknown one
+        before its fields are judged; sysadmins skip the auth that says so)
     """
     renames = dict(aliases or {})
 
@@ -141,15 +145,17 @@ def validate(
                 raise tk.ValidationError({"__root__": [_("Expected a JSON object")]})
             data_dict = rename_aliases(name, data_dict, renames)
             schema = schema_func()
+            missing = missing_errors(schema, data_dict)
             try:
                 tk.check_access(name, context, data_dict)
             except (tk.NotAuthorized, tk.ObjectNotFound):
-                missing = missing_errors(schema, data_dict)
                 if missing:
                     raise tk.ValidationError(missing) from None
                 if hide is not None:
                     raise tk.ObjectNotFound(hide()) from None
                 raise
+            if find is not None and not missing:
+                find(context, data_dict)
             data = validated(data_dict, schema, context, shapes, cross_field)
             if passthrough:
                 data = {**data_dict, **data}

@@ -304,7 +304,12 @@ def challenge_create(context: Context, data: DataDict) -> dict[str, Any]:
     return dictize.challenge_dict(challenge, viewer(context))
 
 
-@validate(schema.challenge_update, shapes=_shapes, cross_field=_cross_field_errors)
+@validate(
+    schema.challenge_update,
+    shapes=_shapes,
+    cross_field=_cross_field_errors,
+    find=lambda context, data_dict: _get_readable(context, data_dict.get("id")),
+)
 def challenge_update(context: Context, data: DataDict) -> dict[str, Any]:
     """Replace a challenge's fields, prizes and timeline (omitted ones are reset,
     as with package_update; use challenge_patch to change some fields only).
