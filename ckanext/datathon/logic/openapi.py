@@ -185,6 +185,8 @@ VALIDATORS: dict[str, Callable[[Any], tuple[Fragment, str | None]]] = {
     "impact_kind": _fixed({"enum": list(IMPACT_KINDS)}),
     "calendar_date": _fixed({"type": "string", "format": "date"}),
     "_cursor": _fixed({"type": "string", "maxLength": 400, "description": "an export cursor"}),
+    "_ref": _fixed({"type": "string", "maxLength": 100, "description": "an id or a name"}),
+    "_iso_date": _fixed({"type": "string", "format": "date"}),
 }
 
 

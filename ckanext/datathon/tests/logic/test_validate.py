@@ -128,8 +128,12 @@ def test_a_bad_value_answers_the_same_error_shape_everywhere(world, name):
     """Every key of the action's schema gets a bad value (a required one
     left out, the others text with a NUL); validation runs (auth skipped)
     and answers ``{field: [message, ...]}`` naming only keys of the request
-    and "Missing value" for each required one."""
+    and "Missing value" for each required one.  An action without
+    parameters (``datathon_hub_counts``) has nothing to get wrong: it answers."""
     schema = _schema(name)
+    if not _keys(name):
+        tk.get_action(name)(_sysadmin_context(world, ignore_auth=True), {"zz_unknown": "a\x00b"})
+        return
     required = validate_module.required_keys(schema)
     # required keys are left out; every other field gets text with a NUL
     payload: dict[str, Any] = {
