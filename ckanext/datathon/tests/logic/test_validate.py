@@ -88,6 +88,7 @@ def test_every_action_of_ours_is_validated_by_the_decorator():
 
 def test_no_private_copies_of_validate_or_commit_are_left():
     for module in (
+        actions.catalogue,
         actions.challenge,
         actions.follow,
         actions.hub,
@@ -97,6 +98,7 @@ def test_no_private_copies_of_validate_or_commit_are_left():
         actions.mail,
         actions.mentorship,
         actions.project,
+        actions.project_reads,
         actions.team,
     ):
         source = inspect.getsource(module)
