@@ -35,7 +35,7 @@ class Seeder:
     def _context(self, user: str | None = None) -> dict[str, Any]:
         return {"user": user or self.site_user, "model": model, "session": model.Session}
 
-    def call(self, action: str, user: str | None = None, **data: Any) -> Any:
+    def call(self, action: str, user: str | None = None, /, **data: Any) -> Any:
         return tk.get_action(action)(self._context(user), data)
 
     def _exists(self, action: str, name: str) -> dict[str, Any] | None:
