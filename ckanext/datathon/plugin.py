@@ -14,7 +14,7 @@ from ckan.types import Context, SignalMapping
 from ckanext.datathon import views
 from ckanext.datathon.lib import page_cache
 from ckanext.datathon.logic import labels, project_rules
-from ckanext.datathon.logic.action.follow import plugin_actions
+from ckanext.datathon.logic.action import plugin_actions
 from ckanext.datathon.views import base as view_utils
 from ckanext.datathon.views import csrf, host_guard, text_guard
 from ckanext.datathon.views import team as team_views

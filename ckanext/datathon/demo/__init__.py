@@ -35,7 +35,7 @@ class Seeder:
     def _context(self, user: str | None = None) -> dict[str, Any]:
         return {"user": user or self.site_user, "model": model, "session": model.Session}
 
-    def call(self, action: str, user: str | None = None, **data: Any) -> Any:
+    def call(self, action: str, user: str | None = None, /, **data: Any) -> Any:
         return tk.get_action(action)(self._context(user), data)
 
     def _exists(self, action: str, name: str) -> dict[str, Any] | None:
@@ -119,7 +119,7 @@ class Seeder:
         have = {a["name"] for a in current["allies"]}
         for ally in spec.get("allies", []):
             if ally["name"] not in have:
-                self.call("challenge_ally_create", organizer, challenge_id=current["id"], **ally)
+                self.call("challenge_ally_create", organizer, challenge=current["id"], **ally)
         self.ideas(current, organizer)
         self.mentorships(current, organizer)
         for project in missing:
@@ -142,7 +142,7 @@ class Seeder:
 
     def _stages_complete(self, challenge: dict[str, Any], organizer: str) -> bool:
         name = challenge["name"]
-        ideas = self.call("challenge_idea_list", organizer, challenge=challenge["id"], limit=100)
+        ideas = self.call("challenge_idea_list", organizer, id=challenge["id"], limit=100)
         sessions = self.call("challenge_mentorship_list", organizer, id=challenge["id"])
         impact = self.call("challenge_impact_list", organizer, id=challenge["id"])
         return (
@@ -157,7 +157,7 @@ class Seeder:
         return bool(ranking.get("published"))
 
     def ideas(self, challenge: dict[str, Any], organizer: str) -> None:
-        listed = self.call("challenge_idea_list", organizer, challenge=challenge["id"], limit=100)
+        listed = self.call("challenge_idea_list", organizer, id=challenge["id"], limit=100)
         have = {idea["title"] for idea in listed["results"]}
         for author, title, description, gaps, voters in stages.IDEAS.get(challenge["name"], []):
             if title in have:
@@ -186,7 +186,7 @@ class Seeder:
                 self.call(
                     "challenge_mentorship_create",
                     organizer,
-                    challenge_id=challenge["id"],
+                    challenge=challenge["id"],
                     **session,
                 )
 
@@ -196,14 +196,14 @@ class Seeder:
         publishes the results once the real dates are set)."""
         cid = challenge["id"]
         for juror in jury["jurors"]:
-            self.call("challenge_juror_add", organizer, id=cid, username=juror)
+            self.call("challenge_juror_add", organizer, id=cid, user=juror)
         existing = {c["name"]: c for c in _results(self.call("challenge_criterion_list", id=cid))}
         criteria = []
         for position, (name, description, weight, max_score) in enumerate(jury["criteria"]):
             criterion = existing.get(name) or self.call(
                 "challenge_criterion_create",
                 organizer,
-                challenge_id=cid,
+                challenge=cid,
                 name=name,
                 description=description,
                 weight=weight,
@@ -232,7 +232,7 @@ class Seeder:
                 self.call(
                     "challenge_award_create",
                     organizer,
-                    challenge_id=cid,
+                    challenge=cid,
                     project=row["project"]["id"],
                     rank=rank,
                     citation=jury["citation"],
@@ -248,7 +248,7 @@ class Seeder:
                 continue
             self.created += 1
             data: dict[str, Any] = {
-                "challenge_id": challenge["id"],
+                "challenge": challenge["id"],
                 "date": date,
                 "kind": kind,
                 "title": title,
@@ -274,7 +274,7 @@ class Seeder:
         )
         for member in spec.get("members", []):
             # teams by consent: the leader invites, the member accepts
-            answer = self.call("project_member_add", leader, id=registered["id"], username=member)
+            answer = self.call("project_member_add", leader, id=registered["id"], user=member)
             if answer.get("status") == "invited":
                 self.call("project_invitation_accept", member, id=answer["invitation"]["id"])
         self.call(

@@ -145,17 +145,17 @@ TRANSPORT = {
     ],
     "datasets": [
         {
-            "dataset_id": "afluencia-metro-por-sexo",
+            "dataset": "afluencia-metro-por-sexo",
             "role": "primary",
             "note": "Cuándo y dónde viajan las mujeres",
         },
         {
-            "dataset_id": "denuncias-en-transporte-publico",
+            "dataset": "denuncias-en-transporte-publico",
             "role": "primary",
             "note": "Dónde se denuncian acoso y robos",
         },
         {
-            "dataset_id": "luminarias-en-paradas",
+            "dataset": "luminarias-en-paradas",
             "role": "supporting",
             "note": "Iluminación de las paradas por la noche",
         },
@@ -297,17 +297,17 @@ CARE = {
     ],
     "datasets": [
         {
-            "dataset_id": "uso-del-tiempo-cuidados",
+            "dataset": "uso-del-tiempo-cuidados",
             "role": "primary",
             "note": "Horas de cuidado no remunerado por sexo y edad",
         },
         {
-            "dataset_id": "centros-de-cuidado",
+            "dataset": "centros-de-cuidado",
             "role": "primary",
             "note": "Oferta pública de centros de cuidado",
         },
         {
-            "dataset_id": "afluencia-metro-por-sexo",
+            "dataset": "afluencia-metro-por-sexo",
             "role": "context",
             "note": "Viajes de cuidado en transporte público",
         },
@@ -439,9 +439,9 @@ PATIO = {
         ),
     ],
     "datasets": [
-        {"dataset_id": "cardapio-da-merenda", "role": "primary", "note": "Cardápios planejados"},
-        {"dataset_id": "vagas-em-creches", "role": "primary", "note": "Demanda por creches"},
-        {"dataset_id": "infraestrutura-das-escolas", "role": "supporting"},
+        {"dataset": "cardapio-da-merenda", "role": "primary", "note": "Cardápios planejados"},
+        {"dataset": "vagas-em-creches", "role": "primary", "note": "Demanda por creches"},
+        {"dataset": "infraestrutura-das-escolas", "role": "supporting"},
     ],
     "allies": [
         {

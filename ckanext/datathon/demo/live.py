@@ -149,13 +149,13 @@ def _challenge(seeder: Any, spec: dict[str, Any], org_id: str) -> None:
     )
     cid = challenge["id"]
     for name in DATASETS:
-        seeder.call("challenge_dataset_add", ORGANIZER, id=cid, dataset_id=name)
-    seeder.call("challenge_juror_add", ORGANIZER, id=cid, username=JUROR)
+        seeder.call("challenge_dataset_add", ORGANIZER, id=cid, dataset=name)
+    seeder.call("challenge_juror_add", ORGANIZER, id=cid, user=JUROR)
     criteria = [
         seeder.call(
             "challenge_criterion_create",
             ORGANIZER,
-            challenge_id=cid,
+            challenge=cid,
             name=name,
             description=description,
             weight=weight,
@@ -177,7 +177,7 @@ def _challenge(seeder: Any, spec: dict[str, Any], org_id: str) -> None:
             accept_rules=True,
         )
         for person in project["invite"]:
-            seeder.call("project_member_add", project["leader"], id=made["id"], username=person)
+            seeder.call("project_member_add", project["leader"], id=made["id"], user=person)
         seeder.call(
             "package_patch",
             project["leader"],

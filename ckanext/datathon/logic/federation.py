@@ -24,6 +24,7 @@ from ckan.types import Context
 from ckanext.datathon.lib import timeline
 from ckanext.datathon.logic import harvested, lookup, schema
 from ckanext.datathon.logic.action import challenge as challenge_actions
+from ckanext.datathon.logic.validate import validated
 from ckanext.datathon.model import Challenge, HarvestedChallenge
 
 _ = tk._
@@ -213,16 +214,15 @@ def save_copy(context: Context, source: Source, bundle: dict[str, Any]) -> str:
     )
     if challenge is None and lookup.challenge(ctx, name) is not None:
         name = local_name(source, remote_id, remote_id)
-    if challenge is not None:
-        ctx["datathon_challenge"] = challenge  # type: ignore[typeddict-unknown-key]
     validation_schema = schema.challenge_update() if challenge else schema.challenge_create()
     data_dict = _data_dict(source, remote, name)
     if challenge is not None:
         data_dict["id"] = challenge.id
-    data = challenge_actions._validate(
+    data = validated(
         data_dict,
         validation_schema,
         ctx,
+        challenge_actions._shapes,
         challenge_actions._cross_field_errors,
     )
     new = challenge is None

@@ -185,6 +185,8 @@ VALIDATORS: dict[str, Callable[[Any], tuple[Fragment, str | None]]] = {
     "impact_kind": _fixed({"enum": list(IMPACT_KINDS)}),
     "calendar_date": _fixed({"type": "string", "format": "date"}),
     "_cursor": _fixed({"type": "string", "maxLength": 400, "description": "an export cursor"}),
+    "_ref": _fixed({"type": "string", "maxLength": 100, "description": "an id or a name"}),
+    "_iso_date": _fixed({"type": "string", "format": "date"}),
 }
 
 
@@ -272,172 +274,41 @@ def registered_actions() -> dict[str, Any]:
     }
 
 
-_SCHEMA_NAMES = ("schema_func", "schema", "schema_", "schema_fn", "schema_function")
+def _optional(schema: Schema) -> Schema:
+    """Every key optional but ``id``: what a ``*_patch`` action (which hands
+    the keys it does not validate on to its ``*_update``) accepts besides its
+    own keys -- omitted fields keep their value."""
+    import ckan.plugins.toolkit as tk
 
-
-def _declared_schema(action: Any) -> Schema | None:
-    """The schema a ``@validate(schema)`` decorator holds: an attribute of the
-    wrapper, or its closure (core's ``ckan.logic.validate`` keeps
-    ``schema_func``), anywhere down the ``__wrapped__`` chain."""
-    seen = 0
-    while action is not None and seen < 10:
-        seen += 1
-        for name in _SCHEMA_NAMES:
-            candidate = getattr(action, name, None)
-            if candidate is None:
-                candidate = _closure(action).get(name)
-            if callable(candidate):
-                schema = candidate()
-                if isinstance(schema, dict):
-                    return schema
-            elif isinstance(candidate, dict):
-                return candidate
-        # whatever the decorator calls it: a function of our schema modules
-        for candidate in _closure(action).values():
-            if callable(candidate) and getattr(candidate, "__module__", "").startswith(
-                "ckanext.datathon.logic.schema"
-            ):
-                schema = candidate()
-                if isinstance(schema, dict):
-                    return schema
-        action = getattr(action, "__wrapped__", None)
-    return None
-
-
-def _patch(schema_function: Callable[[], Schema]) -> Callable[[], Schema]:
-    """Every key optional but ``id`` (``challenge_patch`` merges the stored
-    challenge with what it is given)."""
-
-    def patch() -> Schema:
-        import ckan.plugins.toolkit as tk
-
-        schema = schema_function()
-        for key, validators in schema.items():
-            if key != "id" and isinstance(validators, list):
-                schema[key] = [tk.get_validator("ignore_missing"), *validators]
-        return schema
-
-    return patch
-
-
-def _schema_functions() -> dict[str, Callable[[], Schema]]:
-    """Until every action carries ``@validate(schema)``: the schema function
-    each action calls (``tests/logic/test_openapi.py`` checks that each is the
-    one the action validates with).  Once the decorator holds them, this
-    table is not read and can go."""
-    from ckanext.datathon.logic import schema as s
-    from ckanext.datathon.logic.schema import engagement as e
-    from ckanext.datathon.logic.schema import follow as f
-    from ckanext.datathon.logic.schema import hub as h
-    from ckanext.datathon.logic.schema import idea as i
-    from ckanext.datathon.logic.schema import jury as j
-    from ckanext.datathon.logic.schema import mail as m
-    from ckanext.datathon.logic.schema import project as pr
-
-    same_name = {
-        name: getattr(s, name)
-        for name in (
-            "challenge_create",
-            "challenge_update",
-            "challenge_show",
-            "challenge_list",
-            "challenge_dataset_add",
-            "challenge_dataset_remove",
-            "challenge_dataset_list",
-            "dataset_challenge_counts",
-            "dataset_challenge_list",
-            "challenge_ally_create",
-            "challenge_ally_update",
-            "challenge_ally_delete",
-        )
-    }
     return {
-        **same_name,
-        "challenge_patch": _patch(s.challenge_update),
-        "challenge_delete": s.challenge_show,
-        # following
-        "follow_challenge": f.follow_challenge,
-        "unfollow_challenge": f.follow_challenge,
-        "challenge_follower_count": f.follow_challenge,
-        "challenge_follower_list": f.follow_challenge,
-        "am_following_challenge": f.follow_challenge,
-        "challenge_followee_list": f.followee_list,
-        "datathon_hub_show": h.hub_show,
-        # ideathon
-        "challenge_idea_create": i.idea_create,
-        "challenge_idea_delete": i.idea_ref,
-        "challenge_idea_list": i.idea_list,
-        "challenge_idea_show": i.idea_ref,
-        "challenge_idea_vote": i.idea_ref,
-        "challenge_idea_unvote": i.idea_ref,
-        "challenge_idea_adopt": i.idea_adopt,
-        "challenge_data_gap_list": i.data_gap_list,
-        # impact and mentorship
-        "challenge_impact_create": e.impact_create,
-        "challenge_impact_update": e.impact_update,
-        "challenge_impact_delete": e.entry_id,
-        "challenge_impact_list": e.challenge_ref,
-        "challenge_mentorship_create": e.mentorship_create,
-        "challenge_mentorship_update": e.mentorship_update,
-        "challenge_mentorship_delete": e.entry_id,
-        "challenge_mentorship_list": e.challenge_ref,
-        # jury
-        "challenge_juror_add": j.juror_member,
-        "challenge_juror_remove": j.juror_member,
-        "challenge_juror_list": j.challenge_id,
-        "challenge_criterion_create": j.criterion_create,
-        "challenge_criterion_update": j.criterion_update,
-        "challenge_criterion_delete": j.criterion_id,
-        "challenge_criterion_list": j.challenge_id,
-        "project_score": j.project_score,
-        "project_score_list": j.project_ref,
-        "project_recuse": j.project_recuse,
-        "challenge_ranking": j.ranking,
-        "challenge_award_create": j.award_create,
-        "challenge_award_delete": j.award_id,
-        "challenge_award_list": j.challenge_id,
-        "challenge_results_publish": j.challenge_id,
-        "challenge_results_retract": j.results_retract,
-        "challenge_results_history": j.results_history,
-        "challenge_jury_status": j.challenge_id,
-        "challenge_juror_queue": j.juror_queue,
-        "challenge_jury_progress": j.challenge_id,
-        "challenge_scores_export": j.export_page,
-        "challenge_projects_export": j.export_page,
-        "project_winner_awards": j.project_ids,
-        # mail
-        "challenge_announcement_create": m.announcement_create,
-        "challenge_announcement_list": m.announcement_list,
-        "datathon_mail_preferences_show": m.preferences_show,
-        "datathon_mail_preferences_update": m.preferences_update,
-        "datathon_mail_unsubscribe": m.unsubscribe,
-        # projects and teams
-        "project_register": pr.project_register,
-        "project_submit": pr.project_id,
-        "project_withdraw": pr.project_id,
-        "project_list": pr.project_list,
-        "project_member_add": pr.project_member,
-        "project_invitation_accept": pr.project_id,
-        "project_invitation_decline": pr.project_id,
-        "project_invitation_revoke": pr.project_id,
-        "project_invitation_list": pr.invitation_list,
-        "project_member_list": pr.project_id,
-        "project_member_remove": pr.project_member,
-        "project_leader_set": pr.project_member,
+        key: [tk.get_validator("ignore_missing"), *validators]
+        if key != "id" and isinstance(validators, list)
+        else validators
+        for key, validators in schema.items()
     }
 
 
 def action_schemas() -> dict[str, Schema]:
     """``{action: navl schema}`` for every action of ours (not the chained
-    core ones), read at run time."""
-    fallback = _schema_functions()
+    core ones), read at run time from its ``@validate(schema)`` decorator
+    (``fn.datathon_schema``); ``{}`` for an action without one (the tests
+    require one everywhere)."""
     schemas: dict[str, Schema] = {}
     for name, action in registered_actions().items():
-        schema = _declared_schema(action)
-        if schema is None and name in fallback:
-            schema = fallback[name]()
-        schemas[name] = schema if schema is not None else {}
+        schema_function = getattr(action, "datathon_schema", None)
+        schemas[name] = schema_function() if callable(schema_function) else {}
     return schemas
+
+
+def documented_schema(name: str, action: Any, schemas: dict[str, Schema]) -> Schema:
+    """The request schema the document shows: the action's own, and for a
+    ``passthrough`` action (``challenge_patch``) also the keys of the
+    ``*_update`` it hands them on to, optional."""
+    schema = schemas[name]
+    target = name.replace("_patch", "_update")
+    if getattr(action, "datathon_passthrough", False) and target in schemas:
+        return {**_optional(schemas[target]), **schema}
+    return schema
 
 
 # -- responses -----------------------------------------------------------------------
@@ -770,7 +641,9 @@ def document() -> dict[str, Any]:
     actions = registered_actions()
     schemas = action_schemas()
     paths = {
-        f"/api/3/action/{name}": {"post": _operation(name, actions[name], schemas[name])}
+        f"/api/3/action/{name}": {
+            "post": _operation(name, actions[name], documented_schema(name, actions[name], schemas))
+        }
         for name in sorted(actions)
     }
     return {

@@ -224,7 +224,8 @@ def datathon_challenge_name(
         errors[key].append(_("This name is reserved"))
         return
     query = sa.select(Challenge.id).where(Challenge.name == value)
-    current = context.get("datathon_challenge")
+    # challenge_update: the challenge being changed may keep its own name
+    current = lookup.challenge(context, data.get(("id",)))
     if current is not None:
         query = query.where(Challenge.id != current.id)
     if model.Session.execute(query).first() is not None:

@@ -6,13 +6,12 @@ columns of ``datathon_challenge`` rather than a table of their own.
 
 from __future__ import annotations
 
-import datetime as dt
-import uuid
-
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 
 import ckan.plugins.toolkit as tk
+
+from .base import new_uuid, tz_datetime, utcnow
 
 # The 11 stages of the datathon method, in order.
 STAGES: tuple[str, ...] = (
@@ -41,18 +40,6 @@ CONTEST_DATES = (
 )
 
 
-def _uuid() -> str:
-    return str(uuid.uuid4())
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
-
-def _tz() -> sa.DateTime:
-    return sa.DateTime(timezone=True)
-
-
 # challenge_list's q matches the words of this vector: a column PostgreSQL
 # computes on every write (migration 07 holds its own frozen copy)
 SEARCH_VECTOR = "to_tsvector('simple'::regconfig, title || ' ' || name || ' ' || problem_statement)"
@@ -62,7 +49,7 @@ class Challenge(tk.BaseModel):
     __table__ = sa.Table(
         "datathon_challenge",
         tk.BaseModel.metadata,
-        sa.Column("id", sa.UnicodeText, primary_key=True, default=_uuid),
+        sa.Column("id", sa.UnicodeText, primary_key=True, default=new_uuid),
         sa.Column("name", sa.UnicodeText, nullable=False),
         sa.Column("title", sa.UnicodeText, nullable=False),
         sa.Column(
@@ -76,16 +63,20 @@ class Challenge(tk.BaseModel):
         sa.Column("image_url", sa.UnicodeText, nullable=False, server_default=""),
         sa.Column("tags", ARRAY(sa.UnicodeText), nullable=False, server_default="{}"),
         sa.Column("state", sa.UnicodeText, nullable=False, server_default="draft"),
-        sa.Column("created", _tz(), nullable=False, default=_now, server_default=sa.func.now()),
-        sa.Column("modified", _tz(), nullable=False, default=_now, server_default=sa.func.now()),
-        sa.Column("published", _tz(), nullable=True),
+        sa.Column(
+            "created", tz_datetime(), nullable=False, default=utcnow, server_default=sa.func.now()
+        ),
+        sa.Column(
+            "modified", tz_datetime(), nullable=False, default=utcnow, server_default=sa.func.now()
+        ),
+        sa.Column("published", tz_datetime(), nullable=True),
         sa.Column("creator_user_id", sa.UnicodeText, nullable=True),
         # contest dates
-        sa.Column("registration_opens", _tz(), nullable=True),
-        sa.Column("registration_closes", _tz(), nullable=True),
-        sa.Column("submission_deadline", _tz(), nullable=True),
-        sa.Column("judging_closes", _tz(), nullable=True),
-        sa.Column("results_date", _tz(), nullable=True),
+        sa.Column("registration_opens", tz_datetime(), nullable=True),
+        sa.Column("registration_closes", tz_datetime(), nullable=True),
+        sa.Column("submission_deadline", tz_datetime(), nullable=True),
+        sa.Column("judging_closes", tz_datetime(), nullable=True),
+        sa.Column("results_date", tz_datetime(), nullable=True),
         # rules ("bases")
         sa.Column("max_team_size", sa.Integer, nullable=False, server_default="6"),
         sa.Column("min_team_size", sa.Integer, nullable=False, server_default="1"),
@@ -137,7 +128,9 @@ class ChallengeDataset(tk.BaseModel):
         ),
         sa.Column("role", sa.UnicodeText, nullable=False, server_default="primary"),
         sa.Column("note", sa.UnicodeText, nullable=False, server_default=""),
-        sa.Column("created", _tz(), nullable=False, default=_now, server_default=sa.func.now()),
+        sa.Column(
+            "created", tz_datetime(), nullable=False, default=utcnow, server_default=sa.func.now()
+        ),
         sa.CheckConstraint(
             "role IN ('primary', 'supporting', 'context')",
             name="datathon_challenge_dataset_role_check",
@@ -152,7 +145,7 @@ class Ally(tk.BaseModel):
     __table__ = sa.Table(
         "datathon_ally",
         tk.BaseModel.metadata,
-        sa.Column("id", sa.UnicodeText, primary_key=True, default=_uuid),
+        sa.Column("id", sa.UnicodeText, primary_key=True, default=new_uuid),
         sa.Column(
             "challenge_id",
             sa.UnicodeText,
@@ -164,7 +157,9 @@ class Ally(tk.BaseModel):
         sa.Column("url", sa.UnicodeText, nullable=False, server_default=""),
         sa.Column("logo_url", sa.UnicodeText, nullable=False, server_default=""),
         sa.Column("description", sa.UnicodeText, nullable=False, server_default=""),
-        sa.Column("created", _tz(), nullable=False, default=_now, server_default=sa.func.now()),
+        sa.Column(
+            "created", tz_datetime(), nullable=False, default=utcnow, server_default=sa.func.now()
+        ),
         sa.CheckConstraint(
             "kind IN ('government', 'civil_society', 'academia', 'private', 'international')",
             name="datathon_ally_kind_check",
@@ -207,8 +202,8 @@ class Stage(tk.BaseModel):
         ),
         sa.Column("stage", sa.UnicodeText, primary_key=True),
         sa.Column("position", sa.SmallInteger, nullable=False),
-        sa.Column("starts", _tz(), nullable=False),
-        sa.Column("ends", _tz(), nullable=False),
+        sa.Column("starts", tz_datetime(), nullable=False),
+        sa.Column("ends", tz_datetime(), nullable=False),
         sa.Column("notes", sa.UnicodeText, nullable=False, server_default=""),
         sa.CheckConstraint("starts <= ends", name="datathon_stage_order_check"),
         sa.CheckConstraint("position BETWEEN 1 AND 11", name="datathon_stage_position_check"),

@@ -14,13 +14,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import uuid
-
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 
 import ckan.plugins.toolkit as tk
+
+from .base import new_uuid, tz_datetime, utcnow
 
 IMPACT_KINDS: tuple[str, ...] = (
     "policy_adoption",
@@ -30,18 +29,6 @@ IMPACT_KINDS: tuple[str, ...] = (
     "dataset_release",
     "other",
 )
-
-
-def _uuid() -> str:
-    return str(uuid.uuid4())
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
-
-def _tz() -> sa.DateTime:
-    return sa.DateTime(timezone=True)
 
 
 def _challenge_fk(table: str) -> sa.Column:
@@ -59,17 +46,21 @@ class Mentorship(tk.BaseModel):
     __table__ = sa.Table(
         "datathon_mentorship",
         tk.BaseModel.metadata,
-        sa.Column("id", sa.UnicodeText, primary_key=True, default=_uuid),
+        sa.Column("id", sa.UnicodeText, primary_key=True, default=new_uuid),
         _challenge_fk("datathon_mentorship"),
         sa.Column("title", sa.UnicodeText, nullable=False),
-        sa.Column("starts", _tz(), nullable=False),
-        sa.Column("ends", _tz(), nullable=False),
+        sa.Column("starts", tz_datetime(), nullable=False),
+        sa.Column("ends", tz_datetime(), nullable=False),
         sa.Column("location", sa.UnicodeText, nullable=False, server_default=""),
         sa.Column("url", sa.UnicodeText, nullable=False, server_default=""),
         sa.Column("mentors", ARRAY(sa.UnicodeText), nullable=False, server_default="{}"),
         sa.Column("description", sa.UnicodeText, nullable=False, server_default=""),
-        sa.Column("created", _tz(), nullable=False, default=_now, server_default=sa.func.now()),
-        sa.Column("modified", _tz(), nullable=False, default=_now, server_default=sa.func.now()),
+        sa.Column(
+            "created", tz_datetime(), nullable=False, default=utcnow, server_default=sa.func.now()
+        ),
+        sa.Column(
+            "modified", tz_datetime(), nullable=False, default=utcnow, server_default=sa.func.now()
+        ),
         sa.CheckConstraint("ends >= starts", name="datathon_mentorship_dates_check"),
         sa.Index("datathon_mentorship_challenge_idx", "challenge_id", "starts"),
     )
@@ -81,7 +72,7 @@ class Idea(tk.BaseModel):
     __table__ = sa.Table(
         "datathon_idea",
         tk.BaseModel.metadata,
-        sa.Column("id", sa.UnicodeText, primary_key=True, default=_uuid),
+        sa.Column("id", sa.UnicodeText, primary_key=True, default=new_uuid),
         _challenge_fk("datathon_idea"),
         sa.Column("title", sa.UnicodeText, nullable=False),
         sa.Column("description", sa.UnicodeText, nullable=False, server_default=""),
@@ -91,8 +82,10 @@ class Idea(tk.BaseModel):
             sa.ForeignKey("user.id", ondelete="SET NULL", name="datathon_idea_user_fkey"),
             nullable=True,
         ),
-        sa.Column("adopted", _tz(), nullable=True),
-        sa.Column("created", _tz(), nullable=False, default=_now, server_default=sa.func.now()),
+        sa.Column("adopted", tz_datetime(), nullable=True),
+        sa.Column(
+            "created", tz_datetime(), nullable=False, default=utcnow, server_default=sa.func.now()
+        ),
         sa.Index("datathon_idea_challenge_idx", "challenge_id", "created"),
         sa.Index("datathon_idea_user_idx", "user_id"),
     )
@@ -118,7 +111,9 @@ class IdeaVote(tk.BaseModel):
             sa.ForeignKey("user.id", ondelete="CASCADE", name="datathon_idea_vote_user_fkey"),
             primary_key=True,
         ),
-        sa.Column("created", _tz(), nullable=False, default=_now, server_default=sa.func.now()),
+        sa.Column(
+            "created", tz_datetime(), nullable=False, default=utcnow, server_default=sa.func.now()
+        ),
         sa.Index("datathon_idea_vote_user_idx", "user_id"),
     )
 
@@ -129,7 +124,7 @@ class DataGap(tk.BaseModel):
     __table__ = sa.Table(
         "datathon_data_gap",
         tk.BaseModel.metadata,
-        sa.Column("id", sa.UnicodeText, primary_key=True, default=_uuid),
+        sa.Column("id", sa.UnicodeText, primary_key=True, default=new_uuid),
         sa.Column(
             "idea_id",
             sa.UnicodeText,
@@ -156,7 +151,7 @@ class Impact(tk.BaseModel):
     __table__ = sa.Table(
         "datathon_impact",
         tk.BaseModel.metadata,
-        sa.Column("id", sa.UnicodeText, primary_key=True, default=_uuid),
+        sa.Column("id", sa.UnicodeText, primary_key=True, default=new_uuid),
         _challenge_fk("datathon_impact"),
         sa.Column(
             "project_id",
@@ -174,8 +169,12 @@ class Impact(tk.BaseModel):
         sa.Column("description", sa.UnicodeText, nullable=False, server_default=""),
         sa.Column("url", sa.UnicodeText, nullable=False, server_default=""),
         sa.Column("creator_user_id", sa.UnicodeText, nullable=True),
-        sa.Column("created", _tz(), nullable=False, default=_now, server_default=sa.func.now()),
-        sa.Column("modified", _tz(), nullable=False, default=_now, server_default=sa.func.now()),
+        sa.Column(
+            "created", tz_datetime(), nullable=False, default=utcnow, server_default=sa.func.now()
+        ),
+        sa.Column(
+            "modified", tz_datetime(), nullable=False, default=utcnow, server_default=sa.func.now()
+        ),
         sa.CheckConstraint(
             "kind IN (" + ", ".join(f"'{k}'" for k in IMPACT_KINDS) + ")",
             name="datathon_impact_kind_check",
@@ -235,6 +234,8 @@ class ChallengeFollower(tk.BaseModel):
             ),
             primary_key=True,
         ),
-        sa.Column("created", _tz(), nullable=False, default=_now, server_default=sa.func.now()),
+        sa.Column(
+            "created", tz_datetime(), nullable=False, default=utcnow, server_default=sa.func.now()
+        ),
         sa.Index("datathon_challenge_follower_user_idx", "user_id"),
     )

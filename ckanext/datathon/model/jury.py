@@ -16,28 +16,15 @@ Integrity is kept by the database where it can be:
 
 from __future__ import annotations
 
-import datetime as dt
-import uuid
-
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
 import ckan.plugins.toolkit as tk
 
+from .base import new_uuid, tz_datetime, utcnow
+
 DEFAULT_MAX_SCORE = 5
 MAX_MAX_SCORE = 100
-
-
-def _uuid() -> str:
-    return str(uuid.uuid4())
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
-
-def _tz() -> sa.DateTime:
-    return sa.DateTime(timezone=True)
 
 
 class Juror(tk.BaseModel):
@@ -60,7 +47,9 @@ class Juror(tk.BaseModel):
             sa.ForeignKey("user.id", ondelete="CASCADE", name="datathon_juror_user_fkey"),
             primary_key=True,
         ),
-        sa.Column("created", _tz(), nullable=False, default=_now, server_default=sa.func.now()),
+        sa.Column(
+            "created", tz_datetime(), nullable=False, default=utcnow, server_default=sa.func.now()
+        ),
         sa.Index("datathon_juror_user_idx", "user_id"),
     )
 
@@ -71,7 +60,7 @@ class Criterion(tk.BaseModel):
     __table__ = sa.Table(
         "datathon_criterion",
         tk.BaseModel.metadata,
-        sa.Column("id", sa.UnicodeText, primary_key=True, default=_uuid),
+        sa.Column("id", sa.UnicodeText, primary_key=True, default=new_uuid),
         sa.Column(
             "challenge_id",
             sa.UnicodeText,
@@ -87,7 +76,9 @@ class Criterion(tk.BaseModel):
         sa.Column("weight", sa.Numeric(7, 3), nullable=False, server_default="1"),
         sa.Column("max_score", sa.Integer, nullable=False, server_default=str(DEFAULT_MAX_SCORE)),
         sa.Column("position", sa.Integer, nullable=False, server_default="0"),
-        sa.Column("created", _tz(), nullable=False, default=_now, server_default=sa.func.now()),
+        sa.Column(
+            "created", tz_datetime(), nullable=False, default=utcnow, server_default=sa.func.now()
+        ),
         sa.UniqueConstraint("challenge_id", "name", name="datathon_criterion_name_key"),
         # target of the scores' (criterion_id, challenge_id) foreign key
         sa.UniqueConstraint("id", "challenge_id", name="datathon_criterion_id_challenge_key"),
@@ -121,8 +112,12 @@ class Score(tk.BaseModel):
         sa.Column("challenge_id", sa.UnicodeText, nullable=False),
         sa.Column("score", sa.Integer, nullable=False),
         sa.Column("comment", sa.UnicodeText, nullable=False, server_default=""),
-        sa.Column("created", _tz(), nullable=False, default=_now, server_default=sa.func.now()),
-        sa.Column("modified", _tz(), nullable=False, default=_now, server_default=sa.func.now()),
+        sa.Column(
+            "created", tz_datetime(), nullable=False, default=utcnow, server_default=sa.func.now()
+        ),
+        sa.Column(
+            "modified", tz_datetime(), nullable=False, default=utcnow, server_default=sa.func.now()
+        ),
         sa.ForeignKeyConstraint(
             ["challenge_id", "juror_user_id"],
             ["datathon_juror.challenge_id", "datathon_juror.user_id"],
@@ -164,7 +159,9 @@ class Recusal(tk.BaseModel):
             primary_key=True,
         ),
         sa.Column("reason", sa.UnicodeText, nullable=False, server_default=""),
-        sa.Column("created", _tz(), nullable=False, default=_now, server_default=sa.func.now()),
+        sa.Column(
+            "created", tz_datetime(), nullable=False, default=utcnow, server_default=sa.func.now()
+        ),
         sa.Index("datathon_recusal_juror_idx", "juror_user_id"),
     )
 
@@ -175,7 +172,7 @@ class Award(tk.BaseModel):
     __table__ = sa.Table(
         "datathon_award",
         tk.BaseModel.metadata,
-        sa.Column("id", sa.UnicodeText, primary_key=True, default=_uuid),
+        sa.Column("id", sa.UnicodeText, primary_key=True, default=new_uuid),
         sa.Column(
             "challenge_id",
             sa.UnicodeText,
@@ -197,7 +194,9 @@ class Award(tk.BaseModel):
         sa.Column("rank", sa.Integer, nullable=False),
         sa.Column("title", sa.UnicodeText, nullable=False),
         sa.Column("citation", sa.UnicodeText, nullable=False, server_default=""),
-        sa.Column("created", _tz(), nullable=False, default=_now, server_default=sa.func.now()),
+        sa.Column(
+            "created", tz_datetime(), nullable=False, default=utcnow, server_default=sa.func.now()
+        ),
         sa.UniqueConstraint("challenge_id", "rank", name="datathon_award_rank_key"),
         sa.UniqueConstraint("challenge_id", "project_id", name="datathon_award_project_key"),
         sa.CheckConstraint("rank >= 1", name="datathon_award_rank_check"),
@@ -221,7 +220,9 @@ class Results(tk.BaseModel):
             ),
             primary_key=True,
         ),
-        sa.Column("published", _tz(), nullable=False, default=_now, server_default=sa.func.now()),
+        sa.Column(
+            "published", tz_datetime(), nullable=False, default=utcnow, server_default=sa.func.now()
+        ),
         sa.Column(
             "published_by",
             sa.UnicodeText,
@@ -247,7 +248,7 @@ class ResultsSnapshot(tk.BaseModel):
     __table__ = sa.Table(
         "datathon_results_snapshot",
         tk.BaseModel.metadata,
-        sa.Column("id", sa.UnicodeText, primary_key=True, default=_uuid),
+        sa.Column("id", sa.UnicodeText, primary_key=True, default=new_uuid),
         sa.Column(
             "challenge_id",
             sa.UnicodeText,
@@ -259,7 +260,7 @@ class ResultsSnapshot(tk.BaseModel):
             nullable=False,
         ),
         sa.Column("version", sa.Integer, nullable=False),
-        sa.Column("published", _tz(), nullable=False),
+        sa.Column("published", tz_datetime(), nullable=False),
         sa.Column(
             "published_by",
             sa.UnicodeText,
@@ -270,9 +271,11 @@ class ResultsSnapshot(tk.BaseModel):
         ),
         # when the payload was computed: the publication, or the upgrade step
         # for results published before snapshots existed (``origin``)
-        sa.Column("taken", _tz(), nullable=False, default=_now, server_default=sa.func.now()),
+        sa.Column(
+            "taken", tz_datetime(), nullable=False, default=utcnow, server_default=sa.func.now()
+        ),
         sa.Column("origin", sa.UnicodeText, nullable=False, server_default="publication"),
-        sa.Column("retracted", _tz(), nullable=True),
+        sa.Column("retracted", tz_datetime(), nullable=True),
         sa.Column(
             "retracted_by",
             sa.UnicodeText,

@@ -9,22 +9,13 @@ the rate limit).
 
 from __future__ import annotations
 
-import datetime as dt
-import uuid
-
 import sqlalchemy as sa
 
 import ckan.plugins.toolkit as tk
 
+from .base import new_uuid, utcnow
+
 REMINDER_KINDS = ("registration", "submission", "judging")
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
-
-def _uuid() -> str:
-    return str(uuid.uuid4())
 
 
 class Reminder(tk.BaseModel):
@@ -50,7 +41,7 @@ class Reminder(tk.BaseModel):
             "sent",
             sa.DateTime(timezone=True),
             nullable=False,
-            default=_now,
+            default=utcnow,
             server_default=sa.func.now(),
         ),
         sa.CheckConstraint(
@@ -64,7 +55,7 @@ class Announcement(tk.BaseModel):
     __table__ = sa.Table(
         "datathon_announcement",
         tk.BaseModel.metadata,
-        sa.Column("id", sa.UnicodeText, primary_key=True, default=_uuid),
+        sa.Column("id", sa.UnicodeText, primary_key=True, default=new_uuid),
         sa.Column(
             "challenge_id",
             sa.UnicodeText,
@@ -88,7 +79,7 @@ class Announcement(tk.BaseModel):
             "created",
             sa.DateTime(timezone=True),
             nullable=False,
-            default=_now,
+            default=utcnow,
             server_default=sa.func.now(),
         ),
         sa.Index("datathon_announcement_challenge_idx", "challenge_id", "created"),

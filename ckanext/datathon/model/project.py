@@ -10,23 +10,15 @@ plain join.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 
 import ckan.plugins.toolkit as tk
 
+from .base import tz_datetime, utcnow
+
 PROJECT_TYPE = "project"
 SUBMISSION_STATUSES = ("draft", "submitted", "withdrawn")
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
-
-def _tz() -> sa.DateTime:
-    return sa.DateTime(timezone=True)
 
 
 class Project(tk.BaseModel):
@@ -56,10 +48,14 @@ class Project(tk.BaseModel):
             sa.ForeignKey("user.id", ondelete="SET NULL", name="datathon_project_leader_fkey"),
             nullable=True,
         ),
-        sa.Column("created", _tz(), nullable=False, default=_now, server_default=sa.func.now()),
-        sa.Column("modified", _tz(), nullable=False, default=_now, server_default=sa.func.now()),
-        sa.Column("submitted_at", _tz(), nullable=True),
-        sa.Column("withdrawn_at", _tz(), nullable=True),
+        sa.Column(
+            "created", tz_datetime(), nullable=False, default=utcnow, server_default=sa.func.now()
+        ),
+        sa.Column(
+            "modified", tz_datetime(), nullable=False, default=utcnow, server_default=sa.func.now()
+        ),
+        sa.Column("submitted_at", tz_datetime(), nullable=True),
+        sa.Column("withdrawn_at", tz_datetime(), nullable=True),
         sa.CheckConstraint(
             "submission_status IN ('draft', 'submitted', 'withdrawn')",
             name="datathon_project_status_check",

@@ -13,29 +13,20 @@ left the team or the invitee became a juror or organizer of the challenge.
 
 from __future__ import annotations
 
-import datetime as dt
-import uuid
-
 import sqlalchemy as sa
 
 import ckan.plugins.toolkit as tk
 
+from .base import new_uuid, utcnow
+
 INVITATION_STATES = ("pending", "accepted", "declined", "revoked")
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
-
-def _uuid() -> str:
-    return str(uuid.uuid4())
 
 
 class TeamInvitation(tk.BaseModel):
     __table__ = sa.Table(
         "datathon_team_invitation",
         tk.BaseModel.metadata,
-        sa.Column("id", sa.UnicodeText, primary_key=True, default=_uuid),
+        sa.Column("id", sa.UnicodeText, primary_key=True, default=new_uuid),
         sa.Column(
             "project_id",
             sa.UnicodeText,
@@ -66,7 +57,7 @@ class TeamInvitation(tk.BaseModel):
             "created",
             sa.DateTime(timezone=True),
             nullable=False,
-            default=_now,
+            default=utcnow,
             server_default=sa.func.now(),
         ),
         sa.Column("state", sa.UnicodeText, nullable=False, server_default="pending"),

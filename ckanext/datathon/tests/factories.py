@@ -83,7 +83,7 @@ class AllyFactory(factories.CKANFactory):
         model = datathon_model.Ally
         action = "challenge_ally_create"
 
-    challenge_id = factory.LazyFunction(lambda: ChallengeFactory()["id"])
+    challenge = factory.LazyFunction(lambda: ChallengeFactory()["id"])
     name = factory.Faker("company")
     kind = "civil_society"
     url = "https://example.org/"
@@ -125,7 +125,7 @@ def add_team_member(project: dict, user: dict | None = None) -> dict:
     from ckan.tests import helpers
 
     user = user or factories.User()
-    helpers.call_action("project_member_add", id=project["id"], username=user["name"])
+    helpers.call_action("project_member_add", id=project["id"], user=user["name"])
     return user
 
 
@@ -152,7 +152,7 @@ def invite_and_accept(inviter: dict, project: dict, user: dict | None = None) ->
     from ckanext.datathon.tests.helpers import call_as
 
     user = user or factories.User()
-    answer = call_as(inviter, "project_member_add", id=project["id"], username=user["name"])
+    answer = call_as(inviter, "project_member_add", id=project["id"], user=user["name"])
     assert answer["status"] == "invited", answer
     call_as(user, "project_invitation_accept", id=answer["invitation"]["id"])
     return user
@@ -160,7 +160,7 @@ def invite_and_accept(inviter: dict, project: dict, user: dict | None = None) ->
 
 class JurorFactory(factories.CKANFactory):
     """A new user appointed to the jury of a new published challenge
-    (``JurorFactory(id=challenge_id, username=name)`` for given ones)."""
+    (``JurorFactory(id=challenge_id, user=name)`` for given ones)."""
 
     class Meta:
         model = datathon_model.Juror
@@ -168,7 +168,7 @@ class JurorFactory(factories.CKANFactory):
         primary_key = "user_id"
 
     id = factory.LazyFunction(lambda: PublishedChallengeFactory()["id"])
-    username = factory.LazyFunction(lambda: factories.User()["name"])
+    user = factory.LazyFunction(lambda: factories.User()["name"])
 
 
 class CriterionFactory(factories.CKANFactory):
@@ -178,7 +178,7 @@ class CriterionFactory(factories.CKANFactory):
         model = datathon_model.Criterion
         action = "challenge_criterion_create"
 
-    challenge_id = factory.LazyFunction(lambda: PublishedChallengeFactory()["id"])
+    challenge = factory.LazyFunction(lambda: PublishedChallengeFactory()["id"])
     name = factory.Sequence(lambda n: f"Criterion {n}")
     description = factory.Faker("sentence", nb_words=8)
     weight = 1

@@ -31,13 +31,13 @@ def now() -> dt.datetime:
     return dt.datetime.now(UTC).replace(microsecond=0)
 
 
-def call_as(user: dict[str, Any] | None, action: str, **data: Any) -> Any:
+def call_as(user: dict[str, Any] | None, action: str, /, **data: Any) -> Any:
     """Call ``action`` as ``user`` (None: anonymous), with a fresh context."""
     context = {"user": user["name"] if user else "", "model": model, "ignore_auth": False}
     return helpers.call_action(action, context=context, **data)
 
 
-def auth_as(user: dict[str, Any] | None, auth: str, **data: Any) -> bool:
+def auth_as(user: dict[str, Any] | None, auth: str, /, **data: Any) -> bool:
     context = {"user": user["name"] if user else "", "model": model}
     try:
         helpers.call_auth(auth, context=context, **data)

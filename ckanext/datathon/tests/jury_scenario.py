@@ -78,12 +78,12 @@ def scenario(
     ]
     people = [factories.User() for _ in range(jurors)]
     for person in people:
-        call_as(world.admin, "challenge_juror_add", id=challenge["id"], username=person["name"])
+        call_as(world.admin, "challenge_juror_add", id=challenge["id"], user=person["name"])
     impact, data_use = (
         call_as(
             world.admin,
             "challenge_criterion_create",
-            challenge_id=challenge["id"],
+            challenge=challenge["id"],
             name=name,
             description=description,
             weight=weight,
@@ -120,7 +120,7 @@ def published(world, challenge_factory):
     call_as(
         world.admin,
         "challenge_award_create",
-        challenge_id=done.challenge["id"],
+        challenge=done.challenge["id"],
         project=done.projects[0]["id"],
         rank=1,
     )

@@ -86,7 +86,7 @@ def build(*, invite: bool = True) -> SimpleNamespace:
         state="active",
         **open_registration_dates(),
     )
-    call_as(sysadmin, "challenge_juror_add", id=challenge["id"], username=people["juror"]["name"])
+    call_as(sysadmin, "challenge_juror_add", id=challenge["id"], user=people["juror"]["name"])
     data = factories.Dataset(owner_org=org["id"], title="Labels open data")
     projects: dict[str, dict[str, Any]] = {}
     leaders: dict[str, dict[str, Any]] = {}
@@ -127,21 +127,19 @@ def build(*, invite: bool = True) -> SimpleNamespace:
             # an organizer adds people directly (a team member invites them)
             organizer = people["org admin"]
             for who in ("team member", "former member"):
-                call_as(
-                    organizer, "project_member_add", id=project["id"], username=people[who]["name"]
-                )
+                call_as(organizer, "project_member_add", id=project["id"], user=people[who]["name"])
             call_as(
                 organizer,
                 "project_member_remove",
                 id=project["id"],
-                username=people["former member"]["name"],
+                user=people["former member"]["name"],
             )
             if invite:
                 call_as(
                     leader,
                     "project_member_add",
                     id=project["id"],
-                    username=people["pending invitee"]["name"],
+                    user=people["pending invitee"]["name"],
                 )
         else:
             people["other team member"] = leader
@@ -178,7 +176,7 @@ def invite_pending(portal: SimpleNamespace, kinds: tuple[str, ...] = HIDDEN) -> 
             portal.leaders[kind],
             "project_member_add",
             id=portal.projects[kind]["id"],
-            username=portal.people["pending invitee"]["name"],
+            user=portal.people["pending invitee"]["name"],
         )
 
 

@@ -82,7 +82,7 @@ def mx(world, published_challenge_factory):
             **CONTEST,
         )
         found["sessions"] = [
-            call_as(world.admin, "challenge_mentorship_create", challenge_id=found["id"], **s)
+            call_as(world.admin, "challenge_mentorship_create", challenge=found["id"], **s)
             for s in SESSIONS
         ]
         return found
@@ -191,7 +191,7 @@ class TestFeed:
         call_as(
             world.admin,
             "challenge_mentorship_create",
-            challenge_id=found["id"],
+            challenge=found["id"],
             **{
                 **SESSIONS[0],
                 "starts": "2045-07-03T10:00:00+02:00",
@@ -209,7 +209,7 @@ class TestFeed:
 
     def test_utc_challenge_uses_utc_times(self, app, world, published_challenge_factory):
         found = published_challenge_factory(owner_org=world.org["id"], **CONTEST)
-        call_as(world.admin, "challenge_mentorship_create", challenge_id=found["id"], **SESSIONS[0])
+        call_as(world.admin, "challenge_mentorship_create", challenge=found["id"], **SESSIONS[0])
         raw = _fetch(app, found["name"]).get_data()
         cal = icalendar.Calendar.from_ical(raw)
         assert cal.walk("VTIMEZONE") == []
@@ -253,7 +253,7 @@ class TestFeed:
 class TestAccess:
     def test_draft_is_not_found_for_non_organizers(self, app, world, challenge_factory):
         draft = challenge_factory(owner_org=world.org["id"], timezone="America/Mexico_City")
-        call_as(world.admin, "challenge_mentorship_create", challenge_id=draft["id"], **SESSIONS[0])
+        call_as(world.admin, "challenge_mentorship_create", challenge=draft["id"], **SESSIONS[0])
         for user in (None, world.user, world.member, world.outsider_admin):
             _fetch(app, draft["name"], user, status=404)
         for user in (world.admin, world.editor, world.sysadmin):

@@ -143,7 +143,7 @@ class TestSeedDemo:
         gaps = helpers.call_action(
             "challenge_data_gap_list",
             context={"user": "demo-organizadora-sp"},
-            challenge="patio-digital-ciclo-inovacao-aberta",
+            id="patio-digital-ciclo-inovacao-aberta",
         )
         assert gaps["count"] >= 3  # the open data plan asked for data the portal lacked
         assert transport["registration_opens"] == "2023-08-25T06:00:00+00:00"

@@ -92,9 +92,9 @@ def contest(clean_db, clean_index, challenge_factory):
                 accept_rules=True,
             )
         add_team_member(good)
-        call_as(admin, "challenge_juror_add", id=challenge["id"], username=juror["name"])
+        call_as(admin, "challenge_juror_add", id=challenge["id"], user=juror["name"])
         impact = call_as(
-            admin, "challenge_criterion_create", challenge_id=challenge["id"], name="Impacto"
+            admin, "challenge_criterion_create", challenge=challenge["id"], name="Impacto"
         )
         for project, score in ((evil, 2), (good, 5)):
             call_as(
@@ -213,7 +213,7 @@ class TestExport:
         call_as(
             contest.admin,
             "challenge_award_create",
-            challenge_id=contest.challenge["id"],
+            challenge=contest.challenge["id"],
             project=contest.good["id"],
             rank=1,
             citation="=cita",

@@ -35,9 +35,7 @@ def linked(world, published_challenge_factory, challenge_factory):
         draft = challenge_factory(owner_org=world.org["id"], title="Secret draft")
         deleted = published_challenge_factory(owner_org=world.org["id"], title="Deleted one")
         for challenge in (published, draft, deleted):
-            call_as(
-                world.admin, "challenge_dataset_add", id=challenge["id"], dataset_id=dataset["id"]
-            )
+            call_as(world.admin, "challenge_dataset_add", id=challenge["id"], dataset=dataset["id"])
         call_as(world.admin, "challenge_delete", id=deleted["id"])
         return dataset, published, draft, deleted
 

@@ -138,7 +138,7 @@ class TestProjectsCsv:
         call_as(
             world.admin,
             "challenge_award_create",
-            challenge_id=s.challenge["id"],
+            challenge=s.challenge["id"],
             project=s.projects[1]["id"],
             rank=1,
         )

@@ -41,7 +41,7 @@ def linked(world, published_challenge_factory):
         call_as(
             world.admin,
             "challenge_ally_create",
-            challenge_id=challenge["id"],
+            challenge=challenge["id"],
             name="INMUJERES",
             kind="government",
             url="https://www.gob.mx/inmujeres",
@@ -52,9 +52,7 @@ def linked(world, published_challenge_factory):
             owner_org=world.org["id"], title="Internal survey", private=True
         )
         for dataset in (public, other, private):
-            call_as(
-                world.admin, "challenge_dataset_add", id=challenge["id"], dataset_id=dataset["id"]
-            )
+            call_as(world.admin, "challenge_dataset_add", id=challenge["id"], dataset=dataset["id"])
         return challenge, [public, other], private
 
     return built_over("world", "test_linked_data.linked", build)

@@ -118,7 +118,7 @@ def season(world, challenge_factory):
     s.busy, s.late = _user("busy"), _user("late")
     for juror in (s.busy, s.late):
         call_as(
-            world.admin, "challenge_juror_add", id=s.judging.challenge["id"], username=juror["name"]
+            world.admin, "challenge_juror_add", id=s.judging.challenge["id"], user=juror["name"]
         )
     call_as(
         s.busy,
@@ -230,7 +230,7 @@ def test_a_failing_server_is_retried_then_logged_and_the_action_succeeds(
 ):
     challenge = published_challenge_factory(owner_org=world.org["id"])
     juror = _user("juror")
-    added = call_as(world.admin, "challenge_juror_add", id=challenge["id"], username=juror["name"])
+    added = call_as(world.admin, "challenge_juror_add", id=challenge["id"], user=juror["name"])
     assert added["name"] == juror["name"]  # the action succeeded (it only queued)
     log = run_worker(tmp_path, f"127.0.0.1:{free_port()}")  # nobody listens there
     assert "attempt 1 of 3, queued again" in log
@@ -241,7 +241,7 @@ def test_a_failing_server_is_retried_then_logged_and_the_action_succeeds(
 
 def test_mail_is_not_queued_without_a_mail_server(world, published_challenge_factory):
     challenge = published_challenge_factory(owner_org=world.org["id"])
-    call_as(world.admin, "challenge_juror_add", id=challenge["id"], username=_user("j")["name"])
+    call_as(world.admin, "challenge_juror_add", id=challenge["id"], user=_user("j")["name"])
     assert ckan_jobs.get_queue(config.mail_queue()).count == 0
 
 
@@ -251,9 +251,7 @@ def test_mail_is_written_in_the_challenges_language(
     world, published_challenge_factory, catcher, tmp_path
 ):
     challenge = published_challenge_factory(owner_org=world.org["id"], title="Movilidad")
-    call_as(
-        world.admin, "challenge_juror_add", id=challenge["id"], username=_user("jurado")["name"]
-    )
+    call_as(world.admin, "challenge_juror_add", id=challenge["id"], user=_user("jurado")["name"])
     run_worker(tmp_path, f"127.0.0.1:{catcher.port}")
     (message,) = catcher.messages()
     assert message["Subject"] == "Forma parte del jurado de “Movilidad”"
@@ -286,7 +284,7 @@ def test_an_announcement_reaches_each_registered_team_member(world, season, catc
     sent = call_as(
         world.admin,
         "challenge_announcement_create",
-        id=season.closing["id"],
+        challenge=season.closing["id"],
         subject="Office hours",
         message="Mentors are in room 4 on Friday.",
     )

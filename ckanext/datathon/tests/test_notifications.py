@@ -167,7 +167,7 @@ class TestSent:
                 world.admin,
                 "challenge_juror_add",
                 id=contest.challenge["id"],
-                username=juror["name"],
+                user=juror["name"],
             )
         assert len(smtp) == 1
         assert smtp[0].recipients == ["juror@jury.example"]
@@ -207,9 +207,7 @@ class TestSent:
         model.Session.get(Challenge, contest.challenge["id"]).title = INJECTED
         model.Session.commit()
         juror = factories.User(email="juror@jury.example", fullname="Eve\r\nBcc: z@z.example")
-        call_as(
-            world.admin, "challenge_juror_add", id=contest.challenge["id"], username=juror["name"]
-        )
+        call_as(world.admin, "challenge_juror_add", id=contest.challenge["id"], user=juror["name"])
         assert len(smtp) == 1
         assert smtp[0].recipients == ["juror@jury.example"]
         raw = smtp[0].data.decode()
@@ -233,7 +231,7 @@ class TestSent:
             world.admin,
             "challenge_juror_add",
             id=contest.challenge["id"],
-            username=factories.User()["name"],
+            user=factories.User()["name"],
         )
         assert len(_parsed(smtp[0])["Subject"]) <= notifications.SUBJECT_MAX
 
@@ -241,9 +239,7 @@ class TestSent:
         juror = factories.User()
         model.User.get(juror["name"]).email = ""
         model.Session.commit()
-        call_as(
-            world.admin, "challenge_juror_add", id=contest.challenge["id"], username=juror["name"]
-        )
+        call_as(world.admin, "challenge_juror_add", id=contest.challenge["id"], user=juror["name"])
         assert smtp == []
         assert model.Session.get(Juror, (contest.challenge["id"], juror["id"])) is not None
 
@@ -255,7 +251,7 @@ def test_a_mail_failure_never_fails_the_action(world, contest, caplog, monkeypat
     jobs.log.addHandler(caplog.handler)
     juror = factories.User(email="juror@jury.example")
     result = call_as(
-        world.admin, "challenge_juror_add", id=contest.challenge["id"], username=juror["name"]
+        world.admin, "challenge_juror_add", id=contest.challenge["id"], user=juror["name"]
     )
     assert result["user_id"] == juror["id"]
     assert model.Session.get(Juror, (contest.challenge["id"], juror["id"])) is not None
@@ -275,7 +271,7 @@ def test_nothing_is_sent_without_a_mail_server(world, contest, smtp, ckan_config
         world.admin,
         "challenge_juror_add",
         id=contest.challenge["id"],
-        username=factories.User()["name"],
+        user=factories.User()["name"],
     )
     call_as(world.admin, "challenge_results_publish", id=contest.challenge["id"])
     assert smtp == []
@@ -291,7 +287,7 @@ def test_ckans_default_server_is_not_a_configured_one(world, contest, smtp, monk
         world.admin,
         "challenge_juror_add",
         id=contest.challenge["id"],
-        username=factories.User()["name"],
+        user=factories.User()["name"],
     )
     assert smtp == []
     monkeypatch.setenv("CKAN_SMTP_SERVER", "localhost")
@@ -306,7 +302,7 @@ def test_nothing_is_sent_when_the_option_is_off(world, contest, smtp):
         world.admin,
         "challenge_juror_add",
         id=contest.challenge["id"],
-        username=factories.User()["name"],
+        user=factories.User()["name"],
     )
     call_as(world.admin, "challenge_results_publish", id=contest.challenge["id"])
     assert smtp == []
@@ -339,7 +335,7 @@ class TestInvitation:
         )
         guest = factories.User(email="guest@team.example", fullname="Gus Guest")
         for _ in range(2):  # inviting again answers the same invitation: no second mail
-            call_as(leader, "project_member_add", id=project["id"], username=guest["name"])
+            call_as(leader, "project_member_add", id=project["id"], user=guest["name"])
         assert len(smtp) == 1
         assert smtp[0].recipients == ["guest@team.example"]
         message = _parsed(smtp[0])
@@ -349,7 +345,5 @@ class TestInvitation:
         assert "Lea Leader" in text
         assert "/dashboard/invitations" in text
         # organizers add directly: nobody is invited, no mail
-        call_as(
-            world.admin, "project_member_add", id=project["id"], username=factories.User()["name"]
-        )
+        call_as(world.admin, "project_member_add", id=project["id"], user=factories.User()["name"])
         assert len(smtp) == 1

@@ -230,7 +230,7 @@ def datasets(name: str) -> Any:
         try:
             if form.get("remove"):
                 tk.get_action("challenge_dataset_remove")(
-                    _context(), {"id": current["id"], "dataset_id": form["remove"]}
+                    _context(), {"id": current["id"], "dataset": form["remove"]}
                 )
                 h.flash_success(_("Dataset removed from the challenge."))
             else:
@@ -238,7 +238,7 @@ def datasets(name: str) -> Any:
                     _context(),
                     {
                         "id": current["id"],
-                        "dataset_id": form.get("dataset_id", ""),
+                        "dataset": form.get("dataset_id", ""),
                         "role": form.get("role", "primary"),
                         "note": form.get("note", ""),
                     },
@@ -248,7 +248,7 @@ def datasets(name: str) -> Any:
         except tk.ValidationError as error:
             errors = error.error_dict
         except tk.NotAuthorized:
-            errors = {"dataset_id": [_("You cannot read that dataset")]}
+            errors = {"dataset": [_("You cannot read that dataset")]}
     return tk.render(
         "challenge/datasets.html",
         {"challenge": _show(name), "errors": errors, "data": dict(form)},
@@ -267,7 +267,7 @@ def allies(name: str) -> Any:
             tk.get_action("challenge_ally_create")(
                 _context(),
                 {
-                    "challenge_id": current["id"],
+                    "challenge": current["id"],
                     "name": form.get("name", ""),
                     "kind": form.get("kind", ""),
                     "url": form.get("url", ""),

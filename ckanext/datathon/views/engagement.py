@@ -129,7 +129,7 @@ def _render_mentorship(
             "data": values,
             "errors": errors,
             "error_summary": form_labels.error_summary(errors, form_labels.mentorship()),
-            "can_manage": _may("challenge_mentorship_create", {"challenge_id": challenge["id"]}),
+            "can_manage": _may("challenge_mentorship_create", {"challenge": challenge["id"]}),
         },
     )
 
@@ -139,11 +139,11 @@ def mentorship(name: str) -> Any:
     challenge = show_challenge(name)
     if tk.request.method != "POST":
         return _render_mentorship(challenge, {}, {})
-    _require("challenge_mentorship_create", {"challenge_id": challenge["id"]})
+    _require("challenge_mentorship_create", {"challenge": challenge["id"]})
     data = engagement_forms.mentorship_from_form(tk.request.form, challenge["timezone"])
     try:
         tk.get_action("challenge_mentorship_create")(
-            context(), {**data, "challenge_id": challenge["id"]}
+            context(), {**data, "challenge": challenge["id"]}
         )
     except tk.ValidationError as error:
         return _render_mentorship(challenge, dict(tk.request.form), error.error_dict)
@@ -214,7 +214,7 @@ def _render_impact(
     errors: dict[str, Any],
     entry: dict[str, Any] | None = None,
 ) -> str:
-    can_manage = _may("challenge_impact_create", {"challenge_id": challenge["id"]})
+    can_manage = _may("challenge_impact_create", {"challenge": challenge["id"]})
     return tk.render(
         "challenge/impact_edit.html" if entry else "challenge/impact.html",
         {
@@ -235,12 +235,10 @@ def impact(name: str) -> Any:
     challenge = show_challenge(name)
     if tk.request.method != "POST":
         return _render_impact(challenge, {}, {})
-    _require("challenge_impact_create", {"challenge_id": challenge["id"]})
+    _require("challenge_impact_create", {"challenge": challenge["id"]})
     data = engagement_forms.impact_from_form(tk.request.form)
     try:
-        tk.get_action("challenge_impact_create")(
-            context(), {**data, "challenge_id": challenge["id"]}
-        )
+        tk.get_action("challenge_impact_create")(context(), {**data, "challenge": challenge["id"]})
     except tk.ValidationError as error:
         return _render_impact(challenge, dict(tk.request.form), error.error_dict)
     h.flash_success(_("Impact entry added."))

@@ -7,53 +7,19 @@ challenge's, so the actions only ever see aware date-times (stored in UTC).
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ckanext.datathon.views.forms import aware, local, zone
 
 MENTORSHIP_FIELDS = ("title", "starts", "ends", "location", "url", "mentors", "description")
 IMPACT_FIELDS = ("date", "kind", "title", "description", "url", "project", "datasets")
 
 
-def zone(name: Any) -> ZoneInfo:
-    try:
-        return ZoneInfo(str(name or "UTC"))
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
-def aware(value: Any, tz: ZoneInfo) -> Any:
-    """'2024-08-25T09:00' in ``tz`` -> ISO with offset; other values are
-    passed on untouched, for the action to report."""
-    if not isinstance(value, str) or not value.strip():
-        return ""
-    try:
-        parsed = dt.datetime.fromisoformat(value.strip())
-    except ValueError:
-        return value
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=tz)
-    return parsed.isoformat()
-
-
-def local(value: Any, tz: ZoneInfo) -> str:
-    """An ISO date-time of the API -> the value of a datetime-local input."""
-    if not value:
-        return ""
-    try:
-        parsed = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return str(value)
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(tz)
-    return parsed.strftime("%Y-%m-%dT%H:%M")
-
-
 def mentorship_from_form(form: Any, timezone: str | None) -> dict[str, Any]:
     tz = zone(timezone)
     data = {key: form.get(key, "") for key in MENTORSHIP_FIELDS}
-    data["starts"] = aware(data["starts"], tz)
-    data["ends"] = aware(data["ends"], tz)
+    data["starts"] = aware(data["starts"], tz, blank="")
+    data["ends"] = aware(data["ends"], tz, blank="")
     return data
 
 

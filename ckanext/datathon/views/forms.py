@@ -32,28 +32,29 @@ def timezones() -> list[str]:
     ]
 
 
-def _zone(name: Any) -> ZoneInfo:
+def zone(name: Any) -> ZoneInfo:
+    """The IANA zone ``name`` (UTC when it is unknown)."""
     try:
         return ZoneInfo(str(name or DEFAULT_TZ))
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo(DEFAULT_TZ)
 
 
-def _aware(value: Any, zone: ZoneInfo) -> Any:
-    """'2024-08-25T09:00' in ``zone`` -> ISO with offset; other values untouched
-    (the action reports them)."""
+def aware(value: Any, tz: ZoneInfo, *, blank: Any = None) -> Any:
+    """'2024-08-25T09:00' in ``tz`` -> ISO with offset; ``blank`` for an
+    empty value; other values untouched (the action reports them)."""
     if not isinstance(value, str) or not value.strip():
-        return None
+        return blank
     try:
         parsed = dt.datetime.fromisoformat(value.strip())
     except ValueError:
         return value
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=zone)
+        parsed = parsed.replace(tzinfo=tz)
     return parsed.isoformat()
 
 
-def _local(value: Any, zone: ZoneInfo) -> str:
+def local(value: Any, tz: ZoneInfo) -> str:
     """An ISO date-time from the API -> the value of a datetime-local input."""
     if not value:
         return ""
@@ -62,7 +63,7 @@ def _local(value: Any, zone: ZoneInfo) -> str:
     except ValueError:
         return str(value)
     if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(zone)
+        parsed = parsed.astimezone(tz)
     return parsed.strftime("%Y-%m-%dT%H:%M")
 
 
@@ -94,14 +95,14 @@ def challenge_from_form(form: Any, locale: str = "en") -> tuple[dict[str, Any], 
     came from (to put errors back next to the right row).
     """
     raw = clean_dict(unflatten(tuplize_dict(parse_params(form))))
-    zone = _zone(raw.get("timezone"))
+    zone_ = zone(raw.get("timezone"))
     data: dict[str, Any] = {
         key: value
         for key, value in raw.items()
         if key not in ("prizes", "timeline", "save", "_ckan_phase")
     }
     for name in CONTEST_DATES:
-        data[name] = _aware(raw.get(name), zone)
+        data[name] = aware(raw.get(name), zone_)
     for name in BOOLEAN_FIELDS:
         data[name] = name in form
     data["allowed_licences"] = form.getlist("allowed_licences") or raw.get("allowed_licences")
@@ -118,8 +119,8 @@ def challenge_from_form(form: Any, locale: str = "en") -> tuple[dict[str, Any], 
         timeline.append(
             {
                 "stage": entry.get("stage"),
-                "starts": _aware(entry.get("starts"), zone),
-                "ends": _aware(entry.get("ends"), zone),
+                "starts": aware(entry.get("starts"), zone_),
+                "ends": aware(entry.get("ends"), zone_),
                 "notes": entry.get("notes", ""),
             }
         )
@@ -131,17 +132,17 @@ def challenge_from_form(form: Any, locale: str = "en") -> tuple[dict[str, Any], 
 def form_values(challenge: dict[str, Any], tz: str | None = None) -> dict[str, Any]:
     """Values to fill the form with, from a challenge dict (API shape) or from
     a submitted form that failed validation (already local)."""
-    zone = _zone(tz or challenge.get("timezone"))
+    zone_ = zone(tz or challenge.get("timezone"))
     values = dict(challenge)
-    values["timezone"] = zone.key
+    values["timezone"] = zone_.key
     for name in CONTEST_DATES:
-        values[name] = _local(challenge.get(name), zone)
+        values[name] = local(challenge.get(name), zone_)
     by_stage = {e.get("stage"): e for e in challenge.get("timeline") or [] if isinstance(e, dict)}
     values["timeline"] = [
         {
             "stage": stage,
-            "starts": _local((by_stage.get(stage) or {}).get("starts"), zone),
-            "ends": _local((by_stage.get(stage) or {}).get("ends"), zone),
+            "starts": local((by_stage.get(stage) or {}).get("starts"), zone_),
+            "ends": local((by_stage.get(stage) or {}).get("ends"), zone_),
             "notes": (by_stage.get(stage) or {}).get("notes", ""),
         }
         for stage in STAGES

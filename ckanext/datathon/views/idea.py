@@ -109,7 +109,7 @@ def _render(
         result = tk.get_action("challenge_idea_list")(
             context,
             {
-                "challenge": challenge["id"],
+                "id": challenge["id"],
                 "sort": sort,
                 "limit": PAGE_SIZE,
                 "offset": (page_number - 1) * PAGE_SIZE,
@@ -127,11 +127,11 @@ def _render(
         PAGE_SIZE,
         lambda number: _page_url("datathon_ideas.index", challenge, number, sort=sort),
     )
-    organizer = _may("challenge_data_gap_list", {"challenge": challenge["id"]})
+    organizer = _may("challenge_data_gap_list", {"id": challenge["id"]})
     gaps = None
     if organizer:
         gaps = tk.get_action("challenge_data_gap_list")(
-            _context(), {"challenge": challenge["id"], "limit": GAPS_ON_PAGE}
+            _context(), {"id": challenge["id"], "limit": GAPS_ON_PAGE}
         )
     data = data or {}
     rows = list(data.get("data_gaps") or [])
@@ -268,7 +268,7 @@ def data_gaps_csv(name: str) -> Any:
     formula-safe cells (``csv_export``)."""
     challenge = _show(name)
     try:
-        tk.check_access("challenge_data_gap_list", _context(), {"challenge": challenge["id"]})
+        tk.check_access("challenge_data_gap_list", _context(), {"id": challenge["id"]})
     except tk.ObjectNotFound:
         return tk.abort(404, _("Challenge not found"))
     except tk.NotAuthorized:
@@ -293,7 +293,7 @@ def _gap_batches(challenge_id: str) -> Iterator[list[dict[str, Any]]]:
     offset = 0
     while True:
         result = tk.get_action("challenge_data_gap_list")(
-            _context(), {"challenge": challenge_id, "limit": GAP_LIMIT_MAX, "offset": offset}
+            _context(), {"id": challenge_id, "limit": GAP_LIMIT_MAX, "offset": offset}
         )
         if not result["results"]:
             return

@@ -277,7 +277,7 @@ def jurors(name: str) -> Any:
     username = (form.get("remove") if removing else form.get("username", "")).strip()
     action = "challenge_juror_remove" if removing else "challenge_juror_add"
     try:
-        tk.get_action(action)(_context(), {"id": challenge["id"], "username": username})
+        tk.get_action(action)(_context(), {"id": challenge["id"], "user": username})
     except tk.ValidationError as error:
         _flash_errors(error, _("The jury was not changed:"))
     except tk.NotAuthorized:
@@ -312,7 +312,7 @@ def criteria(name: str) -> Any:
             done = _("Criterion saved.")
         else:
             tk.get_action("challenge_criterion_create")(
-                _context(), {"challenge_id": challenge["id"], **fields}
+                _context(), {"challenge": challenge["id"], **fields}
             )
             done = _("Criterion added.")
     except tk.ValidationError as error:
@@ -447,7 +447,7 @@ def awards(name: str) -> Any:
             tk.get_action("challenge_award_create")(
                 _context(),
                 {
-                    "challenge_id": challenge["id"],
+                    "challenge": challenge["id"],
                     "project": form.get("project", ""),
                     "rank": form.get("rank", ""),
                     "title": form.get("title", ""),

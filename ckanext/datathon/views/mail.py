@@ -35,7 +35,7 @@ def announce(name: str) -> Any:
     """The organizers' announcement form, and the announcements sent."""
     current = _show(name)
     try:
-        tk.check_access("challenge_announcement_create", _context(), {"id": current["id"]})
+        tk.check_access("challenge_announcement_create", _context(), {"challenge": current["id"]})
     except tk.ObjectNotFound:
         return tk.abort(404, _("Challenge not found"))
     except tk.NotAuthorized:
@@ -49,7 +49,7 @@ def announce(name: str) -> Any:
         }
         try:
             sent = tk.get_action("challenge_announcement_create")(
-                _context(), {"id": current["id"], **data}
+                _context(), {"challenge": current["id"], **data}
             )
         except tk.ValidationError as error:
             errors = error.error_dict

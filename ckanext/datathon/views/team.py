@@ -258,7 +258,7 @@ def team_page(id: str) -> Any:
             username = form.get("remove", "").strip()
         action = "project_member_remove" if removing else "project_member_add"
         try:
-            answer = tk.get_action(action)(_context(), {"id": pkg["id"], "username": username})
+            answer = tk.get_action(action)(_context(), {"id": pkg["id"], "user": username})
         except tk.ValidationError as error:
             errors = error.error_dict
             data = {"username": username} if not removing else {}
@@ -296,9 +296,7 @@ def team_page(id: str) -> Any:
             "members": _team_members(pkg),
             "invitations": _project_invitations(pkg),
             "can_add": _may("project_member_add", {"id": pkg["id"]}),
-            "is_leader_or_organizer": _may(
-                "project_member_remove", {"id": pkg["id"], "username": ""}
-            ),
+            "is_leader_or_organizer": _may("project_member_remove", {"id": pkg["id"], "user": ""}),
             "may_revoke": _may("project_invitation_revoke", {}),
             "errors": errors,
             "data": data,

@@ -5,6 +5,10 @@ One module per entity; each lists its actions in ``__all__``.
 
 from __future__ import annotations
 
+from typing import Any
+
+import ckan.plugins as p
+
 from . import (
     catalogue,
     challenge,
@@ -46,3 +50,16 @@ __all__ = [
     *project_reads.__all__,
     *team.__all__,
 ]
+
+
+def plugin_actions() -> dict[str, Any]:
+    """Every action of the plugin (``__all__``) and, when the ``activity``
+    plugin is enabled, the chained ``dashboard_activity_list`` and
+    ``activity_create`` (chaining an action that does not exist stops CKAN)."""
+    from . import labels
+
+    found = {name: globals()[name] for name in __all__}
+    if p.plugin_loaded("activity"):
+        found["dashboard_activity_list"] = follow.dashboard_activity_list
+        found["activity_create"] = labels.activity_create
+    return found

@@ -15,6 +15,7 @@ from ckanext.datathon.lib import timeline
 from ckanext.datathon.logic.queries import catalogue as queries
 from ckanext.datathon.logic.queries import stage_report
 from ckanext.datathon.logic.schema import catalogue as catalogue_schema
+from ckanext.datathon.logic.validate import validate
 from ckanext.datathon.logic.visibility import viewer
 
 __all__ = ["challenge_event_list", "challenge_stage_report", "dataset_published_challenges"]
@@ -22,17 +23,9 @@ __all__ = ["challenge_event_list", "challenge_stage_report", "dataset_published_
 _ = tk._
 
 
-def _validate(data_dict: DataDict, schema: dict[str, Any], context: Context) -> dict[str, Any]:
-    if not isinstance(data_dict, dict):
-        raise tk.ValidationError({"__root__": [_("Expected a JSON object")]})
-    data, errors = tk.navl_validate(dict(data_dict), schema, context)
-    if errors:
-        raise tk.ValidationError(errors)
-    return data
-
-
+@validate(catalogue_schema.challenge_event_list)
 @tk.side_effect_free
-def challenge_event_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+def challenge_event_list(context: Context, data: DataDict) -> dict[str, Any]:
     """The newest events of the published challenges, newest first (the
     portal's Atom feed): a challenge was published, a stage of its timeline
     started, its results were published.  One query.
@@ -48,13 +41,12 @@ def challenge_event_list(context: Context, data_dict: DataDict) -> dict[str, Any
         ``results``; ``at`` is ISO 8601 UTC
     :rtype: dictionary
     """
-    tk.check_access("challenge_event_list", context, data_dict)
-    data = _validate(data_dict, catalogue_schema.challenge_event_list(), context)
     return {"results": queries.events(data["limit"], data["offset"], timeline.now())}
 
 
+@validate(catalogue_schema.dataset_published_challenges)
 @tk.side_effect_free
-def dataset_published_challenges(context: Context, data_dict: DataDict) -> dict[str, Any]:
+def dataset_published_challenges(context: Context, data: DataDict) -> dict[str, Any]:
     """The published challenges that use each of these datasets (the DCAT
     profile's ``dct:isReferencedBy``), oldest first; datasets the caller may
     not read, and those no published challenge uses, are left out.  One
@@ -65,13 +57,12 @@ def dataset_published_challenges(context: Context, data_dict: DataDict) -> dict[
     :returns: ``{"results": {dataset id: [{id, name, title}]}}``
     :rtype: dictionary
     """
-    tk.check_access("dataset_published_challenges", context, data_dict)
-    data = _validate(data_dict, catalogue_schema.dataset_published_challenges(), context)
     return {"results": queries.published_challenges_using(data["ids"], viewer(context))}
 
 
+@validate(catalogue_schema.challenge_stage_report)
 @tk.side_effect_free
-def challenge_stage_report(context: Context, data_dict: DataDict) -> list[dict[str, Any]]:
+def challenge_stage_report(context: Context, data: DataDict) -> list[dict[str, Any]]:
     """The published challenges that change on a day, by name: in the
     challenge's own time zone, a stage of its timeline starts or ends, or a
     contest date (registration opens or closes, submission deadline, judging
@@ -87,6 +78,4 @@ def challenge_stage_report(context: Context, data_dict: DataDict) -> list[dict[s
         the challenge's zone
     :rtype: list of dictionaries
     """
-    tk.check_access("challenge_stage_report", context, data_dict)
-    data = _validate(data_dict, catalogue_schema.challenge_stage_report(), context)
     return stage_report.changes(data.get("date"))

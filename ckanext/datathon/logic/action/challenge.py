@@ -20,6 +20,7 @@ from ckanext.datathon.lib import activity, page_cache, timeline
 from ckanext.datathon.logic import dictize, harvested, lookup, schema
 from ckanext.datathon.logic import results as frozen
 from ckanext.datathon.logic.queries import used_by as used_by_queries
+from ckanext.datathon.logic.validate import commit, validate
 from ckanext.datathon.logic.visibility import readable_dataset, viewer, visible_challenge
 from ckanext.datathon.model import (
     CONTEST_DATES,
@@ -78,15 +79,8 @@ CHALLENGE_COLUMNS = (
 # -- helpers ------------------------------------------------------------------
 
 
-def _validate(
-    data_dict: DataDict,
-    schema_: dict[str, Any],
-    context: Context,
-    cross_field: Any = None,
-) -> dict[str, Any]:
-    """navl validation, then ``cross_field(data)`` checks, reported together."""
-    if not isinstance(data_dict, dict):
-        raise tk.ValidationError({"__root__": [_("Expected a JSON object")]})
+def _shapes(data_dict: DataDict, schema_: dict[str, Any]) -> dict[str, list[str]]:
+    """Before navl: the nested lists are lists of objects, of bounded length."""
     shape_errors = {
         key: [_("Must be a list of objects")]
         for key in schema.NESTED_LISTS
@@ -104,30 +98,7 @@ def _validate(
         limit = config.list_limit(option)
         if key not in shape_errors and isinstance(value, list) and len(value) > limit:
             shape_errors[key] = [_("At most %(n)s entries") % {"n": limit}]
-    if shape_errors:
-        raise tk.ValidationError(shape_errors)
-    data, errors = tk.navl_validate(dict(data_dict), schema_, context)
-    if cross_field is not None:
-        for key, messages in cross_field(data, errors).items():
-            if not errors.get(key):
-                errors[key] = messages
-    if errors:
-        raise _validation_error(errors)
-    return data
-
-
-def _validation_error(errors: dict[str, Any]) -> tk.ValidationError:
-    # CKAN's ValidationError expects dataset-style tag errors ([{"name": [...]}]).
-    if isinstance(errors.get("tags"), list):
-        errors["tags"] = [
-            {"name": [msg]} if isinstance(msg, str) else msg for msg in errors["tags"]
-        ]
-    return tk.ValidationError(errors)
-
-
-def _commit(context: Context) -> None:
-    if not context.get("defer_commit"):
-        model.repo.commit()
+    return shape_errors
 
 
 def _get_readable(context: Context, id_or_name: Any) -> Challenge:
@@ -307,14 +278,15 @@ def _save(context: Context, challenge: Challenge, data: dict[str, Any], *, new: 
         kind = activity.CHANGED
     # (drafts leave no activity: see ckanext.datathon.activity)
     activity.record(_user_id(context), challenge, kind)
-    _commit(context)
+    commit(context)
     lookup.forget(context)
 
 
 # -- challenge ----------------------------------------------------------------
 
 
-def challenge_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
+@validate(schema.challenge_create, shapes=_shapes, cross_field=_cross_field_errors)
+def challenge_create(context: Context, data: DataDict) -> dict[str, Any]:
     """Create a challenge (a draft unless ``state`` is ``active``).
 
     :param owner_org: organization id or name (its admins and editors organize)
@@ -370,15 +342,21 @@ def challenge_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
     :returns: the challenge, as ``challenge_show`` returns it
     :rtype: dict
     """
-    tk.check_access("challenge_create", context, data_dict)
-    data = _validate(data_dict, schema.challenge_create(), context, _cross_field_errors)
     _check_owner(context, data, None)
     challenge = Challenge(creator_user_id=_user_id(context))
     _save(context, challenge, data, new=True)
     return dictize.challenge_dict(challenge, viewer(context))
 
 
-def challenge_update(context: Context, data_dict: DataDict) -> dict[str, Any]:
+@validate(
+    schema.challenge_update,
+    shapes=_shapes,
+    cross_field=_cross_field_errors,
+    find=lambda context, data_dict: harvested.refuse_copy(
+        context, _get_readable(context, data_dict.get("id"))
+    ),
+)
+def challenge_update(context: Context, data: DataDict) -> dict[str, Any]:
     """Replace a challenge's fields, prizes and timeline (omitted ones are reset,
     as with package_update; use challenge_patch to change some fields only).
     Use challenge_delete to delete it.
@@ -440,18 +418,15 @@ def challenge_update(context: Context, data_dict: DataDict) -> dict[str, Any]:
     :returns: the challenge, as ``challenge_show`` returns it
     :rtype: dict
     """
-    tk.check_access("challenge_update", context, data_dict)
-    challenge = _get_readable(context, data_dict.get("id"))
-    harvested.refuse_copy(context, challenge)
-    context["datathon_challenge"] = challenge  # type: ignore[typeddict-unknown-key]
-    data = _validate(data_dict, schema.challenge_update(), context, _cross_field_errors)
+    challenge = _get_readable(context, data["id"])
     _check_owner(context, data, challenge)
     _check_frozen_results(challenge, data)
     _save(context, challenge, data, new=False)
     return dictize.challenge_dict(challenge, viewer(context))
 
 
-def challenge_patch(context: Context, data_dict: DataDict) -> dict[str, Any]:
+@validate(schema.challenge_patch, passthrough=True)
+def challenge_patch(context: Context, data: DataDict) -> dict[str, Any]:
     """Change only the given fields of a challenge.
 
     :param name: URL slug: lowercase letters, digits, ``-`` and ``_``; unique (optional:
@@ -527,10 +502,7 @@ def challenge_patch(context: Context, data_dict: DataDict) -> dict[str, Any]:
     :returns: the challenge, as ``challenge_show`` returns it
     :rtype: dict
     """
-    tk.check_access("challenge_patch", context, data_dict)
-    if not isinstance(data_dict, dict):
-        raise tk.ValidationError({"__root__": [_("Expected a JSON object")]})
-    challenge = _get_readable(context, data_dict.get("id"))
+    challenge = _get_readable(context, data["id"])
     current = dictize.challenge_dict(challenge, viewer(context), include_datasets=False)
     merged = {key: current[key] for key in (*CHALLENGE_COLUMNS, "prizes")}
     merged["timeline"] = [
@@ -538,20 +510,20 @@ def challenge_patch(context: Context, data_dict: DataDict) -> dict[str, Any]:
         for e in current["timeline"]
         if e["starts"] is not None
     ]
-    merged.update(data_dict)
+    merged.update(data)
     merged["id"] = challenge.id
     return tk.get_action("challenge_update")(context, merged)
 
 
-def challenge_delete(context: Context, data_dict: DataDict) -> None:
+@validate(schema.challenge_show)
+def challenge_delete(context: Context, data: DataDict) -> None:
     """Mark a challenge deleted: it disappears for everyone but sysadmins.
     Its rows stay (like a deleted dataset) until its organization is purged.
 
     :param id: the id or name of the challenge
     :type id: string
     """
-    tk.check_access("challenge_delete", context, data_dict)
-    challenge = _get_readable(context, data_dict.get("id"))
+    challenge = _get_readable(context, data["id"])
     harvested.refuse_copy(context, challenge)
     if challenge.state == "deleted":
         return
@@ -559,12 +531,13 @@ def challenge_delete(context: Context, data_dict: DataDict) -> None:
         activity.record(_user_id(context), challenge, activity.DELETED)
     challenge.state = "deleted"
     challenge.modified = timeline.now()
-    _commit(context)
+    commit(context)
     lookup.forget(context)
 
 
+@validate(schema.challenge_show, hide=lambda: _("Challenge not found"))
 @tk.side_effect_free
-def challenge_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
+def challenge_show(context: Context, data: DataDict) -> dict[str, Any]:
     """A challenge with its organization, rules, prizes, timeline (status and
     ``current_stage`` computed now), allies and the linked datasets the user
     may read.  Drafts are "not found" for those who may not see them.
@@ -582,11 +555,6 @@ def challenge_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
         shape
     :rtype: dict
     """
-    try:
-        tk.check_access("challenge_show", context, data_dict)
-    except tk.NotAuthorized:
-        raise tk.ObjectNotFound(_("Challenge not found")) from None
-    data = _validate(data_dict, schema.challenge_show(), context)
     challenge = _get_readable(context, data["id"])
     return dictize.challenge_dict(challenge, viewer(context))
 
@@ -645,8 +613,9 @@ _SORT_COLUMNS = {
 }
 
 
+@validate(schema.challenge_list)
 @tk.side_effect_free
-def challenge_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+def challenge_list(context: Context, data: DataDict) -> dict[str, Any]:
     """Challenges the user may see, newest first.
 
     :param q: words to find in the title, name or problem statement: each word must start a
@@ -676,8 +645,6 @@ def challenge_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     :returns: ``{"count": total, "results": [...]}`` (and ``facets``)
     :rtype: dict
     """
-    tk.check_access("challenge_list", context, data_dict)
-    data = _validate(data_dict, schema.challenge_list(), context)
     who = viewer(context)
     kept = _kept_listing(data, who)
     if kept is not None and kept.text is not None:
@@ -849,13 +816,14 @@ def _phase_facet(conditions: list[Any], at: dt.datetime) -> list[dict[str, Any]]
 # -- dataset links ------------------------------------------------------------
 
 
-def challenge_dataset_add(context: Context, data_dict: DataDict) -> dict[str, Any]:
+@validate(schema.challenge_dataset_add, aliases={"dataset_id": "dataset"})
+def challenge_dataset_add(context: Context, data: DataDict) -> dict[str, Any]:
     """Link a portal dataset to a challenge (or change the link's role/note).
 
     :param id: challenge id or name
     :type id: string
-    :param dataset_id: dataset id or name
-    :type dataset_id: string
+    :param dataset: dataset id or name (``dataset_id``: deprecated)
+    :type dataset: string
     :param role: ``primary`` (default), ``supporting`` or ``context``
     :type role: string
     :param note: why this data matters to the problem
@@ -863,13 +831,11 @@ def challenge_dataset_add(context: Context, data_dict: DataDict) -> dict[str, An
     :returns: the link ``{challenge_id, dataset_id, role, note}``
     :rtype: dict
     """
-    tk.check_access("challenge_dataset_add", context, data_dict)
-    data = _validate(data_dict, schema.challenge_dataset_add(), context)
     challenge = _get_readable(context, data["id"])
     harvested.refuse_copy(context, challenge)
-    package = model.Package.get(data["dataset_id"])
+    package = model.Package.get(data["dataset"])
     if package is None or package.state != "active" or package.type == "project":
-        raise tk.ValidationError({"dataset_id": [_("Dataset not found")]})
+        raise tk.ValidationError({"dataset": [_("Dataset not found")]})
     existing = model.Session.get(ChallengeDataset, (challenge.id, package.id))
     if existing is None:
         linked = model.Session.execute(
@@ -880,7 +846,7 @@ def challenge_dataset_add(context: Context, data_dict: DataDict) -> dict[str, An
         if linked >= MAX_DATASET_LINKS:
             raise tk.ValidationError(
                 {
-                    "dataset_id": [
+                    "dataset": [
                         _("A challenge links at most {n} datasets").format(n=MAX_DATASET_LINKS)
                     ]
                 }
@@ -895,7 +861,7 @@ def challenge_dataset_add(context: Context, data_dict: DataDict) -> dict[str, An
     except IntegrityError:
         # a concurrent request linked it first: the link exists, which is what was asked
         model.Session.rollback()
-    _commit(context)
+    commit(context)
     return {
         "challenge_id": challenge.id,
         "dataset_id": package.id,
@@ -904,19 +870,18 @@ def challenge_dataset_add(context: Context, data_dict: DataDict) -> dict[str, An
     }
 
 
-def challenge_dataset_remove(context: Context, data_dict: DataDict) -> None:
+@validate(schema.challenge_dataset_remove, aliases={"dataset_id": "dataset"})
+def challenge_dataset_remove(context: Context, data: DataDict) -> None:
     """Unlink a dataset from a challenge (nothing happens if it was not linked).
 
     :param id: the id or name of the challenge
     :type id: string
-    :param dataset_id: the id or name of the dataset
-    :type dataset_id: string
+    :param dataset: the id or name of the dataset (``dataset_id``: deprecated)
+    :type dataset: string
     """
-    tk.check_access("challenge_dataset_remove", context, data_dict)
-    data = _validate(data_dict, schema.challenge_dataset_remove(), context)
     challenge = _get_readable(context, data["id"])
     harvested.refuse_copy(context, challenge)
-    package = model.Package.get(data["dataset_id"])
+    package = model.Package.get(data["dataset"])
     if package is None:
         raise tk.ObjectNotFound(_("Dataset not found"))
     model.Session.execute(
@@ -925,11 +890,12 @@ def challenge_dataset_remove(context: Context, data_dict: DataDict) -> None:
             ChallengeDataset.package_id == package.id,
         )
     )
-    _commit(context)
+    commit(context)
 
 
+@validate(schema.challenge_dataset_list, hide=lambda: _("Challenge not found"))
 @tk.side_effect_free
-def challenge_dataset_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+def challenge_dataset_list(context: Context, data: DataDict) -> dict[str, Any]:
     """Datasets linked to a challenge that the user may read, paged.
 
     :param id: the id or name of the challenge
@@ -941,11 +907,6 @@ def challenge_dataset_list(context: Context, data_dict: DataDict) -> dict[str, A
     :returns: ``{"count": total, "results": [...]}``
     :rtype: dict
     """
-    try:
-        tk.check_access("challenge_dataset_list", context, data_dict)
-    except tk.NotAuthorized:
-        raise tk.ObjectNotFound(_("Challenge not found")) from None
-    data = _validate(data_dict, schema.challenge_dataset_list(), context)
     challenge = _get_readable(context, data["id"])
     count, results = dictize.dataset_links(
         challenge.id, viewer(context), limit=data["limit"], offset=data["offset"]
@@ -953,8 +914,9 @@ def challenge_dataset_list(context: Context, data_dict: DataDict) -> dict[str, A
     return {"count": count, "results": results}
 
 
+@validate(schema.dataset_challenge_counts)
 @tk.side_effect_free
-def dataset_challenge_counts(context: Context, data_dict: DataDict) -> dict[str, Any]:
+def dataset_challenge_counts(context: Context, data: DataDict) -> dict[str, Any]:
     """How many challenges use each of these datasets, for the current user:
     one query for a whole page of search results (the dataset search page's
     "used in N challenges" mark; ``package_search``'s output stays core's).
@@ -966,8 +928,6 @@ def dataset_challenge_counts(context: Context, data_dict: DataDict) -> dict[str,
     :returns: ``{"counts": {dataset id: number of challenges}}``
     :rtype: dict
     """
-    tk.check_access("dataset_challenge_counts", context, data_dict)
-    data = _validate(data_dict, schema.dataset_challenge_counts(), context)
     if not data["ids"]:
         return {"counts": {}}
     who = viewer(context)
@@ -991,8 +951,9 @@ def dataset_challenge_counts(context: Context, data_dict: DataDict) -> dict[str,
     return {"counts": dict(rows)}
 
 
+@validate(schema.dataset_challenge_list, hide=lambda: _("Dataset not found"))
 @tk.side_effect_free
-def dataset_challenge_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+def dataset_challenge_list(context: Context, data: DataDict) -> dict[str, Any]:
     """Which challenges use this dataset, for the current user.
 
     Computed at read time from the links (never stored in the search index,
@@ -1014,11 +975,6 @@ def dataset_challenge_list(context: Context, data_dict: DataDict) -> dict[str, A
         statement.
     :rtype: dict
     """
-    try:
-        tk.check_access("dataset_challenge_list", context, data_dict)
-    except tk.NotAuthorized:
-        raise tk.ObjectNotFound(_("Dataset not found")) from None
-    data = _validate(data_dict, schema.dataset_challenge_list(), context)
     package = model.Package.get(data["id"])
     if package is None:
         raise tk.ObjectNotFound(_("Dataset not found"))
@@ -1035,11 +991,12 @@ def dataset_challenge_list(context: Context, data_dict: DataDict) -> dict[str, A
 # -- allies ---------------------------------------------------------------------
 
 
-def challenge_ally_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
+@validate(schema.challenge_ally_create, aliases={"challenge_id": "challenge"})
+def challenge_ally_create(context: Context, data: DataDict) -> dict[str, Any]:
     """Name a strategic ally of a challenge.
 
-    :param challenge_id: the id or name of the challenge
-    :type challenge_id: string
+    :param challenge: the id or name of the challenge (``challenge_id``: deprecated)
+    :type challenge: string
     :param name: the ally's name (one line)
     :type name: string
     :param kind: ``government``, ``civil_society``, ``academia``, ``private`` or
@@ -1055,9 +1012,7 @@ def challenge_ally_create(context: Context, data_dict: DataDict) -> dict[str, An
         created}``
     :rtype: dict
     """
-    tk.check_access("challenge_ally_create", context, data_dict)
-    data = _validate(data_dict, schema.challenge_ally_create(), context)
-    challenge = _get_readable(context, data["challenge_id"])
+    challenge = _get_readable(context, data["challenge"])
     harvested.refuse_copy(context, challenge)
     ally = Ally(
         challenge_id=challenge.id,
@@ -1071,11 +1026,12 @@ def challenge_ally_create(context: Context, data_dict: DataDict) -> dict[str, An
     model.Session.add(ally)
     challenge.modified = timeline.now()
     model.Session.flush()
-    _commit(context)
+    commit(context)
     return dictize.ally_dict(ally)
 
 
-def challenge_ally_update(context: Context, data_dict: DataDict) -> dict[str, Any]:
+@validate(schema.challenge_ally_update)
+def challenge_ally_update(context: Context, data: DataDict) -> dict[str, Any]:
     """Change an ally of a challenge (organizers): every field is replaced.
 
     :param name: the ally's name (one line)
@@ -1094,32 +1050,29 @@ def challenge_ally_update(context: Context, data_dict: DataDict) -> dict[str, An
     :returns: the ally, as ``challenge_show`` lists it
     :rtype: dict
     """
-    tk.check_access("challenge_ally_update", context, data_dict)
-    data = _validate(data_dict, schema.challenge_ally_update(), context)
     ally = lookup.ally(data["id"])
     harvested.refuse_copy(context, ally.challenge_id if ally else None)
     if ally is None:
         raise tk.ObjectNotFound(_("Ally not found"))
     for key in ("name", "kind", "url", "logo_url", "description"):
         setattr(ally, key, data[key])
-    _commit(context)
+    commit(context)
     return dictize.ally_dict(ally)
 
 
-def challenge_ally_delete(context: Context, data_dict: DataDict) -> None:
+@validate(schema.challenge_ally_delete)
+def challenge_ally_delete(context: Context, data: DataDict) -> None:
     """Remove an ally from a challenge (organizers).
 
     :param id: the id of the ally
     :type id: string
     """
-    tk.check_access("challenge_ally_delete", context, data_dict)
-    data = _validate(data_dict, schema.challenge_ally_delete(), context)
     ally = lookup.ally(data["id"])
     harvested.refuse_copy(context, ally.challenge_id if ally else None)
     if ally is None:
         raise tk.ObjectNotFound(_("Ally not found"))
     model.Session.delete(ally)
-    _commit(context)
+    commit(context)
 
 
 # -- core actions ------------------------------------------------------------------

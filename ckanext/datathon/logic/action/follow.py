@@ -11,7 +11,7 @@ Receiving the activity.  Challenge events are activities of the owner
 organization (``ckanext.datathon.activity``), and core builds a dashboard
 from followed users, datasets and groups only, so a challenge follower would
 not see them.  ``dashboard_activity_list`` is therefore chained (only when
-the ``activity`` plugin is enabled, see :func:`plugin_actions`): it merges
+the ``activity`` plugin is enabled, see ``logic.action.plugin_actions``): it merges
 the activities of followed challenges into core's page, by time, honouring
 ``limit``, ``offset``, ``before`` and ``after``.  Those activities are public
 already (organization streams are), so merging them reveals nothing.
@@ -29,7 +29,6 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 import ckan.model as model
-import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.dictization import model_dictize
 from ckan.types import Context, DataDict
@@ -37,6 +36,7 @@ from ckan.types import Context, DataDict
 from ckanext.datathon.lib import header_counts, request_memo, timeline
 from ckanext.datathon.logic import dictize, lookup
 from ckanext.datathon.logic.schema import follow as follow_schema
+from ckanext.datathon.logic.validate import commit, validate
 from ckanext.datathon.logic.visibility import viewer, visible_challenge
 from ckanext.datathon.model import Challenge, ChallengeDataset, ChallengeFollower
 
@@ -52,15 +52,6 @@ __all__ = [
 _ = tk._
 
 
-def _validate(data_dict: DataDict, schema: dict[str, Any], context: Context) -> dict[str, Any]:
-    if not isinstance(data_dict, dict):
-        raise tk.ValidationError({"__root__": [_("Expected a JSON object")]})
-    data, errors = tk.navl_validate(dict(data_dict), schema, context)
-    if errors:
-        raise tk.ValidationError(errors)
-    return data
-
-
 def _follower_dict(challenge_id: str, user_id: str, created: dt.datetime) -> dict[str, Any]:
     # core's user_following_dataset_dictize: the follower table's columns
     return {
@@ -70,7 +61,8 @@ def _follower_dict(challenge_id: str, user_id: str, created: dt.datetime) -> dic
     }
 
 
-def follow_challenge(context: Context, data_dict: DataDict) -> dict[str, Any]:
+@validate(follow_schema.follow_challenge)
+def follow_challenge(context: Context, data: DataDict) -> dict[str, Any]:
     """Start following a challenge (logged-in users who can see it).
 
     :param id: the id or name of the challenge
@@ -79,8 +71,6 @@ def follow_challenge(context: Context, data_dict: DataDict) -> dict[str, Any]:
         the existing one when already following (as core's follow_dataset)
     :rtype: dict
     """
-    tk.check_access("follow_challenge", context, data_dict)
-    data = _validate(data_dict, follow_schema.follow_challenge(), context)
     challenge = lookup.challenge_or_404(context, data["id"])
     user_id = viewer(context).user_id
     if user_id is None:
@@ -97,19 +87,17 @@ def follow_challenge(context: Context, data_dict: DataDict) -> dict[str, Any]:
             ChallengeFollower.user_id == user_id,
         )
     ).scalar_one()
-    if not context.get("defer_commit"):
-        model.repo.commit()
+    commit(context)
     return _follower_dict(challenge.id, user_id, created)
 
 
-def unfollow_challenge(context: Context, data_dict: DataDict) -> None:
+@validate(follow_schema.follow_challenge)
+def unfollow_challenge(context: Context, data: DataDict) -> None:
     """Stop following a challenge (nothing happens if one did not follow it).
 
     :param id: the id or name of the challenge
     :type id: string
     """
-    tk.check_access("unfollow_challenge", context, data_dict)
-    data = _validate(data_dict, follow_schema.follow_challenge(), context)
     challenge = lookup.challenge_or_404(context, data["id"])
     user_id = viewer(context).user_id
     model.Session.execute(
@@ -119,12 +107,12 @@ def unfollow_challenge(context: Context, data_dict: DataDict) -> None:
         )
     )
     header_counts.forget_after_commit(model.Session, user_id)
-    if not context.get("defer_commit"):
-        model.repo.commit()
+    commit(context)
 
 
+@validate(follow_schema.follow_challenge)
 @tk.side_effect_free
-def challenge_follower_count(context: Context, data_dict: DataDict) -> int:
+def challenge_follower_count(context: Context, data: DataDict) -> int:
     """The number of followers of a challenge.
 
     :param id: the id or name of the challenge
@@ -132,8 +120,6 @@ def challenge_follower_count(context: Context, data_dict: DataDict) -> int:
     :returns: how many users follow the challenge
     :rtype: int
     """
-    tk.check_access("challenge_follower_count", context, data_dict)
-    data = _validate(data_dict, follow_schema.follow_challenge(), context)
     challenge = lookup.challenge_or_404(context, data["id"])
     return model.Session.execute(
         sa.select(sa.func.count())
@@ -142,8 +128,9 @@ def challenge_follower_count(context: Context, data_dict: DataDict) -> int:
     ).scalar_one()
 
 
+@validate(follow_schema.follow_challenge)
 @tk.side_effect_free
-def challenge_follower_list(context: Context, data_dict: DataDict) -> list[dict[str, Any]]:
+def challenge_follower_list(context: Context, data: DataDict) -> list[dict[str, Any]]:
     """The users following a challenge (organizers and sysadmins only).
 
     :param id: the id or name of the challenge
@@ -151,8 +138,6 @@ def challenge_follower_list(context: Context, data_dict: DataDict) -> list[dict[
     :returns: the followers, as core's ``user_list`` dicts
     :rtype: list of user dicts, as core's dataset_follower_list
     """
-    tk.check_access("challenge_follower_list", context, data_dict)
-    data = _validate(data_dict, follow_schema.follow_challenge(), context)
     challenge = lookup.challenge_or_404(context, data["id"])
     users = model.Session.scalars(
         sa.select(model.User)
@@ -162,8 +147,9 @@ def challenge_follower_list(context: Context, data_dict: DataDict) -> list[dict[
     return model_dictize.user_list_dictize(list(users), context)
 
 
+@validate(follow_schema.follow_challenge)
 @tk.side_effect_free
-def am_following_challenge(context: Context, data_dict: DataDict) -> bool:
+def am_following_challenge(context: Context, data: DataDict) -> bool:
     """``True`` if you follow the given challenge, ``False`` if not.
 
     :param id: the id or name of the challenge
@@ -171,8 +157,6 @@ def am_following_challenge(context: Context, data_dict: DataDict) -> bool:
     :returns: whether the caller follows the challenge
     :rtype: bool
     """
-    tk.check_access("am_following_challenge", context, data_dict)
-    data = _validate(data_dict, follow_schema.follow_challenge(), context)
     challenge = lookup.challenge_or_404(context, data["id"])
     user_id = viewer(context).user_id
     if user_id is None:
@@ -188,8 +172,9 @@ def am_following_challenge(context: Context, data_dict: DataDict) -> bool:
     )
 
 
+@validate(follow_schema.followee_list)
 @tk.side_effect_free
-def challenge_followee_list(context: Context, data_dict: DataDict) -> list[dict[str, Any]]:
+def challenge_followee_list(context: Context, data: DataDict) -> list[dict[str, Any]]:
     """The challenges a user follows that the caller may see, most recently
     followed first, as ``challenge_list`` results (one query).
 
@@ -198,8 +183,6 @@ def challenge_followee_list(context: Context, data_dict: DataDict) -> list[dict[
     :returns: the challenges the caller follows, as ``challenge_list`` results
     :rtype: list of challenge dicts
     """
-    tk.check_access("challenge_followee_list", context, data_dict)
-    data = _validate(data_dict, follow_schema.followee_list(), context)
     user = model.User.get(data["id"])
     if user is None:
         raise tk.ObjectNotFound(_("User not found"))
@@ -368,18 +351,3 @@ def _mark_new(activities: list[dict[str, Any]], user_id: str) -> None:
             activity["is_new"] = _when(activity) > last_viewed
         else:
             activity.setdefault("is_new", False)
-
-
-def plugin_actions() -> dict[str, Any]:
-    """Every action of the plugin (``logic.action.__all__``) and, when the
-    ``activity`` plugin is enabled, the chained ``dashboard_activity_list``
-    and ``activity_create`` (chaining an action that does not exist stops
-    CKAN)."""
-    from ckanext.datathon.logic import action
-    from ckanext.datathon.logic.action import labels
-
-    found = {name: getattr(action, name) for name in action.__all__}
-    if p.plugin_loaded("activity"):
-        found["dashboard_activity_list"] = dashboard_activity_list
-        found["activity_create"] = labels.activity_create
-    return found

@@ -18,6 +18,7 @@ from ckanext.datathon.lib import header_counts, request_memo, timeline
 from ckanext.datathon.logic import project_rules
 from ckanext.datathon.logic.queries import hub as queries
 from ckanext.datathon.logic.schema import hub as hub_schema
+from ckanext.datathon.logic.validate import validate
 from ckanext.datathon.logic.visibility import viewer
 
 __all__ = ["datathon_hub_counts", "datathon_hub_show"]
@@ -30,18 +31,6 @@ _READERS = {
     "organizing": queries.organizing,
     "following": queries.following,
 }
-
-
-def _validate(
-    data_dict: DataDict, context: Context, schema: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    if not isinstance(data_dict, dict):
-        raise tk.ValidationError({"__root__": [_("Expected a JSON object")]})
-    schema = hub_schema.hub_show() if schema is None else schema
-    data, errors = tk.navl_validate(dict(data_dict), schema, context)
-    if errors:
-        raise tk.ValidationError(errors)
-    return data
 
 
 def _invitations(context: Context, user: model.User, limit: int, offset: int) -> dict[str, Any]:
@@ -57,8 +46,9 @@ def _invitations(context: Context, user: model.User, limit: int, offset: int) ->
     return {"count": result["count"], "results": result["results"]}
 
 
+@validate(hub_schema.hub_show)
 @tk.side_effect_free
-def datathon_hub_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
+def datathon_hub_show(context: Context, data: DataDict) -> dict[str, Any]:
     """The personal hub of the caller (sysadmins: of any ``user``).
 
     Every section lists only what the caller may read (a draft challenge or
@@ -94,8 +84,6 @@ def datathon_hub_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
         contest date field, ``at``: ISO 8601 UTC).
     :rtype: dictionary
     """
-    tk.check_access("datathon_hub_show", context, data_dict)
-    data = _validate(data_dict, context)
     me = project_rules.user_obj(context)
     if me is None:
         raise tk.NotAuthorized(_("You must be logged in to see your hub"))
@@ -121,8 +109,9 @@ def datathon_hub_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
     return result
 
 
+@validate(hub_schema.hub_counts)
 @tk.side_effect_free
-def datathon_hub_counts(context: Context, data_dict: DataDict) -> dict[str, Any]:
+def datathon_hub_counts(context: Context, data: DataDict) -> dict[str, Any]:
     """What the header's "My challenges" link shows the caller: how many team
     invitations wait for their answer, and whether they follow a challenge
     (which the dashboard's count of new activities asks next).
@@ -136,8 +125,6 @@ def datathon_hub_counts(context: Context, data_dict: DataDict) -> dict[str, Any]
     :returns: ``{"pending_invitations": int, "follows_challenges": bool}``
     :rtype: dictionary
     """
-    tk.check_access("datathon_hub_counts", context, data_dict)
-    _validate(data_dict, context, hub_schema.hub_counts())
     me = project_rules.user_obj(context)
     if me is None:
         raise tk.NotAuthorized(_("You must be logged in to see your hub"))

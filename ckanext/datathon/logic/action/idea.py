@@ -43,6 +43,7 @@ from ckanext.datathon.logic import harvested, lookup
 from ckanext.datathon.logic.auth import idea as rules
 from ckanext.datathon.logic.dictize import jsonable
 from ckanext.datathon.logic.schema import idea as idea_schema
+from ckanext.datathon.logic.validate import commit, validate
 from ckanext.datathon.logic.visibility import viewer
 from ckanext.datathon.model import Challenge, DataGap, Idea, IdeaVote
 
@@ -63,30 +64,20 @@ _ = tk._
 # -- helpers ---------------------------------------------------------------------------
 
 
-def _validate(data_dict: DataDict, schema_: dict[str, Any], context: Context) -> dict[str, Any]:
-    if not isinstance(data_dict, dict):
-        raise tk.ValidationError({"__root__": [_("Expected a JSON object")]})
-    if "data_gaps" in schema_ and data_dict.get("data_gaps") is not None:
-        gaps = data_dict["data_gaps"]
-        if not isinstance(gaps, list) or not all(isinstance(g, dict) for g in gaps):
-            raise tk.ValidationError({"data_gaps": [_("Must be a list of objects")]})
-        if len(gaps) > idea_schema.MAX_DATA_GAPS:
-            raise tk.ValidationError(
-                {
-                    "data_gaps": [
-                        _("An idea names at most %(max)s data gaps", max=idea_schema.MAX_DATA_GAPS)
-                    ]
-                }
-            )
-    data, errors = tk.navl_validate(dict(data_dict), schema_, context)
-    if errors:
-        raise tk.ValidationError(errors)
-    return data
-
-
-def _commit(context: Context) -> None:
-    if not context.get("defer_commit"):
-        model.repo.commit()
+def _data_gaps(data_dict: DataDict, schema_: dict[str, Any]) -> dict[str, list[str]]:
+    """Before navl: ``data_gaps`` is a list of at most MAX_DATA_GAPS objects."""
+    gaps = data_dict.get("data_gaps")
+    if "data_gaps" not in schema_ or gaps is None:
+        return {}
+    if not isinstance(gaps, list) or not all(isinstance(g, dict) for g in gaps):
+        return {"data_gaps": [_("Must be a list of objects")]}
+    if len(gaps) > idea_schema.MAX_DATA_GAPS:
+        return {
+            "data_gaps": [
+                _("An idea names at most %(max)s data gaps", max=idea_schema.MAX_DATA_GAPS)
+            ]
+        }
+    return {}
 
 
 def _voter(context: Context) -> str:
@@ -245,7 +236,8 @@ def _ideas(
 # -- ideas -----------------------------------------------------------------------------
 
 
-def challenge_idea_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
+@validate(idea_schema.idea_create, shapes=_data_gaps)
+def challenge_idea_create(context: Context, data: DataDict) -> dict[str, Any]:
     """Propose an idea to delimit the challenge's problem (registered users,
     until the ideathon stage ends).
 
@@ -261,8 +253,6 @@ def challenge_idea_create(context: Context, data_dict: DataDict) -> dict[str, An
     :returns: the idea, as in ``challenge_idea_list``
     :rtype: dict
     """
-    tk.check_access("challenge_idea_create", context, data_dict)
-    data = _validate(data_dict, idea_schema.idea_create(), context)
     challenge = rules.readable_challenge(context, data["challenge"])
     harvested.refuse_copy(context, challenge)
     user_id = viewer(context).user_id
@@ -309,19 +299,18 @@ def challenge_idea_create(context: Context, data_dict: DataDict) -> dict[str, An
         "can_delete": True,
         "data_gaps": [_gap_dict(g) for g in gaps],
     }
-    _commit(context)
+    commit(context)
     return result
 
 
-def challenge_idea_delete(context: Context, data_dict: DataDict) -> None:
+@validate(idea_schema.idea_ref)
+def challenge_idea_delete(context: Context, data: DataDict) -> None:
     """Delete an idea with its votes and data gaps (organizers; the author
     while no one else voted for it and it is not adopted).
 
     :param id: idea id
     :type id: string
     """
-    tk.check_access("challenge_idea_delete", context, data_dict)
-    data = _validate(data_dict, idea_schema.idea_ref(), context)
     # The lock makes concurrent votes wait (their foreign key check shares
     # the row), so the author's right is checked against every vote.
     idea = rules.idea_of(data["id"], lock=True)
@@ -331,15 +320,16 @@ def challenge_idea_delete(context: Context, data_dict: DataDict) -> None:
         if message:
             raise tk.NotAuthorized(message)
     model.Session.execute(sa.delete(Idea).where(Idea.id == idea.id))
-    _commit(context)
+    commit(context)
 
 
+@validate(idea_schema.idea_list, aliases={"challenge": "id"}, hide=lambda: _("Challenge not found"))
 @tk.side_effect_free
-def challenge_idea_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+def challenge_idea_list(context: Context, data: DataDict) -> dict[str, Any]:
     """The ideas of a challenge, a page at a time (public with the challenge).
 
-    :param challenge: challenge id or name
-    :type challenge: string
+    :param id: challenge id or name (``challenge``: deprecated)
+    :type id: string
     :param sort: ``votes`` (most voted first; then newest) or ``recent`` (newest first);
         default ``votes``
     :type sort: string
@@ -353,13 +343,8 @@ def challenge_idea_list(context: Context, data_dict: DataDict) -> dict[str, Any]
         description, holder, position}]}]}``
     :rtype: dict
     """
-    try:
-        tk.check_access("challenge_idea_list", context, data_dict)
-    except tk.NotAuthorized:
-        raise tk.ObjectNotFound(_("Challenge not found")) from None
-    data = _validate(data_dict, idea_schema.idea_list(), context)
     # check_access found it readable (sysadmins and ignore_auth read everything)
-    challenge = lookup.challenge(context, data["challenge"])
+    challenge = lookup.challenge(context, data["id"])
     if challenge is None:
         raise tk.ObjectNotFound(_("Challenge not found"))
     rows, results = _ideas(
@@ -376,8 +361,9 @@ def challenge_idea_list(context: Context, data_dict: DataDict) -> dict[str, Any]
     return {"count": count, "results": results}
 
 
+@validate(idea_schema.idea_ref, hide=lambda: _("Idea not found"))
 @tk.side_effect_free
-def challenge_idea_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
+def challenge_idea_show(context: Context, data: DataDict) -> dict[str, Any]:
     """One idea, as in ``challenge_idea_list`` (public with its challenge).
 
     :param id: idea id
@@ -385,11 +371,6 @@ def challenge_idea_show(context: Context, data_dict: DataDict) -> dict[str, Any]
     :returns: the idea, as in ``challenge_idea_list``
     :rtype: dict
     """
-    try:
-        tk.check_access("challenge_idea_show", context, data_dict)
-    except tk.NotAuthorized:
-        raise tk.ObjectNotFound(_("Idea not found")) from None
-    data = _validate(data_dict, idea_schema.idea_ref(), context)
     idea = rules.idea_of(data["id"])
     challenge = lookup.challenge(context, idea.challenge_id)
     if challenge is None:  # pragma: no cover - the foreign key keeps it
@@ -398,7 +379,8 @@ def challenge_idea_show(context: Context, data_dict: DataDict) -> dict[str, Any]
     return results[0]
 
 
-def challenge_idea_vote(context: Context, data_dict: DataDict) -> dict[str, Any]:
+@validate(idea_schema.idea_ref)
+def challenge_idea_vote(context: Context, data: DataDict) -> dict[str, Any]:
     """Vote for an idea (once: voting again changes nothing).
 
     :param id: idea id
@@ -406,8 +388,6 @@ def challenge_idea_vote(context: Context, data_dict: DataDict) -> dict[str, Any]
     :returns: ``{"id", "vote_count", "voted_by_me": true}``
     :rtype: dict
     """
-    tk.check_access("challenge_idea_vote", context, data_dict)
-    data = _validate(data_dict, idea_schema.idea_ref(), context)
     idea, challenge = rules.readable_idea(context, data["id"])
     user_id = _voter(context)
     _ensure_open(context, challenge, "id")
@@ -421,11 +401,12 @@ def challenge_idea_vote(context: Context, data_dict: DataDict) -> dict[str, Any]
     except IntegrityError:
         # the idea was deleted meanwhile
         raise tk.ObjectNotFound(_("Idea not found")) from None
-    _commit(context)
+    commit(context)
     return {"id": idea.id, "vote_count": _vote_count(idea.id), "voted_by_me": True}
 
 
-def challenge_idea_unvote(context: Context, data_dict: DataDict) -> dict[str, Any]:
+@validate(idea_schema.idea_ref)
+def challenge_idea_unvote(context: Context, data: DataDict) -> dict[str, Any]:
     """Take one's vote back (without a vote: nothing changes).
 
     :param id: idea id
@@ -433,19 +414,18 @@ def challenge_idea_unvote(context: Context, data_dict: DataDict) -> dict[str, An
     :returns: ``{"id", "vote_count", "voted_by_me": false}``
     :rtype: dict
     """
-    tk.check_access("challenge_idea_unvote", context, data_dict)
-    data = _validate(data_dict, idea_schema.idea_ref(), context)
     idea, challenge = rules.readable_idea(context, data["id"])
     user_id = _voter(context)
     _ensure_open(context, challenge, "id")
     model.Session.execute(
         sa.delete(IdeaVote).where(IdeaVote.idea_id == idea.id, IdeaVote.user_id == user_id)
     )
-    _commit(context)
+    commit(context)
     return {"id": idea.id, "vote_count": _vote_count(idea.id), "voted_by_me": False}
 
 
-def challenge_idea_adopt(context: Context, data_dict: DataDict) -> dict[str, Any]:
+@validate(idea_schema.idea_adopt)
+def challenge_idea_adopt(context: Context, data: DataDict) -> dict[str, Any]:
     """Mark an idea as adopted by the organizers (``adopted=false`` unmarks it;
     adopting again keeps the first date).
 
@@ -456,28 +436,27 @@ def challenge_idea_adopt(context: Context, data_dict: DataDict) -> dict[str, Any
     :returns: ``{"id", "adopted": date or null}``
     :rtype: dict
     """
-    tk.check_access("challenge_idea_adopt", context, data_dict)
-    data = _validate(data_dict, idea_schema.idea_adopt(), context)
     idea = rules.idea_of(data["id"], lock=True)
     if not data["adopted"]:
         idea.adopted = None
     elif idea.adopted is None:
         idea.adopted = timeline.now()
     adopted: dt.datetime | None = idea.adopted
-    _commit(context)
+    commit(context)
     return {"id": idea.id, "adopted": jsonable(adopted)}
 
 
 # -- data gaps -------------------------------------------------------------------------
 
 
+@validate(idea_schema.data_gap_list, aliases={"challenge": "id"})
 @tk.side_effect_free
-def challenge_data_gap_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+def challenge_data_gap_list(context: Context, data: DataDict) -> dict[str, Any]:
     """Every data gap named by the ideas of a challenge (organizers), most
     voted ideas first, then the gaps in the order their idea lists them.
 
-    :param challenge: challenge id or name
-    :type challenge: string
+    :param id: challenge id or name (``challenge``: deprecated)
+    :type id: string
     :param limit: 1-5000 (default 1000)
     :type limit: int
     :param offset: rows to skip (default 0)
@@ -486,9 +465,7 @@ def challenge_data_gap_list(context: Context, data_dict: DataDict) -> dict[str, 
         position, idea: {id, title, vote_count, adopted}}]}``
     :rtype: dict
     """
-    tk.check_access("challenge_data_gap_list", context, data_dict)
-    data = _validate(data_dict, idea_schema.data_gap_list(), context)
-    challenge = rules.readable_challenge(context, data["challenge"])
+    challenge = rules.readable_challenge(context, data["id"])
     g = DataGap.__table__
     i = Idea.__table__
     v = IdeaVote.__table__

@@ -15,9 +15,10 @@ from ckan.types import Context, DataDict
 
 from ckanext.datathon.lib import timeline
 from ckanext.datathon.logic import harvested, project_rules
-from ckanext.datathon.logic.action.mentorship import challenge, commit, validate
+from ckanext.datathon.logic.action.mentorship import challenge, text_lists
 from ckanext.datathon.logic.queries import impact as impact_queries
 from ckanext.datathon.logic.schema import engagement as engagement_schema
+from ckanext.datathon.logic.validate import commit, validate
 from ckanext.datathon.logic.visibility import Viewer, viewer
 from ckanext.datathon.model import Challenge, Impact, ImpactDataset
 
@@ -72,11 +73,12 @@ def _link(impact_id: str, package_ids: list[str]) -> None:
         model.Session.add(ImpactDataset(impact_id=impact_id, package_id=package_id))
 
 
-def challenge_impact_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
+@validate(engagement_schema.impact_create, aliases={"challenge_id": "challenge"}, shapes=text_lists)
+def challenge_impact_create(context: Context, data: DataDict) -> dict[str, Any]:
     """Record an impact of a challenge (organizers).
 
-    :param challenge_id: challenge id or name
-    :type challenge_id: string
+    :param challenge: challenge id or name (``challenge_id``: deprecated)
+    :type challenge: string
     :param date: YYYY-MM-DD
     :type date: string
     :param kind: policy_adoption, deployment, media, funding, dataset_release or other
@@ -94,9 +96,7 @@ def challenge_impact_create(context: Context, data_dict: DataDict) -> dict[str, 
     :returns: the entry, as ``challenge_impact_list`` shows it to you
     :rtype: dict
     """
-    tk.check_access("challenge_impact_create", context, data_dict)
-    data = validate(data_dict, engagement_schema.impact_create(), context)
-    found = challenge(context, data["challenge_id"])
+    found = challenge(context, data["challenge"])
     project_id = _project_id(found, data["project"])
     dataset_ids = _dataset_ids(context, data["datasets"])
     count = model.Session.execute(
@@ -105,7 +105,7 @@ def challenge_impact_create(context: Context, data_dict: DataDict) -> dict[str, 
     if count >= engagement_schema.MAX_IMPACT:
         raise tk.ValidationError(
             {
-                "challenge_id": [
+                "challenge": [
                     _("A challenge has at most %(n)s impact entries")
                     % {"n": engagement_schema.MAX_IMPACT}
                 ]
@@ -138,7 +138,8 @@ def _entry(ref: Any) -> Impact:
     return found
 
 
-def challenge_impact_update(context: Context, data_dict: DataDict) -> dict[str, Any]:
+@validate(engagement_schema.impact_update, shapes=text_lists)
+def challenge_impact_update(context: Context, data: DataDict) -> dict[str, Any]:
     """Change an impact entry; fields not given keep their value.
 
     ``project: ""`` unlinks the project.  ``datasets`` replaces the cited
@@ -164,8 +165,6 @@ def challenge_impact_update(context: Context, data_dict: DataDict) -> dict[str, 
     :returns: the impact entry, as in ``challenge_impact_list``
     :rtype: dict
     """
-    tk.check_access("challenge_impact_update", context, data_dict)
-    data = validate(data_dict, engagement_schema.impact_update(), context)
     entry = _entry(data["id"])
     found = challenge(context, entry.challenge_id)
     if "project" in data:
@@ -183,22 +182,22 @@ def challenge_impact_update(context: Context, data_dict: DataDict) -> dict[str, 
     return impact_queries.one(entry.id, _writer(context))
 
 
-def challenge_impact_delete(context: Context, data_dict: DataDict) -> None:
+@validate(engagement_schema.entry_id)
+def challenge_impact_delete(context: Context, data: DataDict) -> None:
     """Delete an impact entry.
 
     :param id: entry id
     :type id: string
     """
-    tk.check_access("challenge_impact_delete", context, data_dict)
-    data = validate(data_dict, engagement_schema.entry_id(), context)
     entry = _entry(data["id"])
     harvested.refuse_copy(context, entry.challenge_id)
     model.Session.execute(sa.delete(Impact).where(Impact.id == entry.id))
     commit(context)
 
 
+@validate(engagement_schema.challenge_ref, hide=lambda: _("Challenge not found"))
 @tk.side_effect_free
-def challenge_impact_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+def challenge_impact_list(context: Context, data: DataDict) -> dict[str, Any]:
     """The impact entries of a challenge, newest first, as the viewer may see
     them: an entry's project only if they may read it, its datasets only
     those they may read.  Two queries whatever the number of entries.
@@ -208,11 +207,6 @@ def challenge_impact_list(context: Context, data_dict: DataDict) -> dict[str, An
     :returns: ``{"count", "results": [...]}``
     :rtype: dict
     """
-    try:
-        tk.check_access("challenge_impact_list", context, data_dict)
-    except tk.NotAuthorized:
-        raise tk.ObjectNotFound(_("Challenge not found")) from None
-    data = validate(data_dict, engagement_schema.challenge_ref(), context)
     found = challenge(context, data["id"], write=False)
     results = impact_queries.challenge_impact(found.id, viewer(context))
     return {"count": len(results), "results": results}

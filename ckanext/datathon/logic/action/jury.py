@@ -51,6 +51,7 @@ from ckanext.datathon.logic.auth import jury as rules
 from ckanext.datathon.logic.dictize import jsonable
 from ckanext.datathon.logic.queries import jury as jury_queries
 from ckanext.datathon.logic.schema import jury as jury_schema
+from ckanext.datathon.logic.validate import commit, validate
 from ckanext.datathon.logic.visibility import viewer
 from ckanext.datathon.model import (
     Award,
@@ -97,34 +98,18 @@ _ = tk._
 # -- helpers ---------------------------------------------------------------------------
 
 
-def _validate(data_dict: DataDict, schema_: dict[str, Any], context: Context) -> dict[str, Any]:
-    if not isinstance(data_dict, dict):
-        raise tk.ValidationError({"__root__": [_("Expected a JSON object")]})
-    if "scores" in schema_:
-        scores = data_dict.get("scores")
-        if (
-            not isinstance(scores, list)
-            or not scores
-            or not all(isinstance(s, dict) for s in scores)
-        ):
-            raise tk.ValidationError({"scores": [_("Must be a non-empty list of objects")]})
-        if len(scores) > jury_schema.MAX_SCORES_PER_CALL:
-            raise tk.ValidationError(
-                {
-                    "scores": [
-                        _("At most {n} scores per call").format(n=jury_schema.MAX_SCORES_PER_CALL)
-                    ]
-                }
-            )
-    data, errors = tk.navl_validate(dict(data_dict), schema_, context)
-    if errors:
-        raise tk.ValidationError(errors)
-    return data
-
-
-def _commit(context: Context) -> None:
-    if not context.get("defer_commit"):
-        model.repo.commit()
+def _scores(data_dict: DataDict, schema_: dict[str, Any]) -> dict[str, list[str]]:
+    """Before navl: ``scores`` is a non-empty, bounded list of objects."""
+    if "scores" not in schema_:
+        return {}
+    scores = data_dict.get("scores")
+    if not isinstance(scores, list) or not scores or not all(isinstance(s, dict) for s in scores):
+        return {"scores": [_("Must be a non-empty list of objects")]}
+    if len(scores) > jury_schema.MAX_SCORES_PER_CALL:
+        return {
+            "scores": [_("At most {n} scores per call").format(n=jury_schema.MAX_SCORES_PER_CALL)]
+        }
+    return {}
 
 
 def _challenge(context: Context, ref: Any) -> Challenge:
@@ -137,7 +122,7 @@ def _challenge(context: Context, ref: Any) -> Challenge:
 def _user(username: str) -> model.User:
     user = model.User.get(username)
     if user is None or user.state != "active":
-        raise tk.ValidationError({"username": [_("User not found")]})
+        raise tk.ValidationError({"user": [_("User not found")]})
     return user
 
 
@@ -224,27 +209,26 @@ def _award_dict(a: Award, prize: Prize | None) -> dict[str, Any]:
 # -- jurors ----------------------------------------------------------------------------
 
 
-def challenge_juror_add(context: Context, data_dict: DataDict) -> dict[str, Any]:
+@validate(jury_schema.juror_member, aliases={"username": "user"})
+def challenge_juror_add(context: Context, data: DataDict) -> dict[str, Any]:
     """Appoint a user to the jury of a challenge (again: nothing changes).
     A new juror is e-mailed when mail is configured (a background job, ``logic.jobs``).
 
     :param id: challenge id or name
     :type id: string
-    :param username: user name or id
-    :type username: string
+    :param user: user name or id (``username``: deprecated)
+    :type user: string
     :returns: the juror ``{challenge_id, user_id, name, display_name}``
     :rtype: dict
     """
-    tk.check_access("challenge_juror_add", context, data_dict)
-    data = _validate(data_dict, jury_schema.juror_member(), context)
     challenge = _challenge(context, data["id"])
     harvested.refuse_copy(context, challenge)
     _not_published(challenge.id)
-    user = _user(data["username"])
+    user = _user(data["user"])
     if project_rules.teams_in_challenge(challenge.id, user.id):
         raise tk.ValidationError(
             {
-                "username": [
+                "user": [
                     _(
                         "This person is on a team of this challenge: "
                         "team members are never its jurors"
@@ -257,26 +241,25 @@ def challenge_juror_add(context: Context, data_dict: DataDict) -> dict[str, Any]
         .values(challenge_id=challenge.id, user_id=user.id, created=timeline.now())
         .on_conflict_do_nothing()
     ).rowcount
-    _commit(context)
+    commit(context)
     if appointed:
         jobs.juror_appointed(challenge.id, user.id)
     return {"challenge_id": challenge.id, **_user_dict(user.id, user.name, user.fullname)}
 
 
-def challenge_juror_remove(context: Context, data_dict: DataDict) -> None:
+@validate(jury_schema.juror_member, aliases={"username": "user"})
+def challenge_juror_remove(context: Context, data: DataDict) -> None:
     """Remove a juror; their scores of this challenge go with them.
 
     :param id: challenge id or name
     :type id: string
-    :param username: user name or id
-    :type username: string
+    :param user: user name or id (``username``: deprecated)
+    :type user: string
     """
-    tk.check_access("challenge_juror_remove", context, data_dict)
-    data = _validate(data_dict, jury_schema.juror_member(), context)
     challenge = _challenge(context, data["id"])
     harvested.refuse_copy(context, challenge)
     _not_published(challenge.id)
-    user = model.User.get(data["username"])
+    user = model.User.get(data["user"])
     deleted = (
         model.Session.execute(
             sa.delete(Juror).where(Juror.challenge_id == challenge.id, Juror.user_id == user.id)
@@ -285,12 +268,13 @@ def challenge_juror_remove(context: Context, data_dict: DataDict) -> None:
         else 0
     )
     if not deleted:
-        raise tk.ValidationError({"username": [_("Not a juror of this challenge")]})
-    _commit(context)
+        raise tk.ValidationError({"user": [_("Not a juror of this challenge")]})
+    commit(context)
 
 
+@validate(jury_schema.challenge_id)
 @tk.side_effect_free
-def challenge_juror_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+def challenge_juror_list(context: Context, data: DataDict) -> dict[str, Any]:
     """The jury of a challenge (organizers and jurors).  Organizers also see
     each juror's progress: ``scored_projects`` out of ``projects``.
 
@@ -299,8 +283,6 @@ def challenge_juror_list(context: Context, data_dict: DataDict) -> dict[str, Any
     :returns: ``{"count", "projects", "results": [...]}``
     :rtype: dict
     """
-    tk.check_access("challenge_juror_list", context, data_dict)
-    data = _validate(data_dict, jury_schema.challenge_id(), context)
     challenge = _challenge(context, data["id"])
     organizer = project_rules.is_organizer(context.get("user"), challenge.owner_org)
     j = Juror.__table__
@@ -346,11 +328,12 @@ def _submitted_count(challenge_id: str) -> int:
 # -- criteria ---------------------------------------------------------------------------
 
 
-def challenge_criterion_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
+@validate(jury_schema.criterion_create, aliases={"challenge_id": "challenge"})
+def challenge_criterion_create(context: Context, data: DataDict) -> dict[str, Any]:
     """Add a judging criterion to a challenge.
 
-    :param challenge_id: challenge id or name
-    :type challenge_id: string
+    :param challenge: challenge id or name (``challenge_id``: deprecated)
+    :type challenge: string
     :param name: the criterion's name (one line)
     :type name: string
     :param description: what the jury looks for
@@ -365,11 +348,9 @@ def challenge_criterion_create(context: Context, data_dict: DataDict) -> dict[st
         position}``
     :rtype: dict
     """
-    tk.check_access("challenge_criterion_create", context, data_dict)
-    data = _validate(data_dict, jury_schema.criterion_create(), context)
-    challenge = _challenge(context, data["challenge_id"])
+    challenge = _challenge(context, data["challenge"])
     harvested.refuse_copy(context, challenge)
-    _not_published(challenge.id, "challenge_id")
+    _not_published(challenge.id, "challenge")
     position = data.get("position")
     if position is None:
         position = model.Session.execute(
@@ -389,7 +370,7 @@ def challenge_criterion_create(context: Context, data_dict: DataDict) -> dict[st
     _savepoint_flush(
         {"name": [_("This challenge already has a criterion of that name")]}, criterion
     )
-    _commit(context)
+    commit(context)
     return _criterion_dict(criterion)
 
 
@@ -405,7 +386,8 @@ def _criterion(ref: Any, *, lock: bool = False) -> Criterion:
     return criterion
 
 
-def challenge_criterion_update(context: Context, data_dict: DataDict) -> dict[str, Any]:
+@validate(jury_schema.criterion_update)
+def challenge_criterion_update(context: Context, data: DataDict) -> dict[str, Any]:
     """Change a criterion; fields not given keep their value.  ``max_score``
     cannot go below a score already given on it.
 
@@ -424,8 +406,6 @@ def challenge_criterion_update(context: Context, data_dict: DataDict) -> dict[st
     :returns: the criterion, as ``challenge_criterion_create`` returns it
     :rtype: dict
     """
-    tk.check_access("challenge_criterion_update", context, data_dict)
-    data = _validate(data_dict, jury_schema.criterion_update(), context)
     # the lock makes concurrent project_score calls (FOR SHARE) wait
     criterion = _criterion(data["id"], lock=True)
     harvested.refuse_copy(context, criterion.challenge_id)
@@ -447,27 +427,27 @@ def challenge_criterion_update(context: Context, data_dict: DataDict) -> dict[st
         if key in data:
             setattr(criterion, key, data[key])
     _savepoint_flush({"name": [_("This challenge already has a criterion of that name")]})
-    _commit(context)
+    commit(context)
     return _criterion_dict(criterion)
 
 
-def challenge_criterion_delete(context: Context, data_dict: DataDict) -> None:
+@validate(jury_schema.criterion_id)
+def challenge_criterion_delete(context: Context, data: DataDict) -> None:
     """Delete a criterion and every score given on it.
 
     :param id: criterion id
     :type id: string
     """
-    tk.check_access("challenge_criterion_delete", context, data_dict)
-    data = _validate(data_dict, jury_schema.criterion_id(), context)
     criterion = _criterion(data["id"], lock=True)
     harvested.refuse_copy(context, criterion.challenge_id)
     _not_published(criterion.challenge_id)
     model.Session.execute(sa.delete(Criterion).where(Criterion.id == criterion.id))
-    _commit(context)
+    commit(context)
 
 
+@validate(jury_schema.challenge_id, hide=lambda: _("Challenge not found"))
 @tk.side_effect_free
-def challenge_criterion_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+def challenge_criterion_list(context: Context, data: DataDict) -> dict[str, Any]:
     """The judging criteria of a challenge, in display order (public with
     the challenge).
 
@@ -476,11 +456,6 @@ def challenge_criterion_list(context: Context, data_dict: DataDict) -> dict[str,
     :returns: ``{"count", "results": [...]}``
     :rtype: dict
     """
-    try:
-        tk.check_access("challenge_criterion_list", context, data_dict)
-    except tk.NotAuthorized:
-        raise tk.ObjectNotFound(_("Challenge not found")) from None
-    data = _validate(data_dict, jury_schema.challenge_id(), context)
     challenge = _challenge(context, data["id"])
     results = [_criterion_dict(c) for c in _criteria(challenge.id)]
     return {"count": len(results), "results": results}
@@ -499,7 +474,8 @@ def _criteria(challenge_id: str) -> list[Criterion]:
 # -- scoring ----------------------------------------------------------------------------
 
 
-def project_score(context: Context, data_dict: DataDict) -> dict[str, Any]:
+@validate(jury_schema.project_score, shapes=_scores)
+def project_score(context: Context, data: DataDict) -> dict[str, Any]:
     """Score a project on one or more criteria (a juror of its challenge, in
     the judging window).  Scoring a criterion again replaces the score.
 
@@ -510,8 +486,6 @@ def project_score(context: Context, data_dict: DataDict) -> dict[str, Any]:
     :returns: the caller's scores of the project (``project_score_list``)
     :rtype: dict
     """
-    tk.check_access("project_score", context, data_dict)
-    data = _validate(data_dict, jury_schema.project_score(), context)
     _pkg, project, challenge = rules.readable_project(context, data["project"])
     juror_id = viewer(context).user_id
     # (also when the caller skipped auth: only jurors without conflict score)
@@ -583,24 +557,23 @@ def project_score(context: Context, data_dict: DataDict) -> dict[str, Any]:
         raise tk.ValidationError(
             {"project": [_("The jury changed while you were scoring: try again")]}
         ) from None
-    _commit(context)
+    commit(context)
     return _score_list(project, juror_id, only_own=True)
 
 
+@validate(jury_schema.project_ref, aliases={"project": "id"})
 @tk.side_effect_free
-def project_score_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+def project_score_list(context: Context, data: DataDict) -> dict[str, Any]:
     """Scores of a project: a juror sees only their own, organizers all.
 
-    :param project: project id or name
-    :type project: string
+    :param id: project id or name (``project``: deprecated)
+    :type id: string
     :returns: ``{"project_id", "count", "results": [{criterion_id,
         criterion_name, max_score, juror_user_id, juror_name, score, comment,
         created, modified}]}``
     :rtype: dict
     """
-    tk.check_access("project_score_list", context, data_dict)
-    data = _validate(data_dict, jury_schema.project_ref(), context)
-    pkg, project, _challenge = rules.readable_project(context, data["project"])
+    pkg, project, _challenge = rules.readable_project(context, data["id"])
     organizer = project_rules.is_organizer(context.get("user"), pkg.owner_org)
     return _score_list(project, viewer(context).user_id, only_own=not organizer)
 
@@ -648,7 +621,8 @@ def _score_list(project: Project, juror_id: str | None, *, only_own: bool) -> di
     }
 
 
-def project_recuse(context: Context, data_dict: DataDict) -> dict[str, Any]:
+@validate(jury_schema.project_recuse)
+def project_recuse(context: Context, data: DataDict) -> dict[str, Any]:
     """A juror declares a conflict of interest with a project: they may not
     score it any more and the scores they gave it are deleted.
 
@@ -659,8 +633,6 @@ def project_recuse(context: Context, data_dict: DataDict) -> dict[str, Any]:
     :returns: the recusal ``{project_id, juror_user_id, reason}``
     :rtype: dict
     """
-    tk.check_access("project_recuse", context, data_dict)
-    data = _validate(data_dict, jury_schema.project_recuse(), context)
     _pkg, project, challenge = rules.readable_project(context, data["project"])
     juror_id = viewer(context).user_id
     if not rules.is_juror(juror_id, challenge.id):
@@ -681,7 +653,7 @@ def project_recuse(context: Context, data_dict: DataDict) -> dict[str, Any]:
             Score.project_id == project.package_id, Score.juror_user_id == juror_id
         )
     )
-    _commit(context)
+    commit(context)
     recusal = model.Session.get(Recusal, (project.package_id, juror_id))
     return {
         "project_id": project.package_id,
@@ -940,8 +912,9 @@ def _snapshot_version(challenge_id: str, version: int) -> ResultsSnapshot:
     return found
 
 
+@validate(jury_schema.ranking)
 @tk.side_effect_free
-def challenge_ranking(context: Context, data_dict: DataDict) -> dict[str, Any]:
+def challenge_ranking(context: Context, data: DataDict) -> dict[str, Any]:
     """The ranking of a challenge's submitted projects (organizers; everyone
     once the results are published).  Once published, everyone gets the
     snapshot stored at publication (``live`` false, ``version`` its number,
@@ -966,8 +939,6 @@ def challenge_ranking(context: Context, data_dict: DataDict) -> dict[str, Any]:
         title, submitted_at}, award, team}]}``
     :rtype: dict
     """
-    tk.check_access("challenge_ranking", context, data_dict)
-    data = _validate(data_dict, jury_schema.ranking(), context)
     challenge = _challenge(context, data["id"])
     limit, offset = data["limit"], data["offset"]
     organizer = _may_manage(context, challenge.id)
@@ -1022,13 +993,14 @@ def _may_manage(context: Context, challenge_id: str) -> bool:
     return True
 
 
-def challenge_award_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
+@validate(jury_schema.award_create, aliases={"challenge_id": "challenge"})
+def challenge_award_create(context: Context, data: DataDict) -> dict[str, Any]:
     """Give one of the challenge's prizes (by rank) to one of its submitted
     projects.  Each prize is given once, each project receives one prize;
     once the results are published, awards no longer change.
 
-    :param challenge_id: challenge id or name
-    :type challenge_id: string
+    :param challenge: challenge id or name (``challenge_id``: deprecated)
+    :type challenge: string
     :param project: project id or name
     :type project: string
     :param rank: the prize's rank
@@ -1040,9 +1012,7 @@ def challenge_award_create(context: Context, data_dict: DataDict) -> dict[str, A
     :returns: the award ``{id, challenge_id, project_id, rank, title, citation, ...}``
     :rtype: dict
     """
-    tk.check_access("challenge_award_create", context, data_dict)
-    data = _validate(data_dict, jury_schema.award_create(), context)
-    challenge = _challenge(context, data["challenge_id"])
+    challenge = _challenge(context, data["challenge"])
     harvested.refuse_copy(context, challenge)
     _not_published(challenge.id, "rank")
     pkg = project_rules.package(data["project"])
@@ -1071,29 +1041,29 @@ def challenge_award_create(context: Context, data_dict: DataDict) -> dict[str, A
         {"rank": [_("This prize was already awarded, or the project already has a prize")]},
         award,
     )
-    _commit(context)
+    commit(context)
     return _award_dict(award, prize)
 
 
-def challenge_award_delete(context: Context, data_dict: DataDict) -> None:
+@validate(jury_schema.award_id)
+def challenge_award_delete(context: Context, data: DataDict) -> None:
     """Take an award back (until the results are published).
 
     :param id: award id
     :type id: string
     """
-    tk.check_access("challenge_award_delete", context, data_dict)
-    data = _validate(data_dict, jury_schema.award_id(), context)
     award = model.Session.get(Award, data["id"])
     if award is None:
         raise tk.ObjectNotFound(_("Award not found"))
     harvested.refuse_copy(context, award.challenge_id)
     _not_published(award.challenge_id)
     model.Session.delete(award)
-    _commit(context)
+    commit(context)
 
 
+@validate(jury_schema.challenge_id)
 @tk.side_effect_free
-def challenge_award_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+def challenge_award_list(context: Context, data: DataDict) -> dict[str, Any]:
     """The awards of a challenge by prize rank (organizers; everyone once the
     results are published: then from the snapshot stored at publication).
 
@@ -1103,8 +1073,6 @@ def challenge_award_list(context: Context, data_dict: DataDict) -> dict[str, Any
         project: {id, name, title}}]}``
     :rtype: dict
     """
-    tk.check_access("challenge_award_list", context, data_dict)
-    data = _validate(data_dict, jury_schema.challenge_id(), context)
     challenge = _challenge(context, data["id"])
     snapshot = (
         frozen.current_snapshot(challenge.id)
@@ -1115,7 +1083,8 @@ def challenge_award_list(context: Context, data_dict: DataDict) -> dict[str, Any
     return {"count": len(results), "results": results}
 
 
-def challenge_results_publish(context: Context, data_dict: DataDict) -> dict[str, Any]:
+@validate(jury_schema.challenge_id)
+def challenge_results_publish(context: Context, data: DataDict) -> dict[str, Any]:
     """Make the ranking and the awards public (after the submission deadline;
     publishing again while published keeps the first date).  The snapshot
     readers get from then on is stored in the same transaction, under the
@@ -1130,8 +1099,6 @@ def challenge_results_publish(context: Context, data_dict: DataDict) -> dict[str
     :returns: ``{"challenge_id", "published", "version"}``
     :rtype: dict
     """
-    tk.check_access("challenge_results_publish", context, data_dict)
-    data = _validate(data_dict, jury_schema.challenge_id(), context)
     challenge = _challenge(context, data["id"])
     harvested.refuse_copy(context, challenge)
     frozen.lock(challenge.id, exclusive=True)
@@ -1158,7 +1125,7 @@ def challenge_results_publish(context: Context, data_dict: DataDict) -> dict[str
             )
         )
         model.Session.flush()
-    _commit(context)
+    commit(context)
     if first:
         jobs.results_published(challenge.id)
     current = frozen.current_snapshot(challenge.id)
@@ -1169,7 +1136,8 @@ def challenge_results_publish(context: Context, data_dict: DataDict) -> dict[str
     }
 
 
-def challenge_results_retract(context: Context, data_dict: DataDict) -> dict[str, Any]:
+@validate(jury_schema.results_retract)
+def challenge_results_retract(context: Context, data: DataDict) -> dict[str, Any]:
     """Take published results back (sysadmins only): readers no longer see
     them, the jury and the organizers may change things again, and the
     retracted snapshot stays in the history.  Recorded in the organization's
@@ -1182,8 +1150,6 @@ def challenge_results_retract(context: Context, data_dict: DataDict) -> dict[str
     :returns: ``{"challenge_id", "published": null, "retracted", "version"}``
     :rtype: dict
     """
-    tk.check_access("challenge_results_retract", context, data_dict)
-    data = _validate(data_dict, jury_schema.results_retract(), context)
     challenge = _challenge(context, data["id"])
     harvested.refuse_copy(context, challenge)
     frozen.lock(challenge.id, exclusive=True)
@@ -1206,7 +1172,7 @@ def challenge_results_retract(context: Context, data_dict: DataDict) -> dict[str
         },
     )
     model.Session.flush()
-    _commit(context)
+    commit(context)
     return {
         "challenge_id": challenge.id,
         "published": None,
@@ -1215,8 +1181,9 @@ def challenge_results_retract(context: Context, data_dict: DataDict) -> dict[str
     }
 
 
+@validate(jury_schema.results_history)
 @tk.side_effect_free
-def challenge_results_history(context: Context, data_dict: DataDict) -> dict[str, Any]:
+def challenge_results_history(context: Context, data: DataDict) -> dict[str, Any]:
     """Every publication of a challenge's results, newest first (organizers):
     when, by whom, whether and when it was retracted.  With ``version``, that
     publication with its whole snapshot (``payload``).
@@ -1230,8 +1197,6 @@ def challenge_results_history(context: Context, data_dict: DataDict) -> dict[str
         ``payload``
     :rtype: dict
     """
-    tk.check_access("challenge_results_history", context, data_dict)
-    data = _validate(data_dict, jury_schema.results_history(), context)
     challenge = _challenge(context, data["id"])
     if data.get("version"):
         return snapshot_dict(_snapshot_version(challenge.id, data["version"]), payload=True)
@@ -1242,8 +1207,9 @@ def challenge_results_history(context: Context, data_dict: DataDict) -> dict[str
 # -- reads of the jury pages and the exports -----------------------------------------------
 
 
+@validate(jury_schema.challenge_id)
 @tk.side_effect_free
-def challenge_jury_status(context: Context, data_dict: DataDict) -> dict[str, Any]:
+def challenge_jury_status(context: Context, data: DataDict) -> dict[str, Any]:
     """Where the caller stands in a challenge's judging (whoever may read the
     challenge): whether they organize it or sit on its jury, whether the
     results are published, why scores cannot be given now and, for
@@ -1258,8 +1224,6 @@ def challenge_jury_status(context: Context, data_dict: DataDict) -> dict[str, An
         (null: they can, or the caller does not organize the challenge)}``
     :rtype: dictionary
     """
-    tk.check_access("challenge_jury_status", context, data_dict)
-    data = _validate(data_dict, jury_schema.challenge_id(), context)
     challenge = _challenge(context, data["id"])
     organizer = _may_manage(context, challenge.id)
     published = rules.results_published(challenge.id)
@@ -1277,8 +1241,9 @@ def challenge_jury_status(context: Context, data_dict: DataDict) -> dict[str, An
     }
 
 
+@validate(jury_schema.juror_queue)
 @tk.side_effect_free
-def challenge_juror_queue(context: Context, data_dict: DataDict) -> dict[str, Any]:
+def challenge_juror_queue(context: Context, data: DataDict) -> dict[str, Any]:
     """The caller's queue as a juror of the challenge: one page of the
     submitted projects they may read, in a stable order (title, then id), each
     with what its scoring card shows and the caller's own scores; and their
@@ -1303,8 +1268,6 @@ def challenge_juror_queue(context: Context, data_dict: DataDict) -> dict[str, An
         modified}}}]}``
     :rtype: dictionary
     """
-    tk.check_access("challenge_juror_queue", context, data_dict)
-    data = _validate(data_dict, jury_schema.juror_queue(), context)
     challenge = _challenge(context, data["id"])
     limit = min(
         data.get("limit") or config.challenge_list_limit(), config.challenge_list_limit_max()
@@ -1313,8 +1276,9 @@ def challenge_juror_queue(context: Context, data_dict: DataDict) -> dict[str, An
     return {"challenge_id": challenge.id, **queue}
 
 
+@validate(jury_schema.challenge_id)
 @tk.side_effect_free
-def challenge_jury_progress(context: Context, data_dict: DataDict) -> dict[str, Any]:
+def challenge_jury_progress(context: Context, data: DataDict) -> dict[str, Any]:
     """The jury's progress on a challenge (organizers): each juror's projects
     scored on every criterion out of those they may score, and their last
     activity; for each criterion, how many submitted projects received at
@@ -1327,8 +1291,6 @@ def challenge_jury_progress(context: Context, data_dict: DataDict) -> dict[str, 
         "criteria": [{id, name, max_score, scored_projects}]}``
     :rtype: dictionary
     """
-    tk.check_access("challenge_jury_progress", context, data_dict)
-    data = _validate(data_dict, jury_schema.challenge_id(), context)
     challenge = _challenge(context, data["id"])
     return {
         "challenge_id": challenge.id,
@@ -1347,8 +1309,9 @@ def _score_cursor(after: str | None) -> tuple[str, str, str] | None:
     return (parts[0], parts[1], parts[2])
 
 
+@validate(jury_schema.export_page)
 @tk.side_effect_free
-def challenge_scores_export(context: Context, data_dict: DataDict) -> dict[str, Any]:
+def challenge_scores_export(context: Context, data: DataDict) -> dict[str, Any]:
     """One batch of every score of a challenge (organizers), as
     ``scores.csv`` has them: ask again with ``after`` set to the ``next`` of
     the answer until ``next`` is null.  One query per batch.
@@ -1366,8 +1329,6 @@ def challenge_scores_export(context: Context, data_dict: DataDict) -> dict[str, 
         or the name when it has none)
     :rtype: dictionary
     """
-    tk.check_access("challenge_scores_export", context, data_dict)
-    data = _validate(data_dict, jury_schema.export_page(), context)
     challenge = _challenge(context, data["id"])
     rows, last = jury_queries.score_page(
         challenge.id, data["limit"], _score_cursor(data.get("after"))
@@ -1379,8 +1340,9 @@ def challenge_scores_export(context: Context, data_dict: DataDict) -> dict[str, 
     }
 
 
+@validate(jury_schema.export_page)
 @tk.side_effect_free
-def challenge_projects_export(context: Context, data_dict: DataDict) -> dict[str, Any]:
+def challenge_projects_export(context: Context, data: DataDict) -> dict[str, Any]:
     """One batch of the submitted projects of a challenge that the caller may
     read (whoever may read the challenge), as ``projects.csv`` has them, with
     the datasets used the caller may read and, once the results are
@@ -1399,8 +1361,6 @@ def challenge_projects_export(context: Context, data_dict: DataDict) -> dict[str
         code_licence, datasets_used: [dataset name], submitted_at, award}]}``
     :rtype: dictionary
     """
-    tk.check_access("challenge_projects_export", context, data_dict)
-    data = _validate(data_dict, jury_schema.export_page(), context)
     challenge = _challenge(context, data["id"])
     published = rules.results_published(challenge.id) is not None
     rows, last = jury_queries.project_page(
@@ -1413,8 +1373,9 @@ def challenge_projects_export(context: Context, data_dict: DataDict) -> dict[str
     return {"challenge_id": challenge.id, "published": published, "next": last, "results": rows}
 
 
+@validate(jury_schema.project_ids)
 @tk.side_effect_free
-def project_winner_awards(context: Context, data_dict: DataDict) -> dict[str, Any]:
+def project_winner_awards(context: Context, data: DataDict) -> dict[str, Any]:
     """The awards of these projects in their challenge's published results
     (the winner badges of a whole list of projects: one query).  Awards of
     results not published, or retracted, are not returned: what this answers
@@ -1426,6 +1387,4 @@ def project_winner_awards(context: Context, data_dict: DataDict) -> dict[str, An
         amount, currency}}}`` (projects without a published award left out)
     :rtype: dictionary
     """
-    tk.check_access("project_winner_awards", context, data_dict)
-    data = _validate(data_dict, jury_schema.project_ids(), context)
     return {"awards": jury_queries.winner_awards(data["ids"]) if data["ids"] else {}}

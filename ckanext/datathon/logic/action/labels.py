@@ -1,7 +1,7 @@
 """Chained actions of the ``activity`` plugin that keep activities about
 projects behind their permission labels (see ``logic/labels.py``).
 
-Registered by ``follow.plugin_actions`` only when the ``activity`` plugin is
+Registered by ``logic.action.plugin_actions`` only when the ``activity`` plugin is
 enabled (chaining an action that does not exist stops CKAN).
 """
 

@@ -21,6 +21,7 @@ from ckanext.datathon.lib import activity, mail, timeline
 from ckanext.datathon.logic import dictize, harvested, jobs, lookup
 from ckanext.datathon.logic.queries import mail as mail_queries
 from ckanext.datathon.logic.schema import mail as mail_schema
+from ckanext.datathon.logic.validate import commit, validate
 from ckanext.datathon.logic.visibility import viewer
 from ckanext.datathon.model import Announcement, Challenge
 
@@ -36,15 +37,6 @@ _ = tk._
 DAY = dt.timedelta(days=1)
 
 
-def _validate(data_dict: DataDict, schema: dict[str, Any], context: Context) -> dict[str, Any]:
-    if not isinstance(data_dict, dict):
-        raise tk.ValidationError({"__root__": [_("Expected a JSON object")]})
-    data, errors = tk.navl_validate(dict(data_dict), schema, context)
-    if errors:
-        raise tk.ValidationError(errors)
-    return data
-
-
 def _announcement_dict(a: Announcement) -> dict[str, Any]:
     return {
         "id": a.id,
@@ -57,7 +49,8 @@ def _announcement_dict(a: Announcement) -> dict[str, Any]:
     }
 
 
-def challenge_announcement_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
+@validate(mail_schema.announcement_create, aliases={"id": "challenge"})
+def challenge_announcement_create(context: Context, data: DataDict) -> dict[str, Any]:
     """E-mail an announcement to every member of the registered teams of a
     published challenge (its organizers), and record it in the organization's
     activity stream.  At most ``ckanext.datathon.announcements_per_day`` per
@@ -65,8 +58,8 @@ def challenge_announcement_create(context: Context, data_dict: DataDict) -> dict
     challenge's language, with an unsubscribe link; members who opted out get
     none.
 
-    :param id: challenge id or name
-    :type id: string
+    :param challenge: challenge id or name (``id``: deprecated)
+    :type challenge: string
     :param subject: one line, at most 150 characters
     :type subject: string
     :param message: plain text, at most 5,000 characters
@@ -75,13 +68,11 @@ def challenge_announcement_create(context: Context, data_dict: DataDict) -> dict
         recipients, created}`` (``recipients``: team members at the time)
     :rtype: dict
     """
-    tk.check_access("challenge_announcement_create", context, data_dict)
-    data = _validate(data_dict, mail_schema.announcement_create(), context)
-    challenge = lookup.challenge_or_404(context, data["id"])
+    challenge = lookup.challenge_or_404(context, data["challenge"])
     harvested.refuse_copy(context, challenge)
     if challenge.state != "active":
         raise tk.ValidationError(
-            {"id": [_("Announcements can only be sent for published challenges")]}
+            {"challenge": [_("Announcements can only be sent for published challenges")]}
         )
     # one announcement at a time per challenge: the count below stays true
     model.Session.execute(
@@ -117,15 +108,15 @@ def challenge_announcement_create(context: Context, data_dict: DataDict) -> dict
         {"announcement": {"id": announcement.id, "subject": announcement.subject}},
     )
     result = _announcement_dict(announcement)
-    if not context.get("defer_commit"):
-        model.repo.commit()
+    commit(context)
     for recipient in recipients:
         jobs.enqueue(mail.ANNOUNCEMENT, recipient, challenge.id, announcement_id=result["id"])
     return result
 
 
+@validate(mail_schema.announcement_list)
 @tk.side_effect_free
-def challenge_announcement_list(context: Context, data_dict: DataDict) -> list[dict[str, Any]]:
+def challenge_announcement_list(context: Context, data: DataDict) -> list[dict[str, Any]]:
     """The announcements of a challenge, newest first (its organizers).
 
     :param id: challenge id or name
@@ -133,8 +124,6 @@ def challenge_announcement_list(context: Context, data_dict: DataDict) -> list[d
     :returns: a list of announcements (see ``challenge_announcement_create``)
     :rtype: list of dicts
     """
-    tk.check_access("challenge_announcement_list", context, data_dict)
-    data = _validate(data_dict, mail_schema.announcement_list(), context)
     challenge = lookup.challenge_or_404(context, data["id"])
     rows = model.Session.scalars(
         sa.select(Announcement)
@@ -163,8 +152,9 @@ def _preferences(user: model.User) -> dict[str, Any]:
     return {"user": user.name, "reminders": not jobs.opted_out(user)}
 
 
+@validate(mail_schema.preferences_show)
 @tk.side_effect_free
-def datathon_mail_preferences_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
+def datathon_mail_preferences_show(context: Context, data: DataDict) -> dict[str, Any]:
     """Whether a user receives the reminders and announcements of challenges
     (the user themself, or a sysadmin).
 
@@ -173,12 +163,11 @@ def datathon_mail_preferences_show(context: Context, data_dict: DataDict) -> dic
     :returns: ``{"user": name, "reminders": bool}``
     :rtype: dict
     """
-    tk.check_access("datathon_mail_preferences_show", context, data_dict)
-    data = _validate(data_dict, mail_schema.preferences_show(), context)
     return _preferences(_target_user(context, data.get("id")))
 
 
-def datathon_mail_preferences_update(context: Context, data_dict: DataDict) -> dict[str, Any]:
+@validate(mail_schema.preferences_update)
+def datathon_mail_preferences_update(context: Context, data: DataDict) -> dict[str, Any]:
     """Receive reminders and announcements of challenges, or not (stored in
     the user's ``plugin_extras``; everyone receives them until they opt out).
     Mail that answers the user's own doing (an invitation, an appointment to a
@@ -191,16 +180,14 @@ def datathon_mail_preferences_update(context: Context, data_dict: DataDict) -> d
     :returns: ``{"user": name, "reminders": bool}``
     :rtype: dict
     """
-    tk.check_access("datathon_mail_preferences_update", context, data_dict)
-    data = _validate(data_dict, mail_schema.preferences_update(), context)
     user = _target_user(context, data.get("id"))
     jobs.set_opt_out(user, not data["reminders"])
-    if not context.get("defer_commit"):
-        model.repo.commit()
+    commit(context)
     return _preferences(user)
 
 
-def datathon_mail_unsubscribe(context: Context, data_dict: DataDict) -> dict[str, Any]:
+@validate(mail_schema.unsubscribe)
+def datathon_mail_unsubscribe(context: Context, data: DataDict) -> dict[str, Any]:
     """Stop the reminders and announcements of challenges for the user a
     signed token names (the link at the foot of every mail; no login).
 
@@ -209,8 +196,6 @@ def datathon_mail_unsubscribe(context: Context, data_dict: DataDict) -> dict[str
     :returns: ``{"user": name, "reminders": false}``
     :rtype: dict
     """
-    tk.check_access("datathon_mail_unsubscribe", context, data_dict)
-    data = _validate(data_dict, mail_schema.unsubscribe(), context)
     user_id = mail.token_user(data["token"])
     if user_id is None:
         raise tk.NotAuthorized(_("This unsubscribe link is not valid"))
@@ -218,6 +203,5 @@ def datathon_mail_unsubscribe(context: Context, data_dict: DataDict) -> dict[str
     if user is None or user.state == "deleted":
         raise tk.ObjectNotFound(_("User not found"))
     jobs.set_opt_out(user, True)
-    if not context.get("defer_commit"):
-        model.repo.commit()
+    commit(context)
     return _preferences(user)

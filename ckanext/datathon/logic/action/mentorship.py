@@ -8,7 +8,6 @@ meeting URL or both, the names of its mentors and a description.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,6 +20,7 @@ from ckanext.datathon.lib import timeline
 from ckanext.datathon.logic import harvested, lookup
 from ckanext.datathon.logic.dictize import jsonable
 from ckanext.datathon.logic.schema import engagement as engagement_schema
+from ckanext.datathon.logic.validate import commit, validate
 from ckanext.datathon.model import Challenge, Mentorship
 
 __all__ = [
@@ -38,33 +38,13 @@ FIELDS = ("title", "starts", "ends", "location", "url", "mentors", "description"
 TEXT_LISTS = ("mentors", "datasets")
 
 
-def validate(
-    data_dict: DataDict,
-    schema: dict[str, Any],
-    context: Context,
-    cross_field: Callable[[dict[str, Any]], dict[str, list[str]]] | None = None,
-) -> dict[str, Any]:
-    """navl validation, then ``cross_field(data)`` rules on the fields that
-    passed; every problem is a field-level ValidationError, all at once."""
-    if not isinstance(data_dict, dict):
-        raise tk.ValidationError({"__root__": [_("Expected a JSON object")]})
+def text_lists(data_dict: DataDict, schema: dict[str, Any]) -> dict[str, list[str]]:
+    """Before navl: a list given for ``TEXT_LISTS`` holds text values only."""
     for key in TEXT_LISTS:
         value = data_dict.get(key)
         if key in schema and isinstance(value, list) and not all(isinstance(v, str) for v in value):
-            raise tk.ValidationError({key: [_("Must be a list of text values")]})
-    data, errors = tk.navl_validate(dict(data_dict), schema, context)
-    if cross_field is not None:
-        for key, messages in cross_field(data).items():
-            if not errors.get(key):
-                errors[key] = messages
-    if errors:
-        raise tk.ValidationError(errors)
-    return data
-
-
-def commit(context: Context) -> None:
-    if not context.get("defer_commit"):
-        model.repo.commit()
+            return {key: [_("Must be a list of text values")]}
+    return {}
 
 
 def challenge(context: Context, ref: Any, *, write: bool = True) -> Challenge:
@@ -94,7 +74,7 @@ def mentorship_dict(m: Mentorship) -> dict[str, Any]:
     }
 
 
-def _rules(values: dict[str, Any]) -> dict[str, list[str]]:
+def _rules(values: dict[str, Any], invalid: Any = None) -> dict[str, list[str]]:
     """A session ends after it starts and happens somewhere (a place, a URL)."""
     errors: dict[str, list[str]] = {}
     starts, ends = values.get("starts"), values.get("ends")
@@ -105,11 +85,17 @@ def _rules(values: dict[str, Any]) -> dict[str, list[str]]:
     return errors
 
 
-def challenge_mentorship_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
+@validate(
+    engagement_schema.mentorship_create,
+    aliases={"challenge_id": "challenge"},
+    shapes=text_lists,
+    cross_field=_rules,
+)
+def challenge_mentorship_create(context: Context, data: DataDict) -> dict[str, Any]:
     """Add a mentorship session to a challenge (organizers).
 
-    :param challenge_id: challenge id or name
-    :type challenge_id: string
+    :param challenge: challenge id or name (``challenge_id``: deprecated)
+    :type challenge: string
     :param title: the session's title (one line)
     :type title: string
     :param starts: ISO 8601 with a time zone
@@ -127,16 +113,14 @@ def challenge_mentorship_create(context: Context, data_dict: DataDict) -> dict[s
     :returns: the session, as in ``challenge_mentorship_list``
     :rtype: dict
     """
-    tk.check_access("challenge_mentorship_create", context, data_dict)
-    data = validate(data_dict, engagement_schema.mentorship_create(), context, _rules)
-    found = challenge(context, data["challenge_id"])
+    found = challenge(context, data["challenge"])
     count = model.Session.execute(
         sa.select(sa.func.count()).where(Mentorship.challenge_id == found.id)
     ).scalar_one()
     if count >= engagement_schema.MAX_SESSIONS:
         raise tk.ValidationError(
             {
-                "challenge_id": [
+                "challenge": [
                     _("A challenge has at most %(n)s mentorship sessions")
                     % {"n": engagement_schema.MAX_SESSIONS}
                 ]
@@ -161,7 +145,19 @@ def _session(ref: Any) -> Mentorship:
     return found
 
 
-def challenge_mentorship_update(context: Context, data_dict: DataDict) -> dict[str, Any]:
+def _merged(session: Mentorship, data: dict[str, Any]) -> dict[str, Any]:
+    return {k: data.get(k, getattr(session, k)) for k in FIELDS}
+
+
+def _update_rules(data: dict[str, Any], invalid: dict[str, Any]) -> dict[str, list[str]]:
+    """The session's rules on the fields given merged with the stored ones."""
+    if invalid.get("id"):
+        return {}
+    return _rules(_merged(_session(data.get("id")), data))
+
+
+@validate(engagement_schema.mentorship_update, shapes=text_lists, cross_field=_update_rules)
+def challenge_mentorship_update(context: Context, data: DataDict) -> dict[str, Any]:
     """Change a session; fields not given keep their value.
 
     :param id: session id
@@ -183,20 +179,9 @@ def challenge_mentorship_update(context: Context, data_dict: DataDict) -> dict[s
     :returns: the session, as in ``challenge_mentorship_list``
     :rtype: dict
     """
-    tk.check_access("challenge_mentorship_update", context, data_dict)
-    session = _session(data_dict.get("id") if isinstance(data_dict, dict) else None)
+    session = _session(data["id"])
     harvested.refuse_copy(context, session.challenge_id)
-
-    def merged(data: dict[str, Any]) -> dict[str, Any]:
-        return {k: data.get(k, getattr(session, k)) for k in FIELDS}
-
-    data = validate(
-        data_dict,
-        engagement_schema.mentorship_update(),
-        context,
-        lambda data: _rules(merged(data)),
-    )
-    for key, value in merged(data).items():
+    for key, value in _merged(session, data).items():
         setattr(session, key, value)
     session.modified = timeline.now()
     model.Session.flush()
@@ -204,22 +189,22 @@ def challenge_mentorship_update(context: Context, data_dict: DataDict) -> dict[s
     return mentorship_dict(session)
 
 
-def challenge_mentorship_delete(context: Context, data_dict: DataDict) -> None:
+@validate(engagement_schema.entry_id)
+def challenge_mentorship_delete(context: Context, data: DataDict) -> None:
     """Delete a session.
 
     :param id: session id
     :type id: string
     """
-    tk.check_access("challenge_mentorship_delete", context, data_dict)
-    data = validate(data_dict, engagement_schema.entry_id(), context)
     session = _session(data["id"])
     harvested.refuse_copy(context, session.challenge_id)
     model.Session.execute(sa.delete(Mentorship).where(Mentorship.id == session.id))
     commit(context)
 
 
+@validate(engagement_schema.challenge_ref, hide=lambda: _("Challenge not found"))
 @tk.side_effect_free
-def challenge_mentorship_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+def challenge_mentorship_list(context: Context, data: DataDict) -> dict[str, Any]:
     """The mentorship sessions of a challenge, by start (readers of the
     challenge; drafts are "not found" for others).
 
@@ -228,11 +213,6 @@ def challenge_mentorship_list(context: Context, data_dict: DataDict) -> dict[str
     :returns: ``{"count", "timezone", "results": [...]}``
     :rtype: dict
     """
-    try:
-        tk.check_access("challenge_mentorship_list", context, data_dict)
-    except tk.NotAuthorized:
-        raise tk.ObjectNotFound(_("Challenge not found")) from None
-    data = validate(data_dict, engagement_schema.challenge_ref(), context)
     found = challenge(context, data["id"], write=False)
     sessions = model.Session.scalars(
         sa.select(Mentorship)

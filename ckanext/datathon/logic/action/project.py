@@ -16,7 +16,6 @@ from typing import Any
 import sqlalchemy as sa
 
 import ckan.authz as authz
-import ckan.lib.search as search
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
@@ -25,6 +24,7 @@ from ckanext.datathon.lib import timeline
 from ckanext.datathon.logic import datasets_used, harvested, lookup, project_rules
 from ckanext.datathon.logic import results as frozen
 from ckanext.datathon.logic.schema import project as project_schema
+from ckanext.datathon.logic.validate import commit, validate
 from ckanext.datathon.logic.visibility import readable_dataset, viewer
 from ckanext.datathon.model import PROJECT_TYPE, Award, Challenge, Project, Results
 
@@ -52,24 +52,6 @@ LIST_EXTRAS = ("team_name", "code_licence", "repository_url", "demo_url", "chall
 
 
 # -- helpers ------------------------------------------------------------------------
-
-
-def _validate(data_dict: DataDict, schema_: dict[str, Any], context: Context) -> dict[str, Any]:
-    if not isinstance(data_dict, dict):
-        raise tk.ValidationError({"__root__": [_("Expected a JSON object")]})
-    data, errors = tk.navl_validate(dict(data_dict), schema_, context)
-    if errors:
-        raise tk.ValidationError(errors)
-    return data
-
-
-def _commit_and_index(context: Context, package_id: str) -> None:
-    if context.get("defer_commit"):
-        return
-    model.repo.commit()
-    # CKAN 2.12 indexes in its actions, not on commit: keep Solr in step
-    # with the visibility our actions change.
-    search.rebuild(package_id)
 
 
 def _project(id_or_name: Any, *, lock: bool = False) -> tuple[model.Package, Project]:
@@ -100,14 +82,15 @@ def _slug(title: str) -> str:
 def _user(username: str) -> model.User:
     user = model.User.get(username)
     if user is None or user.state != "active":
-        raise tk.ValidationError({"username": [_("User not found")]})
+        raise tk.ValidationError({"user": [_("User not found")]})
     return user
 
 
 # -- registration and team --------------------------------------------------------------
 
 
-def project_register(context: Context, data_dict: DataDict) -> dict[str, Any]:
+@validate(project_schema.project_register)
+def project_register(context: Context, data: DataDict) -> dict[str, Any]:
     """Register a team for a challenge: creates its project record (a private
     draft owned by the challenge's organization) with the user as team leader.
 
@@ -127,8 +110,6 @@ def project_register(context: Context, data_dict: DataDict) -> dict[str, Any]:
         ``[{dataset, resource_ids}]``, the entries the caller may read)
     :rtype: dict
     """
-    tk.check_access("project_register", context, data_dict)
-    data = _validate(data_dict, project_schema.project_register(), context)
     challenge = lookup.challenge(context, data["challenge"])
     harvested.refuse_copy(context, challenge)
     who = viewer(context)
@@ -176,7 +157,7 @@ def project_register(context: Context, data_dict: DataDict) -> dict[str, Any]:
         )
     )
     model.Session.flush()
-    _commit_and_index(context, package_id)
+    commit(context, reindex=package_id)
     return _show(context, package_id)
 
 
@@ -246,7 +227,8 @@ def _submission_errors(
     return errors
 
 
-def project_submit(context: Context, data_dict: DataDict) -> dict[str, Any]:
+@validate(project_schema.project_id)
+def project_submit(context: Context, data: DataDict) -> dict[str, Any]:
     """Submit a project before the challenge's submission deadline: checks the
     repository URL, the licence, the datasets used and the team size, then
     makes the record public.  A withdrawn project may be submitted again.
@@ -256,8 +238,6 @@ def project_submit(context: Context, data_dict: DataDict) -> dict[str, Any]:
     :returns: the project record, as ``package_show`` returns it
     :rtype: dict
     """
-    tk.check_access("project_submit", context, data_dict)
-    data = _validate(data_dict, project_schema.project_id(), context)
     pkg, project = _project(data["id"], lock=True)
     frozen.ensure_not_published(project.challenge_id, "id", frozen.PROJECT_STATUS)
     challenge = project_rules.challenge_of(project)
@@ -280,11 +260,12 @@ def project_submit(context: Context, data_dict: DataDict) -> dict[str, Any]:
     pkg.private = False
     pkg.metadata_modified = now.replace(tzinfo=None)
     model.Session.flush()
-    _commit_and_index(context, pkg.id)
+    commit(context, reindex=pkg.id)
     return _show(context, pkg.id)
 
 
-def project_withdraw(context: Context, data_dict: DataDict) -> dict[str, Any]:
+@validate(project_schema.project_id)
+def project_withdraw(context: Context, data: DataDict) -> dict[str, Any]:
     """Withdraw a project: it leaves the contest and becomes private again (the
     team and organizers still see it).  Teams may withdraw until the
     submission deadline, organizers at any time.
@@ -294,8 +275,6 @@ def project_withdraw(context: Context, data_dict: DataDict) -> dict[str, Any]:
     :returns: the project record, as ``package_show`` returns it
     :rtype: dict
     """
-    tk.check_access("project_withdraw", context, data_dict)
-    data = _validate(data_dict, project_schema.project_id(), context)
     pkg, project = _project(data["id"], lock=True)
     frozen.ensure_not_published(project.challenge_id, "id", frozen.PROJECT_STATUS)
     if project.submission_status == "withdrawn":
@@ -307,15 +286,16 @@ def project_withdraw(context: Context, data_dict: DataDict) -> dict[str, Any]:
     pkg.private = True
     pkg.metadata_modified = now.replace(tzinfo=None)
     model.Session.flush()
-    _commit_and_index(context, pkg.id)
+    commit(context, reindex=pkg.id)
     return _show(context, pkg.id)
 
 
 # -- listing ---------------------------------------------------------------------------------
 
 
+@validate(project_schema.project_list, hide=lambda: _("Challenge not found"))
 @tk.side_effect_free
-def project_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+def project_list(context: Context, data: DataDict) -> dict[str, Any]:
     """Projects of a challenge that the user may see, newest submission first.
 
     Anonymous users see submitted projects; team members also their own
@@ -334,11 +314,6 @@ def project_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
         by prize rank
     :rtype: dict
     """
-    try:
-        tk.check_access("project_list", context, data_dict)
-    except tk.NotAuthorized:
-        raise tk.ObjectNotFound(_("Challenge not found")) from None
-    data = _validate(data_dict, project_schema.project_list(), context)
     challenge = lookup.challenge(context, data["challenge"])
     if challenge is None:
         raise tk.ObjectNotFound(_("Challenge not found"))

@@ -15,6 +15,7 @@ from ckanext.datathon.lib import licences
 from ckanext.datathon.logic import project_rules
 from ckanext.datathon.logic.queries import project_reads as queries
 from ckanext.datathon.logic.schema import project_reads as project_reads_schema
+from ckanext.datathon.logic.validate import validate
 from ckanext.datathon.logic.visibility import viewer
 
 __all__ = ["project_datasets_used", "project_form_choices"]
@@ -22,17 +23,9 @@ __all__ = ["project_datasets_used", "project_form_choices"]
 _ = tk._
 
 
-def _validate(data_dict: DataDict, schema: dict[str, Any], context: Context) -> dict[str, Any]:
-    if not isinstance(data_dict, dict):
-        raise tk.ValidationError({"__root__": [_("Expected a JSON object")]})
-    data, errors = tk.navl_validate(dict(data_dict), schema, context)
-    if errors:
-        raise tk.ValidationError(errors)
-    return data
-
-
+@validate(project_reads_schema.project_datasets_used)
 @tk.side_effect_free
-def project_datasets_used(context: Context, data_dict: DataDict) -> dict[str, Any]:
+def project_datasets_used(context: Context, data: DataDict) -> dict[str, Any]:
     """The portal datasets each of these projects uses, by title: only
     projects the caller may see, only datasets the caller may read (a
     private dataset stays unnamed).  One statement for all of them.
@@ -43,8 +36,6 @@ def project_datasets_used(context: Context, data_dict: DataDict) -> dict[str, An
         without such datasets is left out)
     :rtype: dictionary
     """
-    tk.check_access("project_datasets_used", context, data_dict)
-    data = _validate(data_dict, project_reads_schema.project_datasets_used(), context)
     return {"results": queries.datasets_used(data["ids"], viewer(context))}
 
 
@@ -60,8 +51,9 @@ def _may_read_challenge(context: Context, challenge_id: str) -> bool:
     return True
 
 
+@validate(project_reads_schema.project_form_choices)
 @tk.side_effect_free
-def project_form_choices(context: Context, data_dict: DataDict) -> dict[str, Any]:
+def project_form_choices(context: Context, data: DataDict) -> dict[str, Any]:
     """What a project form offers: the code licences the challenge allows
     (the OSI-approved list without a challenge), and the datasets linked to
     the challenge or already used by the project -- those the caller may
@@ -78,8 +70,6 @@ def project_form_choices(context: Context, data_dict: DataDict) -> dict[str, Any
         "datasets": [{id, name, title, resources: [{id, name, url}]}]}``
     :rtype: dictionary
     """
-    tk.check_access("project_form_choices", context, data_dict)
-    data = _validate(data_dict, project_reads_schema.project_form_choices(), context)
     v = viewer(context)
     ref = data.get("challenge")
     project_id = None

@@ -30,9 +30,10 @@ from ckanext.datathon import config
 from ckanext.datathon.lib import header_counts, timeline
 from ckanext.datathon.logic import jobs, project_rules
 from ckanext.datathon.logic import results as frozen
-from ckanext.datathon.logic.action.project import _commit_and_index, _project, _user, _validate
+from ckanext.datathon.logic.action.project import _project, _user
 from ckanext.datathon.logic.dictize import jsonable
 from ckanext.datathon.logic.schema import project as project_schema
+from ckanext.datathon.logic.validate import commit, validate
 from ckanext.datathon.model import Challenge, Juror, Project, TeamInvitation
 
 __all__ = [
@@ -395,7 +396,8 @@ def _sent_today(user_id: str) -> int:
 # -- adding and inviting ---------------------------------------------------------------------
 
 
-def project_member_add(context: Context, data_dict: DataDict) -> dict[str, Any]:
+@validate(project_schema.project_member, aliases={"username": "user"})
+def project_member_add(context: Context, data: DataDict) -> dict[str, Any]:
     """Add someone to a project's team: a team member invites an existing
     user, an organizer of the challenge adds them directly.
 
@@ -408,18 +410,16 @@ def project_member_add(context: Context, data_dict: DataDict) -> dict[str, Any]:
 
     :param id: project id or name
     :type id: string
-    :param username: user name or id
-    :type username: string
+    :param user: user name or id (``username``: deprecated)
+    :type user: string
     :returns: ``{"status": "invited", "invitation": {...}, "count", "members"}``
         or ``{"status": "added", "count", "members"}``
     :rtype: dict
     """
-    tk.check_access("project_member_add", context, data_dict)
-    data = _validate(data_dict, project_schema.project_member(), context)
     pkg, project = _project(data["id"])
     # frozen results: no team change once the challenge's results are published
-    frozen.ensure_challenge_of_project_not_published(pkg.id, "username", frozen.TEAM)
-    user = _user(data["username"])
+    frozen.ensure_challenge_of_project_not_published(pkg.id, "user", frozen.TEAM)
+    user = _user(data["user"])
     me = project_rules.user_obj(context)
     on_team = me is not None and project_rules.is_team_member(me.id, pkg.id)
     organizer = project_rules.is_organizer(context.get("user"), pkg.owner_org)
@@ -434,7 +434,7 @@ def _add_directly(
     context: Context, me: model.User | None, pkg: model.Package, user: model.User
 ) -> dict[str, Any]:
     if not project_rules.is_team_member(user.id, pkg.id):
-        project_rules.lock_and_check_team_room(context, pkg.id, user.id)
+        project_rules.lock_and_check_team_room(context, pkg.id, user.id, field_name="user")
         now = _utcnow()
         model.Session.add(
             model.PackageMember(
@@ -457,7 +457,7 @@ def _add_directly(
         model.Session.flush()
         header_counts.forget_after_commit(model.Session, user.id)
         _record_team_change(me, pkg, {"added": user.name})
-        _commit_and_index(context, pkg.id)
+        commit(context, reindex=pkg.id)
     return {"status": "added", **_team(pkg.id)}
 
 
@@ -465,11 +465,11 @@ def _invite(
     context: Context, me: model.User, pkg: model.Package, project: Project, user: model.User
 ) -> dict[str, Any]:
     if project_rules.is_team_member(user.id, pkg.id):
-        raise tk.ValidationError({"username": [_("This person is already on the team")]})
+        raise tk.ValidationError({"user": [_("This person is already on the team")]})
     project = project_rules.project_row(pkg.id, lock=True) or project
     challenge = project_rules.challenge_of(project)
     if project_rules.join_conflict(challenge, user.id):
-        raise tk.ValidationError({"username": [project_rules.cannot_join_message()]})
+        raise tk.ValidationError({"user": [project_rules.cannot_join_message()]})
     if project.submission_status == "withdrawn":
         raise tk.ValidationError({"id": [_("A withdrawn project takes no new members")]})
     existing = model.Session.scalars(
@@ -486,7 +486,7 @@ def _invite(
         if project_rules.team_size(pkg.id) >= challenge.max_team_size:
             raise tk.ValidationError(
                 {
-                    "username": [
+                    "user": [
                         _("The team is full: a team has at most {n} members").format(
                             n=challenge.max_team_size
                         )
@@ -496,7 +496,7 @@ def _invite(
         if _pending_count(pkg.id) >= config.max_pending_invitations():
             raise tk.ValidationError(
                 {
-                    "username": [
+                    "user": [
                         _("A team has at most {n} open invitations").format(
                             n=config.max_pending_invitations()
                         )
@@ -506,7 +506,7 @@ def _invite(
         if _sent_today(me.id) >= config.max_invitations_per_day():
             raise tk.ValidationError(
                 {
-                    "username": [
+                    "user": [
                         _("You may send at most {n} invitations a day").format(
                             n=config.max_invitations_per_day()
                         )
@@ -521,8 +521,7 @@ def _invite(
         existing.created = _utcnow()
         model.Session.flush()
         header_counts.forget_after_commit(model.Session, user.id)
-        if not context.get("defer_commit"):
-            model.repo.commit()
+        commit(context)
         jobs.team_invitation(existing.id)
     invitation = model.Session.get(TeamInvitation, existing.id)
     return {
@@ -535,7 +534,8 @@ def _invite(
 # -- the invitee ---------------------------------------------------------------------------
 
 
-def project_invitation_accept(context: Context, data_dict: DataDict) -> dict[str, Any]:
+@validate(project_schema.project_id)
+def project_invitation_accept(context: Context, data: DataDict) -> dict[str, Any]:
     """Accept an invitation to a team (the invitee only).  Refused, with the
     reason, when it lapsed, when the team is full, when the invitee is a
     juror or organizer of the challenge or on too many teams of it.
@@ -545,8 +545,6 @@ def project_invitation_accept(context: Context, data_dict: DataDict) -> dict[str
     :returns: the invitation, ``status`` ``accepted``
     :rtype: dict
     """
-    tk.check_access("project_invitation_accept", context, data_dict)
-    data = _validate(data_dict, project_schema.project_id(), context)
     invitation = _invitation(context, data["id"])
     pkg = model.Session.get(model.Package, invitation.project_id)
     # the project's row lock first (as package_collaborator_create), then the
@@ -578,11 +576,12 @@ def project_invitation_accept(context: Context, data_dict: DataDict) -> dict[str
     invitation.decided = now
     model.Session.flush()
     header_counts.forget_after_commit(model.Session, invitation.invitee_user_id)
-    _commit_and_index(context, pkg.id)
+    commit(context, reindex=pkg.id)
     return _invitation_dict(invitation, pkg, project, challenge, explain=True, you=True)
 
 
-def project_invitation_decline(context: Context, data_dict: DataDict) -> dict[str, Any]:
+@validate(project_schema.project_id)
+def project_invitation_decline(context: Context, data: DataDict) -> dict[str, Any]:
     """Decline an invitation to a team (the invitee only; also a lapsed one).
 
     :param id: the invitation's id
@@ -590,8 +589,6 @@ def project_invitation_decline(context: Context, data_dict: DataDict) -> dict[st
     :returns: the invitation, ``status`` ``declined``
     :rtype: dict
     """
-    tk.check_access("project_invitation_decline", context, data_dict)
-    data = _validate(data_dict, project_schema.project_id(), context)
     invitation = _invitation(context, data["id"], lock=True)
     if invitation.state != "pending":
         raise tk.ValidationError({"id": [_("This invitation was already answered")]})
@@ -599,15 +596,15 @@ def project_invitation_decline(context: Context, data_dict: DataDict) -> dict[st
     invitation.decided = _utcnow()
     model.Session.flush()
     header_counts.forget_after_commit(model.Session, invitation.invitee_user_id)
-    if not context.get("defer_commit"):
-        model.repo.commit()
+    commit(context)
     pkg = model.Session.get(model.Package, invitation.project_id)
     project = model.Session.get(Project, invitation.project_id)
     challenge = project_rules.challenge_of(project) if project is not None else None
     return _invitation_dict(invitation, pkg, project, challenge, explain=True, you=True)
 
 
-def project_invitation_revoke(context: Context, data_dict: DataDict) -> dict[str, Any]:
+@validate(project_schema.project_id)
+def project_invitation_revoke(context: Context, data: DataDict) -> dict[str, Any]:
     """Withdraw a pending invitation (also a lapsed one): the person who sent
     it, the team leader or an organizer of the challenge.  Its place among
     the team's open invitations (``max_pending_invitations_per_project``) is
@@ -620,8 +617,6 @@ def project_invitation_revoke(context: Context, data_dict: DataDict) -> dict[str
     :returns: the invitation, ``status`` ``revoked``
     :rtype: dict
     """
-    tk.check_access("project_invitation_revoke", context, data_dict)
-    data = _validate(data_dict, project_schema.project_id(), context)
     user = project_rules.user_obj(context)
     ref = data["id"]
     if user is None or not isinstance(ref, str) or not ref:
@@ -650,8 +645,7 @@ def project_invitation_revoke(context: Context, data_dict: DataDict) -> dict[str
     invitation.decided = _utcnow()
     model.Session.flush()
     header_counts.forget_after_commit(model.Session, invitation.invitee_user_id)
-    if not context.get("defer_commit"):
-        model.repo.commit()
+    commit(context)
     challenge = project_rules.challenge_of(project)
     return _invitation_dict(invitation, pkg, project, challenge, explain=organizer)
 
@@ -667,8 +661,9 @@ def _by_id(entity: Any, column: Any, ids: set[str]) -> dict[str, Any]:
     }
 
 
+@validate(project_schema.invitation_list)
 @tk.side_effect_free
-def project_invitation_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+def project_invitation_list(context: Context, data: DataDict) -> dict[str, Any]:
     """Invitations to teams, newest first: the caller's own (as invitee), or,
     with ``id``, those of a project (for its team and the organizers of its
     challenge).  ``status`` is ``pending``, ``lapsed`` (with
@@ -687,8 +682,6 @@ def project_invitation_list(context: Context, data_dict: DataDict) -> dict[str, 
     :returns: ``{"count", "results": [...]}``
     :rtype: dict
     """
-    tk.check_access("project_invitation_list", context, data_dict)
-    data = _validate(data_dict, project_schema.invitation_list(), context)
     user = project_rules.user_obj(context)
     if user is None:
         raise tk.NotAuthorized(_("You must be logged in"))
@@ -758,8 +751,9 @@ def _invitation_dicts(
 # -- members ---------------------------------------------------------------------------------
 
 
+@validate(project_schema.project_id)
 @tk.side_effect_free
-def project_member_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+def project_member_list(context: Context, data: DataDict) -> dict[str, Any]:
     """The team of a project, leader first: for the team and the organizers,
     and for everyone once the project is submitted.  Display names, never
     e-mails; user names and ids only where user details are public to the
@@ -770,8 +764,6 @@ def project_member_list(context: Context, data_dict: DataDict) -> dict[str, Any]
     :returns: ``{"count", "members": [{"user_id", "name", "display_name", "leader"}]}``
     :rtype: dict
     """
-    tk.check_access("project_member_list", context, data_dict)
-    data = _validate(data_dict, project_schema.project_id(), context)
     pkg, project = _project(data["id"])
     if not _may_read(context, pkg, project):
         raise tk.ObjectNotFound(_("Project not found"))
@@ -779,7 +771,8 @@ def project_member_list(context: Context, data_dict: DataDict) -> dict[str, Any]
     return {"count": len(members), "members": members}
 
 
-def project_member_remove(context: Context, data_dict: DataDict) -> dict[str, Any]:
+@validate(project_schema.project_member, aliases={"username": "user"})
+def project_member_remove(context: Context, data: DataDict) -> dict[str, Any]:
     """Remove a user from a project's team, or leave it.
 
     Anyone may leave until the submission deadline; the leader hands the
@@ -789,20 +782,18 @@ def project_member_remove(context: Context, data_dict: DataDict) -> dict[str, An
 
     :param id: project id or name
     :type id: string
-    :param username: user name or id
-    :type username: string
+    :param user: user name or id (``username``: deprecated)
+    :type user: string
     :returns: the team (``{"count", "members"}``; ``"deleted": true`` when the
         draft went with its last member)
     :rtype: dict
     """
-    tk.check_access("project_member_remove", context, data_dict)
-    data = _validate(data_dict, project_schema.project_member(), context)
     pkg, project = _project(data["id"])
-    frozen.ensure_challenge_of_project_not_published(pkg.id, "username", frozen.TEAM)
+    frozen.ensure_challenge_of_project_not_published(pkg.id, "user", frozen.TEAM)
     project = project_rules.project_row(pkg.id, lock=True) or project
-    user = model.User.get(data["username"])
+    user = model.User.get(data["user"])
     if user is None or not project_rules.is_team_member(user.id, pkg.id):
-        raise tk.ValidationError({"username": [_("Not a member of this team")]})
+        raise tk.ValidationError({"user": [_("Not a member of this team")]})
     me = project_rules.user_obj(context)
     if user.id == project.leader_user_id:
         sole = project_rules.team_size(pkg.id) == 1
@@ -814,7 +805,7 @@ def project_member_remove(context: Context, data_dict: DataDict) -> dict[str, An
             return {"count": 0, "members": [], "deleted": True}
         raise tk.ValidationError(
             {
-                "username": [
+                "user": [
                     _(
                         "The team leader cannot leave or be removed: hand the role "
                         "to another member first (project_leader_set)"
@@ -831,36 +822,35 @@ def project_member_remove(context: Context, data_dict: DataDict) -> dict[str, An
     if me is None or me.id != user.id:
         _record_team_change(me, pkg, {"removed": user.name})
     model.Session.flush()
-    _commit_and_index(context, pkg.id)
+    commit(context, reindex=pkg.id)
     return _team(pkg.id)
 
 
-def project_leader_set(context: Context, data_dict: DataDict) -> dict[str, Any]:
+@validate(project_schema.project_member, aliases={"username": "user"})
+def project_leader_set(context: Context, data: DataDict) -> dict[str, Any]:
     """Hand the leader role to another member of the team (the leader, until
     the submission deadline, or an organizer).  The new leader's teams led in
     the challenge count (``max_teams_led_per_challenge``).
 
     :param id: project id or name
     :type id: string
-    :param username: the new leader (user name or id)
-    :type username: string
+    :param user: the new leader, user name or id (``username``: deprecated)
+    :type user: string
     :returns: the team
     :rtype: dict
     """
-    tk.check_access("project_leader_set", context, data_dict)
-    data = _validate(data_dict, project_schema.project_member(), context)
     pkg, project = _project(data["id"])
-    frozen.ensure_challenge_of_project_not_published(pkg.id, "username", frozen.TEAM)
+    frozen.ensure_challenge_of_project_not_published(pkg.id, "user", frozen.TEAM)
     project = project_rules.project_row(pkg.id, lock=True) or project
-    user = model.User.get(data["username"])
+    user = model.User.get(data["user"])
     if user is None or user.state != "active" or not project_rules.is_team_member(user.id, pkg.id):
-        raise tk.ValidationError({"username": [_("Not a member of this team")]})
+        raise tk.ValidationError({"user": [_("Not a member of this team")]})
     if project.leader_user_id != user.id:
         project_rules.check_team_caps(
-            project.challenge_id, user.id, "username", leading=True, except_package_id=pkg.id
+            project.challenge_id, user.id, "user", leading=True, except_package_id=pkg.id
         )
         project.leader_user_id = user.id
         project.modified = timeline.now()
         model.Session.flush()
-        _commit_and_index(context, pkg.id)
+        commit(context, reindex=pkg.id)
     return _team(pkg.id)

@@ -173,7 +173,7 @@ def challenge_dataset_add(context: Context, data_dict: DataDict) -> AuthResult:
     if not result["success"]:
         return result
     # Linking needs read access to the dataset: nobody links what they cannot see.
-    dataset_id = data_dict.get("dataset_id")
+    dataset_id = data_dict.get("dataset")
     if not isinstance(dataset_id, str) or not dataset_id:
         return _ok()  # the action reports the missing dataset as a validation error
     try:
@@ -214,7 +214,7 @@ def dataset_challenge_list(context: Context, data_dict: DataDict) -> AuthResult:
 
 
 def challenge_ally_create(context: Context, data_dict: DataDict) -> AuthResult:
-    return _manage(context, data_dict, "challenge_id")
+    return _manage(context, data_dict, "challenge")
 
 
 def challenge_ally_update(context: Context, data_dict: DataDict) -> AuthResult:

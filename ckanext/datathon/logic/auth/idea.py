@@ -148,7 +148,7 @@ def _registered(context: Context, message: str) -> AuthResult:
 def challenge_idea_list(context: Context, data_dict: DataDict) -> AuthResult:
     # Ideas are published with the challenge.
     return authz.is_authorized(
-        "datathon_permission_read_challenge", context, {"id": data_dict.get("challenge")}
+        "datathon_permission_read_challenge", context, {"id": data_dict.get("id")}
     )
 
 
@@ -194,4 +194,4 @@ def challenge_idea_adopt(context: Context, data_dict: DataDict) -> AuthResult:
 
 def challenge_data_gap_list(context: Context, data_dict: DataDict) -> AuthResult:
     """Organizers see the data gaps of their challenge in one list."""
-    return _manage(context, data_dict.get("challenge"))
+    return _manage(context, data_dict.get("id"))

@@ -24,7 +24,7 @@ _ = tk._
 
 
 def challenge_impact_create(context: Context, data_dict: DataDict) -> AuthResult:
-    return manage(context, data_dict.get("challenge_id"))
+    return manage(context, data_dict.get("challenge"))
 
 
 def challenge_impact_update(context: Context, data_dict: DataDict) -> AuthResult:

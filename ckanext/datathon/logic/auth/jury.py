@@ -180,7 +180,7 @@ def challenge_juror_list(context: Context, data_dict: DataDict) -> AuthResult:
 
 
 def challenge_criterion_create(context: Context, data_dict: DataDict) -> AuthResult:
-    return _manage(context, data_dict.get("challenge_id"))
+    return _manage(context, data_dict.get("challenge"))
 
 
 def challenge_criterion_update(context: Context, data_dict: DataDict) -> AuthResult:
@@ -223,7 +223,7 @@ def project_recuse(context: Context, data_dict: DataDict) -> AuthResult:
 
 def project_score_list(context: Context, data_dict: DataDict) -> AuthResult:
     """Organizers (every score) and jurors of the challenge (their own)."""
-    pkg, project, _challenge = readable_project(context, data_dict.get("project"))
+    pkg, project, _challenge = readable_project(context, data_dict.get("id"))
     if project_rules.is_organizer(context.get("user"), pkg.owner_org):
         return _ok()
     if is_juror(_user_id(context), project.challenge_id):
@@ -261,7 +261,7 @@ def challenge_award_list(context: Context, data_dict: DataDict) -> AuthResult:
 
 
 def challenge_award_create(context: Context, data_dict: DataDict) -> AuthResult:
-    return _manage(context, data_dict.get("challenge_id"))
+    return _manage(context, data_dict.get("challenge"))
 
 
 def challenge_award_delete(context: Context, data_dict: DataDict) -> AuthResult:

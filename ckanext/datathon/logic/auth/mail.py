@@ -28,7 +28,7 @@ def _manage(context: Context, data_dict: DataDict) -> AuthResult:
 
 
 def challenge_announcement_create(context: Context, data_dict: DataDict) -> AuthResult:
-    return _manage(context, data_dict)
+    return _manage(context, {"id": data_dict.get("challenge")})
 
 
 def challenge_announcement_list(context: Context, data_dict: DataDict) -> AuthResult:

@@ -44,7 +44,7 @@ def get(model_class: Any, ref: Any) -> Any:
 
 
 def challenge_mentorship_create(context: Context, data_dict: DataDict) -> AuthResult:
-    return manage(context, data_dict.get("challenge_id"))
+    return manage(context, data_dict.get("challenge"))
 
 
 def challenge_mentorship_update(context: Context, data_dict: DataDict) -> AuthResult:

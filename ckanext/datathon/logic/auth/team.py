@@ -77,7 +77,7 @@ def project_member_remove(context: Context, data_dict: DataDict) -> AuthResult:
     if _leader_or_organizer(context, data_dict):
         return _ok()
     user = project_rules.user_obj(context)
-    target = data_dict.get("username")
+    target = data_dict.get("user")
     target_user = model.User.get(target) if isinstance(target, str) and target else None
     if user is not None and target_user is not None and target_user.id == user.id:
         return _ok()

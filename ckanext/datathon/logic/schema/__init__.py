@@ -142,6 +142,12 @@ def challenge_show(not_empty: Validator, unicode_safe: Validator) -> Schema:
 
 
 @validator_args
+def challenge_patch(not_empty: Validator, unicode_safe: Validator) -> Schema:
+    """``id``; the other keys go to ``challenge_update``, which validates them."""
+    return {"id": [not_empty, unicode_safe]}
+
+
+@validator_args
 def challenge_list(
     ignore_missing: Validator,
     unicode_safe: Validator,
@@ -182,7 +188,7 @@ def challenge_dataset_add(
 ) -> Schema:
     return {
         "id": [not_empty, unicode_safe],
-        "dataset_id": [not_empty, unicode_safe],
+        "dataset": [not_empty, unicode_safe],
         "role": [default("primary"), datathon_dataset_role],
         "note": _text(SHORT_TEXT_MAX),
     }
@@ -190,7 +196,7 @@ def challenge_dataset_add(
 
 @validator_args
 def challenge_dataset_remove(not_empty: Validator, unicode_safe: Validator) -> Schema:
-    return {"id": [not_empty, unicode_safe], "dataset_id": [not_empty, unicode_safe]}
+    return {"id": [not_empty, unicode_safe], "dataset": [not_empty, unicode_safe]}
 
 
 @validator_args
@@ -245,7 +251,7 @@ def challenge_ally_create(
     datathon_http_url: Validator,
 ) -> Schema:
     return {
-        "challenge_id": [not_empty, unicode_safe],
+        "challenge": [not_empty, unicode_safe],
         "name": _text(TITLE_MAX, required=True, line=True),
         "kind": [not_empty, datathon_ally_kind],
         "url": [default(""), datathon_http_url],
@@ -257,7 +263,7 @@ def challenge_ally_create(
 @validator_args
 def challenge_ally_update(not_empty: Validator, unicode_safe: Validator) -> Schema:
     schema = challenge_ally_create()
-    schema.pop("challenge_id")
+    schema.pop("challenge")
     schema["id"] = [not_empty, unicode_safe]
     return schema
 

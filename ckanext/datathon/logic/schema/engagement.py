@@ -133,7 +133,7 @@ def mentorship_create(
     not_empty: Validator, default: ValidatorFactory, datathon_aware_datetime: Validator
 ) -> Schema:
     return {
-        "challenge_id": _ref(),
+        "challenge": _ref(),
         "title": _text(TITLE_MAX, required=True, line=True),
         "starts": [not_empty, datathon_aware_datetime],
         "ends": [not_empty, datathon_aware_datetime],
@@ -179,7 +179,7 @@ def impact_create(
     not_empty: Validator, default: ValidatorFactory, ignore_missing: Validator
 ) -> Schema:
     return {
-        "challenge_id": _ref(),
+        "challenge": _ref(),
         "date": [not_empty, calendar_date],
         "kind": [not_empty, impact_kind],
         "title": _text(TITLE_MAX, required=True, line=True),

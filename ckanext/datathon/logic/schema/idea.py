@@ -88,7 +88,7 @@ def idea_list(
     datathon_int_range: ValidatorFactory,
 ) -> Schema:
     return {
-        "challenge": _ref(),
+        "id": _ref(),
         "sort": [default("votes"), _is_text, one_of(list(SORTS))],
         "limit": [default(LIST_LIMIT), datathon_int_range(1, LIST_LIMIT_MAX)],
         "offset": [default(0), datathon_int_range(0, OFFSET_MAX)],
@@ -101,7 +101,7 @@ def data_gap_list(
     datathon_int_range: ValidatorFactory,
 ) -> Schema:
     return {
-        "challenge": _ref(),
+        "id": _ref(),
         "limit": [default(GAP_LIMIT), datathon_int_range(1, GAP_LIMIT_MAX)],
         "offset": [default(0), datathon_int_range(0, OFFSET_MAX)],
     }

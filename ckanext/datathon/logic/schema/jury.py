@@ -50,7 +50,7 @@ def challenge_id() -> Schema:
 
 @validator_args
 def juror_member() -> Schema:
-    return {"id": _ref(), "username": _ref()}
+    return {"id": _ref(), "user": _ref()}
 
 
 @validator_args
@@ -61,7 +61,7 @@ def criterion_create(
     ignore_missing: Validator,
 ) -> Schema:
     return {
-        "challenge_id": _ref(),
+        "challenge": _ref(),
         "name": _text(NAME_MAX, required=True, line=True),
         "description": _text(TEXT_MAX),
         "weight": [default(1), datathon_weight],
@@ -115,7 +115,7 @@ def project_score() -> Schema:
 
 @validator_args
 def project_ref() -> Schema:
-    return {"project": _ref()}
+    return {"id": _ref()}
 
 
 @validator_args
@@ -126,7 +126,7 @@ def project_recuse() -> Schema:
 @validator_args
 def award_create(datathon_int_range: ValidatorFactory) -> Schema:
     return {
-        "challenge_id": _ref(),
+        "challenge": _ref(),
         "project": _ref(),
         "rank": [tk.get_validator("not_empty"), datathon_int_range(1, 1000)],
         "title": _text(NAME_MAX, line=True),

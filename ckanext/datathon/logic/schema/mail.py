@@ -22,9 +22,9 @@ def announcement_create(
     datathon_text: Validator,
     datathon_max_length: ValidatorFactory,
 ) -> Schema:
-    """``id`` the challenge; ``subject`` one line; ``message`` plain text."""
+    """``challenge``; ``subject`` one line; ``message`` plain text."""
     return {
-        "id": [not_missing, not_empty, unicode_safe, datathon_no_nul],
+        "challenge": [not_missing, not_empty, unicode_safe, datathon_no_nul],
         "subject": [
             not_missing,
             datathon_string,

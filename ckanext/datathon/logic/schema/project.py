@@ -49,7 +49,7 @@ def project_member(
 ) -> Schema:
     return {
         "id": [not_empty, unicode_safe, datathon_no_nul],
-        "username": [not_empty, unicode_safe, datathon_no_nul],
+        "user": [not_empty, unicode_safe, datathon_no_nul],
     }
 
 

@@ -61,13 +61,13 @@ def open_judging(
         "challenge_juror_add",
         context=dict(as_organizer),
         id=challenge["id"],
-        username=juror["name"],
+        user=juror["name"],
     )
     made = [
         ckan_helpers.call_action(
             "challenge_criterion_create",
             context=dict(as_organizer),
-            challenge_id=challenge["id"],
+            challenge=challenge["id"],
             name=label,
             max_score=top,
         )
@@ -94,7 +94,7 @@ def invited_team(
         accept_rules=True,
     )
     ckan_helpers.call_action(
-        "project_member_add", context=dict(as_leader), id=project["id"], username=invited["name"]
+        "project_member_add", context=dict(as_leader), id=project["id"], user=invited["name"]
     )
     return leader, invited, project
 
@@ -265,7 +265,7 @@ def test_anonymous_finds_the_challenge_from_the_dataset_page(page, shots):
         ],
     )
     ckan_helpers.call_action(
-        "challenge_dataset_add", id=challenge["id"], dataset_id=datasets[0]["id"], role="primary"
+        "challenge_dataset_add", id=challenge["id"], dataset=datasets[0]["id"], role="primary"
     )
 
     page.goto(f"/dataset/{datasets[0]['name']}")
@@ -354,9 +354,7 @@ def test_team_registers_fills_the_project_and_submits(page, shots):
         owner_org=org["id"], title="Movilidad segura"
     )
     for dataset in datasets:
-        ckan_helpers.call_action(
-            "challenge_dataset_add", id=challenge["id"], dataset_id=dataset["id"]
-        )
+        ckan_helpers.call_action("challenge_dataset_add", id=challenge["id"], dataset=dataset["id"])
     leader = factories.User(name=unique("leader"), password=PASSWORD)
     login(page, leader, PASSWORD)
 

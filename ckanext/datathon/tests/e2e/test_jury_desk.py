@@ -84,7 +84,7 @@ def _desk() -> dict[str, Any]:
     challenge = datathon_factories.PublishedChallengeFactory(
         owner_org=org["id"], title="Movilidad segura"
     )
-    ckan_helpers.call_action("challenge_dataset_add", id=challenge["id"], dataset_id=public["id"])
+    ckan_helpers.call_action("challenge_dataset_add", id=challenge["id"], dataset=public["id"])
     leader = factories.User(name=unique("lider"), password=PASSWORD)
     as_leader = {"user": leader["name"], "ignore_auth": False}
     project = ckan_helpers.call_action(

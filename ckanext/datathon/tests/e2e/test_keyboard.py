@@ -91,9 +91,7 @@ def test_register_submit_and_score_with_the_keyboard_only(page, shots):
         owner_org=org["id"], title="Cuidados en la ciudad"
     )
     for dataset in datasets:
-        ckan_helpers.call_action(
-            "challenge_dataset_add", id=challenge["id"], dataset_id=dataset["id"]
-        )
+        ckan_helpers.call_action("challenge_dataset_add", id=challenge["id"], dataset=dataset["id"])
     leader = factories.User(name=unique("teclado"), password=PASSWORD)
 
     keyboard_login(page, leader["name"])
@@ -161,7 +159,7 @@ def test_register_submit_and_score_with_the_keyboard_only(page, shots):
 
     model.Session.remove()
     scores = ckan_helpers.call_action(
-        "project_score_list", context={"user": juror["name"], "ignore_auth": False}, project=name
+        "project_score_list", context={"user": juror["name"], "ignore_auth": False}, id=name
     )
     mine = {s["criterion_id"]: s for s in scores["results"]}
     assert mine[criteria[0]["id"]]["score"] == 4

@@ -67,11 +67,9 @@ CHECKS = [
 REFERENCES = (
     "id",
     "challenge",
-    "challenge_id",
     "project",
-    "username",
     "user",
-    "dataset_id",
+    "dataset",
     "owner_org",
     "criterion",
 )
@@ -95,8 +93,8 @@ def portal(e2e_db: None, ckan_server: Any) -> dict[str, Any]:
             team_name="Owls",
             accept_rules=True,
         )
-        criterion = ours.CriterionFactory(challenge_id=challenge["id"])
-        ally = ours.AllyFactory(challenge_id=challenge["id"])
+        criterion = ours.CriterionFactory(challenge=challenge["id"])
+        ally = ours.AllyFactory(challenge=challenge["id"])
         dataset = factories.Dataset(owner_org=org["id"])
         tokens = {
             "sysadmin": factories.APIToken(user=sysadmin["name"])["token"],

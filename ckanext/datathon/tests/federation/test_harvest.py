@@ -278,16 +278,16 @@ class TestSafety:
             ("challenge_delete", {"id": copy.id}),
             (
                 "challenge_ally_create",
-                {"challenge_id": copy.id, "name": "Ally", "kind": "academia"},
+                {"challenge": copy.id, "name": "Ally", "kind": "academia"},
             ),
             (
                 "challenge_criterion_create",
-                {"challenge_id": copy.id, "name": "Impact", "weight": 1},
+                {"challenge": copy.id, "name": "Impact", "weight": 1},
             ),
             (
                 "challenge_mentorship_create",
                 {
-                    "challenge_id": copy.id,
+                    "challenge": copy.id,
                     "title": "Office hours",
                     "location": "Online",
                     "starts": _at(2),
@@ -297,7 +297,7 @@ class TestSafety:
             (
                 "challenge_impact_create",
                 {
-                    "challenge_id": copy.id,
+                    "challenge": copy.id,
                     "title": "Adopted",
                     "kind": "other",
                     "date": _at(-1)[:10],

@@ -15,7 +15,17 @@ from ckan.tests import helpers
 from ckanext.datathon.logic import action as plugin_actions
 
 EXPECTED = (tk.ValidationError, tk.ObjectNotFound, tk.NotAuthorized)
-KEYS = ("id", "challenge", "challenge_id", "project", "username", "dataset_id", "q")
+KEYS = (
+    "id",
+    "challenge",
+    "challenge_id",
+    "project",
+    "user",
+    "username",
+    "dataset",
+    "dataset_id",
+    "q",
+)
 VALUES = ("\x00", 10**30, -1, ["x"], {"a": 1}, True, "x" * 10_000, "", None, 1.5e308)
 
 

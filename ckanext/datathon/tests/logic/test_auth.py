@@ -9,10 +9,12 @@ import textwrap
 import pytest
 
 import ckan.authz as authz
+import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 
 from ckanext.datathon.logic import action as actions
-from ckanext.datathon.tests.helpers import auth_as
+from ckanext.datathon.logic import validate as validate_module
+from ckanext.datathon.tests.helpers import auth_as, call_as
 
 ORGANIZERS = {"sysadmin", "admin", "editor"}
 EVERYONE = {"sysadmin", "admin", "editor", "member", "other_org_admin", "user", "anonymous"}
@@ -75,14 +77,14 @@ class TestAuthMatrix:
         challenge = challenge_factory(owner_org=world.org["id"])
         public = factories.Dataset(owner_org=world.org["id"])
         _expect(
-            world, ORGANIZERS, "challenge_dataset_add", id=challenge["id"], dataset_id=public["id"]
+            world, ORGANIZERS, "challenge_dataset_add", id=challenge["id"], dataset=public["id"]
         )
         _expect(
             world,
             ORGANIZERS,
             "challenge_dataset_remove",
             id=challenge["id"],
-            dataset_id=public["id"],
+            dataset=public["id"],
         )
 
     def test_linking_needs_read_access_to_the_dataset(self, world, challenge_factory):
@@ -94,7 +96,7 @@ class TestAuthMatrix:
             {"sysadmin"},
             "challenge_dataset_add",
             id=challenge["id"],
-            dataset_id=private["id"],
+            dataset=private["id"],
         )
 
     def test_dataset_challenge_list(self, world):
@@ -105,8 +107,8 @@ class TestAuthMatrix:
 
     def test_allies(self, world, challenge_factory, ally_factory):
         challenge = challenge_factory(owner_org=world.org["id"])
-        ally = ally_factory(challenge_id=challenge["id"])
-        _expect(world, ORGANIZERS, "challenge_ally_create", challenge_id=challenge["id"])
+        ally = ally_factory(challenge=challenge["id"])
+        _expect(world, ORGANIZERS, "challenge_ally_create", challenge=challenge["id"])
         _expect(world, ORGANIZERS, "challenge_ally_update", id=ally["id"])
         _expect(world, ORGANIZERS, "challenge_ally_delete", id=ally["id"])
 
@@ -140,17 +142,29 @@ class TestEveryActionChecksAccess:
         assert not missing
 
     def test_every_action_calls_check_access_with_its_own_name_first(self):
+        """``@validate`` (``logic/validate.py``) checks access under the
+        action's name before it validates; the action's body does not check
+        again (nor validate by hand)."""
         offenders = []
         for name, func in _own_actions().items():
-            tree = ast.parse(textwrap.dedent(inspect.getsource(func)))
-            body = tree.body[0].body
-            statements = [s for s in body if not _is_docstring(s)]
-            first = statements[0]
-            if isinstance(first, ast.Try):  # try: check_access(...) except NotAuthorized: 404
-                first = first.body[0]
-            if not _is_check_access(first, name):
+            if not hasattr(func, "datathon_schema") or func.__name__ != name:
                 offenders.append(name)
-        assert not offenders, f"actions not starting with check_access: {offenders}"
+                continue
+            tree = ast.parse(textwrap.dedent(inspect.getsource(func.__wrapped__)))
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Expr) and _is_check_access(node, name):
+                    offenders.append(name)
+        assert not offenders, f"actions not checked by @validate: {offenders}"
+        source = inspect.getsource(validate_module.validate)
+        assert source.index("tk.check_access(name") < source.index("validated(")
+
+    def test_auth_comes_before_validation(self, world):
+        # an outsider learns nothing about the input: refused, not told what is wrong
+        with pytest.raises(tk.NotAuthorized):
+            call_as(world.user, "challenge_create", owner_org=world.org["id"], name="NOT A SLUG")
+        with pytest.raises(tk.ValidationError) as excinfo:
+            call_as(world.admin, "challenge_create", owner_org=world.org["id"], name="NOT A SLUG")
+        assert "name" in excinfo.value.error_dict
 
     def test_the_meta_test_sees_every_action(self):
         assert {"challenge_create", "challenge_list", "dataset_challenge_list"} <= set(

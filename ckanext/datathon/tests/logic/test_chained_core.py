@@ -241,7 +241,7 @@ class TestProjectsAuthFirst:
             contest.leader,
             "project_member_add",
             id=contest.open["id"],
-            username=contest.alice["name"],
+            user=contest.alice["name"],
         )
         assert answer["status"] == "invited"
         assert "Secret Plan" not in json.dumps(answer)
@@ -255,7 +255,7 @@ class TestProjectsAuthFirst:
                 contest.organizer,
                 "project_member_add",
                 id=contest.open["id"],
-                username=contest.alice["name"],
+                user=contest.alice["name"],
             )
         assert "Secret Plan" in json.dumps(raised.value.error_dict)
 

@@ -28,7 +28,7 @@ def linked(world, published_challenge_factory, challenge_factory):
                     world.admin,
                     "challenge_dataset_add",
                     id=challenge["id"],
-                    dataset_id=dataset["id"],
+                    dataset=dataset["id"],
                 )
         return public, private, alone
 
@@ -74,7 +74,7 @@ def test_the_search_page_marks_each_dataset_in_one_query(app, world):
     challenge = call_as(world.admin, "challenge_list", limit=1)["results"][0]
     for n in range(12):
         dataset = factories.Dataset(owner_org=world.org["id"], title=f"Zorblax {n}")
-        call_as(world.admin, "challenge_dataset_add", id=challenge["id"], dataset_id=dataset["id"])
+        call_as(world.admin, "challenge_dataset_add", id=challenge["id"], dataset=dataset["id"])
     with Statements() as many:
         page = app.get("/dataset/", query_string={"q": "Zorblax"}).get_data(as_text=True)
     assert page.count("datathon-used-mark") == 13
@@ -108,7 +108,7 @@ def test_signed_in_with_invitations_the_page_costs_one_statement(
             team_name="T",
             accept_rules=True,
         )
-        answer = call_as(leader, "project_member_add", id=project["id"], username=guest["name"])
+        answer = call_as(leader, "project_member_add", id=project["id"], user=guest["name"])
         invitations.append(answer["invitation"])
     browser = Browser(app, guest)
     first = browser.get("/dataset/", query_string={"q": "Zorblax"}).get_data(as_text=True)

@@ -33,7 +33,7 @@ def linked(world, published_challenge_factory):
             world.editor,
             "challenge_dataset_add",
             id=challenge["id"],
-            dataset_id=public["name"],
+            dataset=public["name"],
             role="primary",
             note="Where and when women travel",
         )
@@ -41,7 +41,7 @@ def linked(world, published_challenge_factory):
             world.editor,
             "challenge_dataset_add",
             id=challenge["id"],
-            dataset_id=private["id"],
+            dataset=private["id"],
             role="supporting",
         )
         return challenge, public, private
@@ -103,7 +103,7 @@ class TestLinks:
             world.admin,
             "challenge_dataset_add",
             id=challenge["id"],
-            dataset_id=public["id"],
+            dataset=public["id"],
             role="context",
             note="Background",
         )
@@ -114,18 +114,14 @@ class TestLinks:
 
     def test_remove(self, world, linked):
         challenge, public, _ = linked
-        call_as(
-            world.admin, "challenge_dataset_remove", id=challenge["id"], dataset_id=public["id"]
-        )
+        call_as(world.admin, "challenge_dataset_remove", id=challenge["id"], dataset=public["id"])
         assert call_as(None, "challenge_dataset_list", id=challenge["id"])["count"] == 0
 
     def test_paging(self, world, published_challenge_factory):
         challenge = published_challenge_factory(owner_org=world.org["id"])
         for _ in range(5):
             dataset = factories.Dataset(owner_org=world.org["id"])
-            call_as(
-                world.admin, "challenge_dataset_add", id=challenge["id"], dataset_id=dataset["id"]
-            )
+            call_as(world.admin, "challenge_dataset_add", id=challenge["id"], dataset=dataset["id"])
         page = call_as(None, "challenge_dataset_list", id=challenge["id"], limit=2, offset=4)
         assert page["count"] == 5
         assert len(page["results"]) == 1
@@ -133,8 +129,8 @@ class TestLinks:
     @pytest.mark.parametrize(
         ("data", "field"),
         [
-            ({"dataset_id": "no-such-dataset"}, "dataset_id"),
-            ({"dataset_id": ""}, "dataset_id"),
+            ({"dataset": "no-such-dataset"}, "dataset"),
+            ({"dataset": ""}, "dataset"),
             ({"role": "star"}, "role"),
             ({"note": "n" * 2001}, "note"),
             ({"note": "\x00"}, "note"),
@@ -142,7 +138,7 @@ class TestLinks:
     )
     def test_validation(self, world, linked, data, field):
         challenge, public, _ = linked
-        payload = {"id": challenge["id"], "dataset_id": public["id"], **data}
+        payload = {"id": challenge["id"], "dataset": public["id"], **data}
         with pytest.raises(tk.ValidationError) as excinfo:
             call_as(world.admin, "challenge_dataset_add", **payload)
         assert field in excinfo.value.error_dict
@@ -177,7 +173,7 @@ class TestDatasetChallengeList:
     def test_lists_challenges_using_the_dataset(self, world, linked, challenge_factory):
         challenge, public, _ = linked
         draft = challenge_factory(owner_org=world.org["id"])
-        call_as(world.admin, "challenge_dataset_add", id=draft["id"], dataset_id=public["id"])
+        call_as(world.admin, "challenge_dataset_add", id=draft["id"], dataset=public["id"])
         seen = call_as(None, "dataset_challenge_list", id=public["name"])
         assert [c["id"] for c in seen["challenges"]] == [challenge["id"]]
         assert seen["challenges"][0]["role"] == "primary"
@@ -214,7 +210,7 @@ class TestAllies:
         ally = call_as(
             world.editor,
             "challenge_ally_create",
-            challenge_id=challenge["name"],
+            challenge=challenge["name"],
             name="Mujeres en Movimiento",
             kind="civil_society",
             url="https://example.org/mm",
@@ -248,7 +244,7 @@ class TestAllies:
     )
     def test_validation(self, world, challenge_factory, data, field):
         challenge = challenge_factory(owner_org=world.org["id"])
-        payload = {"challenge_id": challenge["id"], "name": "Ally", "kind": "academia", **data}
+        payload = {"challenge": challenge["id"], "name": "Ally", "kind": "academia", **data}
         with pytest.raises(tk.ValidationError) as excinfo:
             call_as(world.admin, "challenge_ally_create", **payload)
         assert field in excinfo.value.error_dict

@@ -68,7 +68,7 @@ def _cited():
         accept_rules=True,
     )
     # teams by consent: the leader invites, the member accepts
-    invited = call_as(leader, "project_member_add", id=project["id"], username=member["name"])
+    invited = call_as(leader, "project_member_add", id=project["id"], user=member["name"])
     call_as(member, "project_invitation_accept", id=invited["invitation"]["id"])
     call_as(
         leader,
@@ -369,7 +369,7 @@ class TestProjectFormChoices:
             cited.organizer,
             "challenge_dataset_add",
             id=cited.challenge["id"],
-            dataset_id=cited.public["id"],
+            dataset=cited.public["id"],
         )
         choices = call_as(cited.leader, "project_form_choices", project=cited.project["name"])
         assert choices["challenge"]["id"] == cited.challenge["id"]

@@ -44,7 +44,7 @@ def portal(world, published_challenge_factory):
         accept_rules=True,
     )
     add_team_member(project, member)
-    call_as(world.admin, "challenge_juror_add", id=challenge["id"], username=juror["name"])
+    call_as(world.admin, "challenge_juror_add", id=challenge["id"], user=juror["name"])
     call_as(world.user, "follow_challenge", id=challenge["id"])
     return type(
         "Portal",
@@ -131,7 +131,7 @@ class TestSections:
             portal.leader,
             "project_member_add",
             id=portal.project["id"],
-            username=guest["name"],
+            user=guest["name"],
         )
         invitations = _hub(guest)["invitations"]
         assert invitations["count"] == 1
@@ -147,7 +147,7 @@ class TestSections:
         crit = call_as(
             world.admin,
             "challenge_criterion_create",
-            challenge_id=portal.challenge["id"],
+            challenge=portal.challenge["id"],
             name="Impact",
             max_score=5,
         )
@@ -236,15 +236,13 @@ class TestStatements:
                     accept_rules=True,
                 )
                 add_team_member(project, team_player)
-                call_as(world.admin, "challenge_juror_add", id=c["id"], username=juror["name"])
+                call_as(world.admin, "challenge_juror_add", id=c["id"], user=juror["name"])
                 call_as(team_player, "follow_challenge", id=c["id"])
                 call_as(world.user, "challenge_idea_create", challenge=c["id"], title="Idea")
-                call_as(leader, "project_member_add", id=project["id"], username=invitee["name"])
+                call_as(leader, "project_member_add", id=project["id"], user=invitee["name"])
                 if n == 0:
                     # the invitee joins this jury: the invitation lapses
-                    call_as(
-                        world.admin, "challenge_juror_add", id=c["id"], username=invitee["name"]
-                    )
+                    call_as(world.admin, "challenge_juror_add", id=c["id"], user=invitee["name"])
 
         def cost():
             counts, hubs = [], []

@@ -45,7 +45,7 @@ def _idea(user, challenge, title="Safer bus stops", **extra):
 
 
 def _list(user, challenge, **extra):
-    return call_as(user, "challenge_idea_list", challenge=challenge["id"], **extra)
+    return call_as(user, "challenge_idea_list", id=challenge["id"], **extra)
 
 
 def _votes(idea_id: str) -> int:
@@ -677,7 +677,7 @@ class TestDataGaps:
         )
         _idea(world.user, challenge, title="No gaps")
         call_as(world.user, "challenge_idea_vote", id=loud["id"])
-        result = call_as(world.editor, "challenge_data_gap_list", challenge=challenge["name"])
+        result = call_as(world.editor, "challenge_data_gap_list", id=challenge["name"])
         assert result["count"] == 3
         assert [
             (g["idea"]["title"], g["idea"]["vote_count"], g["title"], g["holder"])
@@ -690,7 +690,7 @@ class TestDataGaps:
         assert result["results"][0]["description"] == "Per stop"
         assert result["results"][2]["idea"]["id"] == quiet["id"]
         page = call_as(
-            world.admin, "challenge_data_gap_list", challenge=challenge["id"], limit=2, offset=2
+            world.admin, "challenge_data_gap_list", id=challenge["id"], limit=2, offset=2
         )
         assert page["count"] == 3
         assert [g["title"] for g in page["results"]] == ["Q1"]
@@ -699,7 +699,7 @@ class TestDataGaps:
         other = published_challenge_factory(owner_org=world.org["id"])
         _idea(world.user, other, data_gaps=[{"title": "Elsewhere"}])
         _idea(world.user, challenge, data_gaps=[{"title": "Here"}])
-        result = call_as(world.admin, "challenge_data_gap_list", challenge=challenge["id"])
+        result = call_as(world.admin, "challenge_data_gap_list", id=challenge["id"])
         assert [g["title"] for g in result["results"]] == ["Here"]
 
 
@@ -709,26 +709,26 @@ class TestDataGaps:
 class TestAuthMatrix:
     def test_published_challenge(self, world, challenge):
         idea = _idea(world.user, challenge)
-        _expect(world, EVERYONE, "challenge_idea_list", challenge=challenge["id"])
+        _expect(world, EVERYONE, "challenge_idea_list", id=challenge["id"])
         _expect(world, EVERYONE, "challenge_idea_show", id=idea["id"])
         _expect(world, REGISTERED, "challenge_idea_create", challenge=challenge["id"])
         _expect(world, REGISTERED, "challenge_idea_vote", id=idea["id"])
         _expect(world, REGISTERED, "challenge_idea_unvote", id=idea["id"])
         _expect(world, ORGANIZERS | {"user"}, "challenge_idea_delete", id=idea["id"])
         _expect(world, ORGANIZERS, "challenge_idea_adopt", id=idea["id"])
-        _expect(world, ORGANIZERS, "challenge_data_gap_list", challenge=challenge["id"])
+        _expect(world, ORGANIZERS, "challenge_data_gap_list", id=challenge["id"])
 
     def test_draft_challenge(self, world, draft):
         idea = _idea(world.admin, draft)
         for auth, data in [
-            ("challenge_idea_list", {"challenge": draft["id"]}),
+            ("challenge_idea_list", {"id": draft["id"]}),
             ("challenge_idea_show", {"id": idea["id"]}),
             ("challenge_idea_create", {"challenge": draft["id"]}),
             ("challenge_idea_vote", {"id": idea["id"]}),
             ("challenge_idea_unvote", {"id": idea["id"]}),
             ("challenge_idea_delete", {"id": idea["id"]}),
             ("challenge_idea_adopt", {"id": idea["id"]}),
-            ("challenge_data_gap_list", {"challenge": draft["id"]}),
+            ("challenge_data_gap_list", {"id": draft["id"]}),
         ]:
             _expect(world, ORGANIZERS, auth, **data)
 
@@ -740,7 +740,7 @@ class TestAuthMatrix:
             ("challenge_idea_vote", {"id": idea["id"]}),
             ("challenge_idea_delete", {"id": idea["id"]}),
             ("challenge_idea_adopt", {"id": idea["id"]}),
-            ("challenge_data_gap_list", {"challenge": draft["id"]}),
+            ("challenge_data_gap_list", {"id": draft["id"]}),
         ]:
             with pytest.raises(tk.ObjectNotFound):
                 helpers.call_auth(auth, context=dict(context), **data)

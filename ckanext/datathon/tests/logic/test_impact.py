@@ -55,7 +55,7 @@ def s(world, published_challenge_factory, project_factory):
         draft = project_factory(challenge=challenge["id"], title="Unfinished draft")
         elsewhere = project_factory(challenge=other["id"])
         juror = factories.User()
-        helpers.call_action("challenge_juror_add", id=challenge["id"], username=juror["name"])
+        helpers.call_action("challenge_juror_add", id=challenge["id"], user=juror["name"])
         return SimpleNamespace(
             challenge=challenge,
             other=other,
@@ -75,7 +75,7 @@ def s(world, published_challenge_factory, project_factory):
 
 def _create(user, s, **extra):
     return call_as(
-        user, "challenge_impact_create", challenge_id=s.challenge["id"], **{**ENTRY, **extra}
+        user, "challenge_impact_create", challenge=s.challenge["id"], **{**ENTRY, **extra}
     )
 
 
@@ -232,7 +232,7 @@ class TestValidation:
         with pytest.raises((tk.ObjectNotFound, tk.ValidationError)):
             call_as(world.admin, "challenge_impact_list", id=ref)
         with pytest.raises((tk.ObjectNotFound, tk.ValidationError)):
-            call_as(world.admin, "challenge_impact_create", challenge_id=ref, **ENTRY)
+            call_as(world.admin, "challenge_impact_create", challenge=ref, **ENTRY)
 
 
 class TestAuthMatrix:
@@ -241,10 +241,10 @@ class TestAuthMatrix:
 
     def test_published_challenge(self, world, s):
         created = helpers.call_action(
-            "challenge_impact_create", challenge_id=s.challenge["id"], **ENTRY
+            "challenge_impact_create", challenge=s.challenge["id"], **ENTRY
         )
         assert (
-            self._allowed(s.roles, "challenge_impact_create", challenge_id=s.challenge["id"])
+            self._allowed(s.roles, "challenge_impact_create", challenge=s.challenge["id"])
             == ORGANIZERS
         )
         assert self._allowed(s.roles, "challenge_impact_update", id=created["id"]) == ORGANIZERS
@@ -253,9 +253,9 @@ class TestAuthMatrix:
 
     def test_draft_challenge(self, world, challenge_factory):
         draft = challenge_factory(owner_org=world.org["id"])
-        created = helpers.call_action("challenge_impact_create", challenge_id=draft["id"], **ENTRY)
+        created = helpers.call_action("challenge_impact_create", challenge=draft["id"], **ENTRY)
         for auth, data in (
-            ("challenge_impact_create", {"challenge_id": draft["id"]}),
+            ("challenge_impact_create", {"challenge": draft["id"]}),
             ("challenge_impact_update", {"id": created["id"]}),
             ("challenge_impact_delete", {"id": created["id"]}),
             ("challenge_impact_list", {"id": draft["id"]}),
@@ -376,7 +376,7 @@ class TestDatasetBlock:
         draft = challenge_factory(owner_org=world.org["id"], title="Secret draft")
         helpers.call_action(
             "challenge_impact_create",
-            challenge_id=draft["id"],
+            challenge=draft["id"],
             **{**ENTRY, "title": "Hidden impact"},
             datasets=[s.public["id"]],
         )

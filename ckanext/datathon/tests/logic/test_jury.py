@@ -81,12 +81,12 @@ class TestJurors:
     def test_add_list_remove(self, world, s):
         extra = factories.User(fullname="Ada Juror")
         added = call_as(
-            world.editor, "challenge_juror_add", id=s.challenge["name"], username=extra["name"]
+            world.editor, "challenge_juror_add", id=s.challenge["name"], user=extra["name"]
         )
         assert added["user_id"] == extra["id"]
         assert added["display_name"] == "Ada Juror"
         # appointing again changes nothing
-        call_as(world.editor, "challenge_juror_add", id=s.challenge["id"], username=extra["id"])
+        call_as(world.editor, "challenge_juror_add", id=s.challenge["id"], user=extra["id"])
         listed = call_as(world.admin, "challenge_juror_list", id=s.challenge["id"])
         assert listed["count"] == 3
         assert listed["projects"] == 1
@@ -95,13 +95,11 @@ class TestJurors:
             *(j["id"] for j in s.jurors),
         }
         assert all(j["scored_projects"] == 0 for j in listed["results"])
-        call_as(world.admin, "challenge_juror_remove", id=s.challenge["id"], username=extra["name"])
+        call_as(world.admin, "challenge_juror_remove", id=s.challenge["id"], user=extra["name"])
         assert call_as(world.admin, "challenge_juror_list", id=s.challenge["id"])["count"] == 2
         with pytest.raises(tk.ValidationError) as excinfo:
-            call_as(
-                world.admin, "challenge_juror_remove", id=s.challenge["id"], username=extra["name"]
-            )
-        assert "username" in excinfo.value.error_dict
+            call_as(world.admin, "challenge_juror_remove", id=s.challenge["id"], user=extra["name"])
+        assert "user" in excinfo.value.error_dict
 
     def test_jurors_see_the_jury_but_not_its_progress(self, world, s):
         _score(s.jurors[0], s.project, (s.impact, 3))
@@ -118,8 +116,8 @@ class TestJurors:
         helpers.call_action("user_delete", id=gone["id"])
         for username in ("no-such-user", gone["name"]):
             with pytest.raises(tk.ValidationError) as excinfo:
-                call_as(world.admin, "challenge_juror_add", id=s.challenge["id"], username=username)
-            assert "username" in excinfo.value.error_dict
+                call_as(world.admin, "challenge_juror_add", id=s.challenge["id"], user=username)
+            assert "user" in excinfo.value.error_dict
 
     def test_removing_a_juror_removes_their_scores(self, world, s):
         _score(s.jurors[0], s.project, (s.impact, 3), (s.data_use, 7))
@@ -128,7 +126,7 @@ class TestJurors:
             world.admin,
             "challenge_juror_remove",
             id=s.challenge["id"],
-            username=s.jurors[0]["name"],
+            user=s.jurors[0]["name"],
         )
         assert [(r.juror_user_id, r.score) for r in _rows()] == [(s.jurors[1]["id"], 4)]
 
@@ -149,7 +147,7 @@ class TestCriteria:
         third = call_as(
             world.editor,
             "challenge_criterion_create",
-            challenge_id=s.challenge["id"],
+            challenge=s.challenge["id"],
             name="Design",
         )
         assert third["weight"] == 1.0
@@ -164,12 +162,12 @@ class TestCriteria:
             call_as(
                 world.admin,
                 "challenge_criterion_create",
-                challenge_id=s.challenge["id"],
+                challenge=s.challenge["id"],
                 name="Impact",
             )
         assert "name" in excinfo.value.error_dict
         other = challenge_factory(owner_org=world.org["id"])
-        call_as(world.admin, "challenge_criterion_create", challenge_id=other["id"], name="Impact")
+        call_as(world.admin, "challenge_criterion_create", challenge=other["id"], name="Impact")
 
     @pytest.mark.parametrize(
         ("key", "value"),
@@ -195,7 +193,7 @@ class TestCriteria:
         ],
     )
     def test_invalid_fields(self, world, s, key, value):
-        data = {"challenge_id": s.challenge["id"], "name": "Design", key: value}
+        data = {"challenge": s.challenge["id"], "name": "Design", key: value}
         with pytest.raises(tk.ValidationError) as excinfo:
             call_as(world.admin, "challenge_criterion_create", **data)
         assert key in excinfo.value.error_dict
@@ -235,7 +233,7 @@ class TestCriteria:
 
     def test_criteria_of_a_draft_are_hidden(self, world, challenge_factory):
         draft = challenge_factory(owner_org=world.org["id"])
-        call_as(world.admin, "challenge_criterion_create", challenge_id=draft["id"], name="Impact")
+        call_as(world.admin, "challenge_criterion_create", challenge=draft["id"], name="Impact")
         with pytest.raises(tk.ObjectNotFound):
             call_as(None, "challenge_criterion_list", id=draft["id"])
         assert call_as(world.editor, "challenge_criterion_list", id=draft["id"])["count"] == 1
@@ -357,9 +355,7 @@ class TestScoring:
         organizer = world.roles[role]
         with pytest.raises(tk.NotAuthorized):
             _score(organizer, s.project, (s.impact, 3))
-        call_as(
-            world.admin, "challenge_juror_add", id=s.challenge["id"], username=organizer["name"]
-        )
+        call_as(world.admin, "challenge_juror_add", id=s.challenge["id"], user=organizer["name"])
         assert _score(organizer, s.project, (s.impact, 3))["count"] == 1
 
     def test_a_juror_on_the_team_never_scores_it(self, world, s, challenge_factory):
@@ -431,9 +427,7 @@ class TestScoring:
             with pytest.raises(tk.ObjectNotFound):
                 _score(s.jurors[0], project, (s.impact, 3))
         # an organizer on the jury sees it, and is told it is not submitted
-        call_as(
-            world.admin, "challenge_juror_add", id=s.challenge["id"], username=world.editor["name"]
-        )
+        call_as(world.admin, "challenge_juror_add", id=s.challenge["id"], user=world.editor["name"])
         for project in (draft, withdrawn):
             with pytest.raises(tk.ValidationError) as excinfo:
                 _score(world.editor, project, (s.impact, 3))
@@ -454,7 +448,7 @@ class TestScoring:
         award = call_as(
             world.admin,
             "challenge_award_create",
-            challenge_id=s.challenge["id"],
+            challenge=s.challenge["id"],
             project=s.project["id"],
             rank=1,
         )
@@ -464,7 +458,7 @@ class TestScoring:
             (
                 world.admin,
                 "challenge_award_create",
-                {"challenge_id": s.challenge["id"], "project": s.project["id"], "rank": 2},
+                {"challenge": s.challenge["id"], "project": s.project["id"], "rank": 2},
             ),
             (
                 s.jurors[0],
@@ -477,17 +471,17 @@ class TestScoring:
             (
                 world.admin,
                 "challenge_criterion_create",
-                {"challenge_id": s.challenge["id"], "name": "New"},
+                {"challenge": s.challenge["id"], "name": "New"},
             ),
             (
                 world.admin,
                 "challenge_juror_add",
-                {"id": s.challenge["id"], "username": world.user["name"]},
+                {"id": s.challenge["id"], "user": world.user["name"]},
             ),
             (
                 world.admin,
                 "challenge_juror_remove",
-                {"id": s.challenge["id"], "username": s.jurors[0]["name"]},
+                {"id": s.challenge["id"], "user": s.jurors[0]["name"]},
             ),
         ]
         for user, action, data in writes:
@@ -507,10 +501,10 @@ class TestBlindScoring:
         returned = _score(one, s.project, (s.impact, 5, "secret one"))
         _score(two, s.project, (s.impact, 1, "secret two"))
         assert {r["juror_user_id"] for r in returned["results"]} == {one["id"]}
-        mine = call_as(two, "project_score_list", project=s.project["id"])
+        mine = call_as(two, "project_score_list", id=s.project["id"])
         assert [(r["juror_user_id"], r["score"]) for r in mine["results"]] == [(two["id"], 1)]
         assert "secret one" not in json.dumps(mine)
-        everything = call_as(world.editor, "project_score_list", project=s.project["id"])
+        everything = call_as(world.editor, "project_score_list", id=s.project["id"])
         assert {(r["juror_user_id"], r["score"]) for r in everything["results"]} == {
             (one["id"], 5),
             (two["id"], 1),
@@ -518,7 +512,7 @@ class TestBlindScoring:
         # no other way in: the team, other users, the ranking before publication
         for user in (world.user, world.member, None):
             with pytest.raises((tk.NotAuthorized, tk.ObjectNotFound)):
-                call_as(user, "project_score_list", project=s.project["id"])
+                call_as(user, "project_score_list", id=s.project["id"])
         for action in ("challenge_ranking", "challenge_award_list"):
             with pytest.raises(tk.NotAuthorized):
                 call_as(two, action, id=s.challenge["id"])
@@ -532,9 +526,9 @@ class TestBlindScoring:
         for secret in ("secret one", "secret two", one["id"], two["id"], one["name"]):
             assert secret not in ranking
         with pytest.raises(tk.NotAuthorized):
-            call_as(world.user, "project_score_list", project=s.project["id"])
+            call_as(world.user, "project_score_list", id=s.project["id"])
         # jurors still see only their own after publication
-        mine = call_as(two, "project_score_list", project=s.project["id"])
+        mine = call_as(two, "project_score_list", id=s.project["id"])
         assert {r["juror_user_id"] for r in mine["results"]} == {two["id"]}
 
 
@@ -547,7 +541,7 @@ class TestPublication:
         call_as(
             world.admin,
             "challenge_award_create",
-            challenge_id=s.challenge["id"],
+            challenge=s.challenge["id"],
             project=s.project["id"],
             rank=1,
         )
@@ -600,7 +594,7 @@ class TestAwards:
         first = call_as(
             world.editor,
             "challenge_award_create",
-            challenge_id=s.challenge["id"],
+            challenge=s.challenge["id"],
             project=s.projects[0]["name"],
             rank=1,
             citation="For the data",
@@ -615,7 +609,7 @@ class TestAwards:
         second = call_as(
             world.editor,
             "challenge_award_create",
-            challenge_id=s.challenge["id"],
+            challenge=s.challenge["id"],
             project=s.projects[1]["id"],
             rank="2",
             title="Runner-up",
@@ -632,15 +626,13 @@ class TestAwards:
         ]
         for data, key in bad:
             with pytest.raises(tk.ValidationError) as excinfo:
-                call_as(
-                    world.editor, "challenge_award_create", challenge_id=s.challenge["id"], **data
-                )
+                call_as(world.editor, "challenge_award_create", challenge=s.challenge["id"], **data)
             assert key in excinfo.value.error_dict, (data, excinfo.value.error_dict)
         call_as(world.admin, "challenge_award_delete", id=first["id"])
         again = call_as(
             world.editor,
             "challenge_award_create",
-            challenge_id=s.challenge["id"],
+            challenge=s.challenge["id"],
             project=s.projects[2]["id"],
             rank=1,
         )
@@ -659,7 +651,7 @@ class TestAwards:
                 call_as(
                     world.admin,
                     "challenge_award_create",
-                    challenge_id=s.challenge["id"],
+                    challenge=s.challenge["id"],
                     project=project["id"],
                     rank=1,
                 )
@@ -670,7 +662,7 @@ class TestAwards:
         call_as(
             world.admin,
             "challenge_award_create",
-            challenge_id=s.challenge["id"],
+            challenge=s.challenge["id"],
             project=s.project["id"],
             rank=1,
         )
@@ -842,7 +834,7 @@ class TestConcurrency:
             call_as(
                 world.admin,
                 "challenge_criterion_create",
-                challenge_id=s.challenge["id"],
+                challenge=s.challenge["id"],
                 name=f"C{n}",
                 max_score=10,
             )
@@ -919,24 +911,24 @@ class TestAuthMatrix:
         roles = {**world.roles, "juror": s.jurors[0]}
         cid = s.challenge["id"]
         award = call_as(
-            world.admin, "challenge_award_create", challenge_id=cid, project=s.project["id"], rank=1
+            world.admin, "challenge_award_create", challenge=cid, project=s.project["id"], rank=1
         )
         organizers = ORGANIZERS
         matrix = [
-            ("challenge_juror_add", {"id": cid, "username": world.user["name"]}, organizers),
-            ("challenge_juror_remove", {"id": cid, "username": s.jurors[1]["name"]}, organizers),
+            ("challenge_juror_add", {"id": cid, "user": world.user["name"]}, organizers),
+            ("challenge_juror_remove", {"id": cid, "user": s.jurors[1]["name"]}, organizers),
             ("challenge_juror_list", {"id": cid}, organizers | {"juror"}),
-            ("challenge_criterion_create", {"challenge_id": cid, "name": "X"}, organizers),
+            ("challenge_criterion_create", {"challenge": cid, "name": "X"}, organizers),
             ("challenge_criterion_update", {"id": s.impact["id"]}, organizers),
             ("challenge_criterion_delete", {"id": s.impact["id"]}, organizers),
             ("challenge_criterion_list", {"id": cid}, EVERYONE | {"juror"}),
             # only jurors score and recuse: sysadmins and organizers too must be appointed
             ("project_score", {"project": s.project["id"]}, {"juror"}),
             ("project_recuse", {"project": s.project["id"]}, {"juror"}),
-            ("project_score_list", {"project": s.project["id"]}, organizers | {"juror"}),
+            ("project_score_list", {"id": s.project["id"]}, organizers | {"juror"}),
             ("challenge_ranking", {"id": cid}, organizers),
             ("challenge_award_list", {"id": cid}, organizers),
-            ("challenge_award_create", {"challenge_id": cid}, organizers),
+            ("challenge_award_create", {"challenge": cid}, organizers),
             ("challenge_award_delete", {"id": award["id"]}, organizers),
             ("challenge_results_publish", {"id": cid}, organizers),
             ("challenge_results_history", {"id": cid}, organizers),
@@ -960,7 +952,7 @@ class TestAuthMatrix:
                 world.admin,
                 "challenge_juror_add",
                 id=s.challenge["id"],
-                username=world.user["name"],
+                user=world.user["name"],
             )
         # ... but a portal upgraded from older code may hold such a juror
         model.Session.add(
@@ -979,7 +971,7 @@ class TestAuthMatrix:
             "challenge_ranking",
             "challenge_results_publish",
         ):
-            self._expect(roles, ORGANIZERS, auth, id=draft["id"], username=world.user["name"])
+            self._expect(roles, ORGANIZERS, auth, id=draft["id"], user=world.user["name"])
         self._expect(roles, ORGANIZERS, "challenge_criterion_list", id=draft["id"])
 
     def test_another_organizations_admin_is_an_outsider(self, world, s):
@@ -997,7 +989,7 @@ class TestFactories:
         juror = juror_factory()
         listed = helpers.call_action("challenge_juror_list", id=juror["challenge_id"])
         assert [j["user_id"] for j in listed["results"]] == [juror["user_id"]]
-        criterion = criterion_factory(challenge_id=juror["challenge_id"], weight=3)
+        criterion = criterion_factory(challenge=juror["challenge_id"], weight=3)
         assert criterion["weight"] == 3.0
         assert criterion["max_score"] == 5
 

@@ -238,9 +238,7 @@ def test_hostile_input_is_404_or_409(world, s, action):
     """Every junk value of every parameter, as a sysadmin juror (who passes
     every auth function) and anonymous: a client error, never a server error
     (nor a silent success for a junk limit, offset or cursor)."""
-    call_as(
-        world.admin, "challenge_juror_add", id=s.challenge["id"], username=world.sysadmin["name"]
-    )
+    call_as(world.admin, "challenge_juror_add", id=s.challenge["id"], user=world.sysadmin["name"])
     for junk in JUNK:
         for user in (world.sysadmin, None):
             data = {"id": s.challenge["id"], **junk}
@@ -305,7 +303,7 @@ def test_winner_awards_only_once_published(world, s):
     call_as(
         world.admin,
         "challenge_award_create",
-        challenge_id=s.challenge["id"],
+        challenge=s.challenge["id"],
         project=s.project["id"],
         rank=1,
     )

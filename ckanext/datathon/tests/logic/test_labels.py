@@ -143,7 +143,7 @@ class TestStatusChanges:
         labels_before = _activity_labels(pid)
         assert not _seen_by(newcomer, pid)
         # an organizer adds directly (a team member would invite)
-        call_as(world.editor, "project_member_add", id=pid, username=newcomer["name"])
+        call_as(world.editor, "project_member_add", id=pid, user=newcomer["name"])
         assert _indexed(pid, "indexed_ts") != before
         # the earlier activities keep their labels; the addition itself is
         # recorded (teams by consent) with the hidden project's labels
@@ -153,7 +153,7 @@ class TestStatusChanges:
         assert [labels for _unused, labels in after[len(labels_before) :]] == [hidden]
         assert _seen_by(newcomer, pid)  # the user's labels are computed at read time
         middle = _indexed(pid, "indexed_ts")
-        call_as(world.editor, "project_member_remove", id=pid, username=newcomer["name"])
+        call_as(world.editor, "project_member_remove", id=pid, user=newcomer["name"])
         assert _indexed(pid, "indexed_ts") != middle
         assert not _seen_by(newcomer, pid)
 

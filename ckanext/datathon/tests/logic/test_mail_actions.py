@@ -59,7 +59,7 @@ def _announce(user, challenge, **data):
     return call_as(
         user,
         "challenge_announcement_create",
-        id=challenge["id"],
+        challenge=challenge["id"],
         **{"subject": "Kick-off", "message": "See you on Monday.\nBring data.", **data},
     )
 
@@ -108,7 +108,11 @@ class TestAnnouncements:
                 _announce(user, challenge)
         with pytest.raises(tk.NotAuthorized):
             call_as(
-                None, "challenge_announcement_create", id=challenge["id"], subject="x", message="y"
+                None,
+                "challenge_announcement_create",
+                challenge=challenge["id"],
+                subject="x",
+                message="y",
             )
         with pytest.raises((tk.NotAuthorized, tk.ObjectNotFound)):
             call_as(members[0], "challenge_announcement_list", id=challenge["id"])
@@ -117,7 +121,7 @@ class TestAnnouncements:
         draft = challenge_factory(owner_org=world.org["id"])
         with pytest.raises(tk.ValidationError) as refused:
             _announce(world.admin, draft)
-        assert "published" in str(refused.value.error_dict["id"])
+        assert "published" in str(refused.value.error_dict["challenge"])
 
     @pytest.mark.parametrize(
         "data",
@@ -144,7 +148,13 @@ class TestAnnouncements:
     @pytest.mark.parametrize("ref", ["", None, "nope", ["x"], {"a": 1}, "x" * 500, "\x00"])
     def test_bad_challenge_references(self, world, ref):
         with pytest.raises((tk.ValidationError, tk.ObjectNotFound, tk.NotAuthorized)):
-            call_as(world.admin, "challenge_announcement_create", id=ref, subject="s", message="m")
+            call_as(
+                world.admin,
+                "challenge_announcement_create",
+                challenge=ref,
+                subject="s",
+                message="m",
+            )
 
     def test_not_a_json_object(self, world):
         with pytest.raises(tk.ValidationError):

@@ -40,7 +40,7 @@ def roles(world, published_challenge_factory, project_factory):
         team = factories.User()
         project_factory(user=team, challenge=challenge["id"])
         juror = factories.User()
-        helpers.call_action("challenge_juror_add", id=challenge["id"], username=juror["name"])
+        helpers.call_action("challenge_juror_add", id=challenge["id"], user=juror["name"])
         return {**world.roles, "team": team, "juror": juror}, challenge
 
     return built_over("world", "test_mentorship.roles", build)
@@ -54,7 +54,7 @@ class TestCrud:
     def test_create_list_update_delete(self, world, roles):
         _roles, challenge = roles
         created = call_as(
-            world.editor, "challenge_mentorship_create", challenge_id=challenge["name"], **SESSION
+            world.editor, "challenge_mentorship_create", challenge=challenge["name"], **SESSION
         )
         assert created["challenge_id"] == challenge["id"]
         assert created["starts"] == "2024-08-26T16:00:00+00:00"  # stored UTC
@@ -90,7 +90,7 @@ class TestCrud:
             call_as(
                 world.admin,
                 "challenge_mentorship_create",
-                challenge_id=challenge["id"],
+                challenge=challenge["id"],
                 **{
                     **SESSION,
                     "title": title,
@@ -106,7 +106,7 @@ class TestCrud:
         online = call_as(
             world.admin,
             "challenge_mentorship_create",
-            challenge_id=challenge["id"],
+            challenge=challenge["id"],
             **{**SESSION, "location": ""},
         )
         assert online["location"] == ""
@@ -114,7 +114,7 @@ class TestCrud:
         onsite = call_as(
             world.admin,
             "challenge_mentorship_create",
-            challenge_id=challenge["id"],
+            challenge=challenge["id"],
             **{**SESSION, "url": ""},
         )
         assert onsite["url"] == ""
@@ -122,7 +122,7 @@ class TestCrud:
 
     def test_sessions_of_a_draft_are_hidden(self, world, challenge_factory):
         draft = challenge_factory(owner_org=world.org["id"])
-        call_as(world.admin, "challenge_mentorship_create", challenge_id=draft["id"], **SESSION)
+        call_as(world.admin, "challenge_mentorship_create", challenge=draft["id"], **SESSION)
         assert call_as(world.editor, "challenge_mentorship_list", id=draft["id"])["count"] == 1
         for user in (None, world.user, world.member, world.outsider_admin):
             with pytest.raises(tk.ObjectNotFound):
@@ -162,7 +162,7 @@ class TestValidation:
             call_as(
                 world.admin,
                 "challenge_mentorship_create",
-                challenge_id=challenge["id"],
+                challenge=challenge["id"],
                 **{**SESSION, **change},
             )
         assert field in error.value.error_dict, error.value.error_dict
@@ -170,7 +170,7 @@ class TestValidation:
     def test_update_checks_the_merged_dates(self, world, roles):
         _roles, challenge = roles
         created = call_as(
-            world.admin, "challenge_mentorship_create", challenge_id=challenge["id"], **SESSION
+            world.admin, "challenge_mentorship_create", challenge=challenge["id"], **SESSION
         )
         with pytest.raises(tk.ValidationError) as error:
             call_as(
@@ -202,7 +202,7 @@ class TestValidation:
             call_as(
                 world.admin,
                 "challenge_mentorship_create",
-                challenge_id=challenge["id"],
+                challenge=challenge["id"],
                 **{**SESSION, "title": "", "url": "ftp://x", "ends": "2024-08-26T09:00:00-06:00"},
             )
         assert set(error.value.error_dict) == {"title", "url", "ends"}
@@ -213,7 +213,7 @@ class TestValidation:
         created = call_as(
             world.admin,
             "challenge_mentorship_create",
-            challenge_id=challenge["id"],
+            challenge=challenge["id"],
             **{**SESSION, "starts": moment, "ends": moment},
         )
         assert created["starts"] == created["ends"]
@@ -226,12 +226,12 @@ class TestValidation:
         with pytest.raises((tk.ObjectNotFound, tk.ValidationError)):
             call_as(world.admin, "challenge_mentorship_list", id=ref)
         with pytest.raises((tk.ObjectNotFound, tk.ValidationError)):
-            call_as(world.admin, "challenge_mentorship_create", challenge_id=ref, **SESSION)
+            call_as(world.admin, "challenge_mentorship_create", challenge=ref, **SESSION)
 
     def test_not_a_json_object(self, world, roles):
         _roles, challenge = roles
         created = call_as(
-            world.admin, "challenge_mentorship_create", challenge_id=challenge["id"], **SESSION
+            world.admin, "challenge_mentorship_create", challenge=challenge["id"], **SESSION
         )
         with pytest.raises(tk.ValidationError):
             call_as(world.admin, "challenge_mentorship_update", id=created["id"], starts={"x": 1})
@@ -241,10 +241,10 @@ class TestAuthMatrix:
     def test_published_challenge(self, world, roles):
         everyone, challenge = roles
         created = helpers.call_action(
-            "challenge_mentorship_create", challenge_id=challenge["id"], **SESSION
+            "challenge_mentorship_create", challenge=challenge["id"], **SESSION
         )
         assert (
-            _allowed(everyone, "challenge_mentorship_create", challenge_id=challenge["id"])
+            _allowed(everyone, "challenge_mentorship_create", challenge=challenge["id"])
             == ORGANIZERS
         )
         assert _allowed(everyone, "challenge_mentorship_update", id=created["id"]) == ORGANIZERS
@@ -254,10 +254,10 @@ class TestAuthMatrix:
     def test_draft_challenge(self, world, challenge_factory):
         draft = challenge_factory(owner_org=world.org["id"])
         created = helpers.call_action(
-            "challenge_mentorship_create", challenge_id=draft["id"], **SESSION
+            "challenge_mentorship_create", challenge=draft["id"], **SESSION
         )
         for auth, data in (
-            ("challenge_mentorship_create", {"challenge_id": draft["id"]}),
+            ("challenge_mentorship_create", {"challenge": draft["id"]}),
             ("challenge_mentorship_update", {"id": created["id"]}),
             ("challenge_mentorship_delete", {"id": created["id"]}),
             ("challenge_mentorship_list", {"id": draft["id"]}),
@@ -272,7 +272,7 @@ class TestAuthMatrix:
             call_as(
                 world.outsider_admin,
                 "challenge_mentorship_create",
-                challenge_id=challenge["id"],
+                challenge=challenge["id"],
                 **SESSION,
             )
         draft = challenge_factory(owner_org=world.org["id"])
@@ -280,11 +280,11 @@ class TestAuthMatrix:
             call_as(
                 world.outsider_admin,
                 "challenge_mentorship_create",
-                challenge_id=draft["id"],
+                challenge=draft["id"],
                 **SESSION,
             )
         created = helpers.call_action(
-            "challenge_mentorship_create", challenge_id=draft["id"], **SESSION
+            "challenge_mentorship_create", challenge=draft["id"], **SESSION
         )
         with pytest.raises(tk.ObjectNotFound):
             call_as(world.user, "challenge_mentorship_update", id=created["id"], title="Mine")
@@ -294,7 +294,7 @@ class TestAuthMatrix:
         helpers.call_action("challenge_delete", id=challenge["id"])
         with pytest.raises(tk.ObjectNotFound):
             call_as(
-                world.admin, "challenge_mentorship_create", challenge_id=challenge["id"], **SESSION
+                world.admin, "challenge_mentorship_create", challenge=challenge["id"], **SESSION
             )
 
 
@@ -303,7 +303,7 @@ def test_stored_in_utc_whatever_the_offset(world, roles):
     created = call_as(
         world.admin,
         "challenge_mentorship_create",
-        challenge_id=challenge["id"],
+        challenge=challenge["id"],
         **{**SESSION, "starts": "2024-08-26T10:00:00+02:00", "ends": "2024-08-26T09:00:00Z"},
     )
     starts = dt.datetime.fromisoformat(created["starts"])

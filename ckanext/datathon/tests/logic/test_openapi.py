@@ -63,8 +63,7 @@ def _recorded_keys(monkeypatch: pytest.MonkeyPatch, action: str, user: str, atte
 
 def test_every_action_of_ours_has_its_schema(world, monkeypatch):
     """The schema the document is built from is the one the action validates
-    with (read from its ``@validate`` decorator, or the table of
-    ``openapi._schema_functions`` until every action has one)."""
+    with (read from its ``@validate`` decorator: ``fn.datathon_schema``)."""
     challenge = ours.PublishedChallengeFactory(owner_org=world.org["id"])
     project = helpers.call_action(
         "project_register",
@@ -80,11 +79,14 @@ def test_every_action_of_ours_has_its_schema(world, monkeypatch):
         {"id": project["id"], "project": project["id"], "challenge": challenge["id"]},
     )
     schemas = openapi.action_schemas()
+    actions = openapi.registered_actions()
+    assert set(schemas) == set(actions)
     assert "challenge_create" in schemas
     assert "package_update" not in schemas  # chained core actions: core's input
     mismatches = []
     for action, schema in schemas.items():
-        assert schema, f"{action}: no schema found"
+        # every action declares one (datathon_hub_counts: an empty one, no parameter)
+        assert hasattr(actions[action], "datathon_schema"), f"{action}: no schema found"
         documented = sorted(k for k in schema if not k.startswith("__"))
         recorded = _recorded_keys(monkeypatch, action, world.sysadmin["name"], attempts)
         if recorded is not None and recorded != documented:
@@ -150,13 +152,13 @@ def test_documented_shapes_are_what_the_actions_return(app, world):
     dataset), a project record with ``datasets_used``, ``project_member_list``:
     each real answer validates against its documented shape."""
     challenge = ours.PublishedChallengeFactory(owner_org=world.org["id"])
-    ours.AllyFactory(challenge_id=challenge["id"])
+    ours.AllyFactory(challenge=challenge["id"])
     dataset = factories.Dataset(owner_org=world.org["id"])
     helpers.call_action(
         "challenge_dataset_add",
         context={"user": world.admin["name"]},
         id=challenge["id"],
-        dataset_id=dataset["id"],
+        dataset=dataset["id"],
     )
     project = helpers.call_action(
         "project_register",
@@ -269,35 +271,22 @@ def test_help_show_returns_the_docstring(app):
     assert ":type limit: int" in text
 
 
-def test_the_schema_is_read_from_a_validate_decorator():
-    """Once an action carries ``@validate(schema)`` (core's, or one keeping
-    the schema function in its closure under any name), the document reads
-    the schema from it, not from the table of ``_schema_functions``."""
-    from ckan.logic import validate
-
+def test_the_schema_is_read_from_the_validate_decorator():
+    """The document reads each action's schema from its ``@validate(schema)``
+    (``fn.datathon_schema``); ``challenge_patch`` (``passthrough``) also
+    documents the keys it hands on to ``challenge_update``, optional."""
     from ckanext.datathon.logic.schema import jury
 
-    @validate(jury.juror_queue)
-    def core_style(context: Any, data_dict: Any) -> None:
-        """Core's decorator: ``schema_func`` in the wrapper's closure."""
-
-    def ours_style(schema_factory: Any) -> Any:
-        def decorator(action: Any) -> Any:
-            def wrapper(context: Any, data_dict: Any) -> Any:
-                return action(context, schema_factory())
-
-            wrapper.__wrapped__ = action  # type: ignore[attr-defined]
-            return wrapper
-
-        return decorator
-
-    @ours_style(jury.export_page)
-    def other(context: Any, data_dict: Any) -> None:
-        """A decorator of ours, whatever it names the schema."""
-
-    assert sorted(openapi._declared_schema(core_style)) == ["id", "limit", "offset"]
-    assert sorted(openapi._declared_schema(other)) == ["after", "id", "limit"]
-    assert openapi._declared_schema(lambda context, data_dict: None) is None
+    actions = openapi.registered_actions()
+    schemas = openapi.action_schemas()
+    assert sorted(schemas["challenge_juror_queue"]) == sorted(jury.juror_queue())
+    assert sorted(schemas["challenge_patch"]) == ["id"]
+    patch = openapi.documented_schema("challenge_patch", actions["challenge_patch"], schemas)
+    assert set(patch) == set(schemas["challenge_update"])
+    body = openapi.request_schema(patch)
+    assert body["required"] == ["id"]
+    show = openapi.documented_schema("challenge_show", actions["challenge_show"], schemas)
+    assert show is schemas["challenge_show"]
 
 
 def test_the_command_prints_and_writes_the_document(cli, tmp_path):

@@ -220,7 +220,7 @@ class TestOneTeamPerPerson:
         larks = _register(other_leader, challenge, title="Larks")
         # an invitation is not a membership: the invitee decides, and is refused
         answer = call_as(
-            other_leader, "project_member_add", id=larks["id"], username=world.user["name"]
+            other_leader, "project_member_add", id=larks["id"], user=world.user["name"]
         )
         assert answer["status"] == "invited"
         with pytest.raises(tk.ValidationError) as excinfo:
@@ -229,8 +229,8 @@ class TestOneTeamPerPerson:
         assert "already on Owls" in excinfo.value.error_dict["id"][0]
         # an organizer adding directly: Owls is a draft of their organization
         with pytest.raises(tk.ValidationError) as excinfo:
-            call_as(world.editor, "project_member_add", id=larks["id"], username=world.user["name"])
-        assert "already on" in excinfo.value.error_dict["username"][0]
+            call_as(world.editor, "project_member_add", id=larks["id"], user=world.user["name"])
+        assert "already on" in excinfo.value.error_dict["user"][0]
         with pytest.raises(tk.ValidationError):
             call_as(
                 world.admin,
@@ -242,12 +242,10 @@ class TestOneTeamPerPerson:
         assert world.user["id"] not in _team_ids(larks["id"])
         # once out of the first team, the person may join another one
         member = add_team_member(owls)
-        invited = call_as(
-            other_leader, "project_member_add", id=larks["id"], username=member["name"]
-        )
+        invited = call_as(other_leader, "project_member_add", id=larks["id"], user=member["name"])
         with pytest.raises(tk.ValidationError):
             call_as(member, "project_invitation_accept", id=invited["invitation"]["id"])
-        call_as(member, "project_member_remove", id=owls["id"], username=member["name"])
+        call_as(member, "project_member_remove", id=owls["id"], user=member["name"])
         call_as(member, "project_invitation_accept", id=invited["invitation"]["id"])
         assert member["id"] in _team_ids(larks["id"])
 
@@ -296,8 +294,8 @@ class TestTeam:
         a, b, c = factories.User(), factories.User(), factories.User()
         invite_and_accept(world.user, project, a)
         # pending invitees are not on the team and do not count toward the cap
-        to_b = call_as(world.user, "project_member_add", id=project["id"], username=b["name"])
-        to_c = call_as(world.user, "project_member_add", id=project["id"], username=c["name"])
+        to_b = call_as(world.user, "project_member_add", id=project["id"], user=b["name"])
+        to_c = call_as(world.user, "project_member_add", id=project["id"], user=c["name"])
         assert (to_b["status"], to_b["count"]) == ("invited", 2)
         call_as(b, "project_invitation_accept", id=to_b["invitation"]["id"])
         assert len(_team_ids(project["id"])) == 3
@@ -310,16 +308,14 @@ class TestTeam:
                 world.user,
                 "project_member_add",
                 id=project["id"],
-                username=factories.User()["name"],
+                user=factories.User()["name"],
             )
-        assert "full" in excinfo.value.error_dict["username"][0]
+        assert "full" in excinfo.value.error_dict["user"][0]
         # adding an existing member again is not an addition
         with pytest.raises(tk.ValidationError):
-            call_as(world.user, "project_member_add", id=project["id"], username=b["name"])
+            call_as(world.user, "project_member_add", id=project["id"], user=b["name"])
         assert (
-            call_as(world.admin, "project_member_add", id=project["id"], username=b["name"])[
-                "status"
-            ]
+            call_as(world.admin, "project_member_add", id=project["id"], user=b["name"])["status"]
             == "added"
         )
         # the core path obeys the same cap, for organizers too
@@ -341,9 +337,9 @@ class TestTeam:
         project = _register(world.user, challenge)
         users = [factories.User() for _ in range(20)]
         invitations = {
-            u["name"]: call_as(
-                world.user, "project_member_add", id=project["id"], username=u["name"]
-            )["invitation"]["id"]
+            u["name"]: call_as(world.user, "project_member_add", id=project["id"], user=u["name"])[
+                "invitation"
+            ]["id"]
             for u in users
         }
         model.Session.remove()
@@ -379,11 +375,11 @@ class TestTeam:
         project = _register(world.user, challenge)
         a, b = add_team_member(project), add_team_member(project)
         with pytest.raises(tk.NotAuthorized):  # only the leader removes others
-            call_as(a, "project_member_remove", id=project["id"], username=b["name"])
-        call_as(a, "project_member_remove", id=project["id"], username=a["name"])  # leaving
-        call_as(world.user, "project_member_remove", id=project["id"], username=b["name"])
+            call_as(a, "project_member_remove", id=project["id"], user=b["name"])
+        call_as(a, "project_member_remove", id=project["id"], user=a["name"])  # leaving
+        call_as(world.user, "project_member_remove", id=project["id"], user=b["name"])
         with pytest.raises(tk.ValidationError):
-            call_as(world.admin, "project_member_remove", id=project["id"], username=leader(world))
+            call_as(world.admin, "project_member_remove", id=project["id"], user=leader(world))
         assert _team_ids(project["id"]) == {world.user["id"]}
 
     def test_outsiders_cannot_change_a_team(self, world, published_challenge_factory):
@@ -392,11 +388,11 @@ class TestTeam:
         stranger = factories.User()
         # a draft: not even there for outsiders
         with pytest.raises(tk.ObjectNotFound):
-            call_as(stranger, "project_member_add", id=project["id"], username=stranger["name"])
+            call_as(stranger, "project_member_add", id=project["id"], user=stranger["name"])
         with pytest.raises(tk.ObjectNotFound):
             call_as(world.member, "project_submit", id=project["id"])
         team = call_as(
-            world.editor, "project_member_add", id=project["id"], username=world.member["name"]
+            world.editor, "project_member_add", id=project["id"], user=world.member["name"]
         )
         assert team["count"] == 2
 
@@ -440,9 +436,9 @@ class TestDeadline:
             ("resource_patch", {"id": resource["id"], "name": "late"}),
             ("resource_update", {"id": resource["id"], "url": "https://example.org/c"}),
             ("resource_delete", {"id": resource["id"]}),
-            ("project_member_add", {"id": project["id"], "username": newcomer["name"]}),
-            ("project_member_remove", {"id": project["id"], "username": member["name"]}),
-            ("project_leader_set", {"id": project["id"], "username": successor["name"]}),
+            ("project_member_add", {"id": project["id"], "user": newcomer["name"]}),
+            ("project_member_remove", {"id": project["id"], "user": member["name"]}),
+            ("project_leader_set", {"id": project["id"], "user": successor["name"]}),
         ]
         at = moment + SECOND if after else moment - SECOND
         with freeze_time(at):
@@ -732,11 +728,11 @@ class TestUserDeletion:
         assert shown["leader_user_id"] == world.user["id"]
         # organizers can rebuild the team
         team = call_as(
-            world.editor, "project_member_add", id=project["id"], username=world.member["name"]
+            world.editor, "project_member_add", id=project["id"], user=world.member["name"]
         )
         assert team["count"] == 1
         with pytest.raises(tk.ValidationError):
-            call_as(world.editor, "project_member_add", id=project["id"], username=member["name"])
+            call_as(world.editor, "project_member_add", id=project["id"], user=member["name"])
         for url in (f"/project/{project['name']}", "/dataset/", f"/project/?q={project['name']}"):
             assert app.get(url).status_code == 200
 

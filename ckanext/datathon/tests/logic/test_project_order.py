@@ -25,7 +25,7 @@ def test_winners_first_once_the_results_are_published(world, challenge_factory):
         call_as(
             world.admin,
             "challenge_award_create",
-            challenge_id=s.challenge["id"],
+            challenge=s.challenge["id"],
             project=by_title[title]["id"],
             rank=rank,
         )

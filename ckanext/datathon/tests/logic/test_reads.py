@@ -31,7 +31,7 @@ class TestCatalogueReads:
                     world.admin,
                     "challenge_dataset_add",
                     id=challenge["id"],
-                    dataset_id=dataset["id"],
+                    dataset=dataset["id"],
                 )
         return public, private, published, draft
 
@@ -103,7 +103,7 @@ class TestHubCounts:
             "pending_invitations": 0,
             "follows_challenges": False,
         }
-        answer = call_as(leader, "project_member_add", id=project["id"], username=guest["name"])
+        answer = call_as(leader, "project_member_add", id=project["id"], user=guest["name"])
         call_as(guest, "follow_challenge", id=challenge["id"])
         assert call_as(guest, "datathon_hub_counts") == {
             "pending_invitations": 1,

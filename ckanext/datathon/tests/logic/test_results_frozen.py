@@ -49,7 +49,7 @@ def s(world, challenge_factory):
         call_as(
             world.admin,
             "challenge_award_create",
-            challenge_id=s.challenge["id"],
+            challenge=s.challenge["id"],
             project=s.projects[0]["id"],
             rank=1,
             citation="Best of all",
@@ -79,7 +79,7 @@ def _public_view(s):
     )
 
 
-def _refused(user, action, key, **data):
+def _refused(user, action, key, /, **data):
     with pytest.raises(tk.ValidationError) as caught:
         call_as(user, action, **data)
     assert key in caught.value.error_dict, caught.value.error_dict
@@ -215,9 +215,9 @@ class TestRefusedAfterPublication:
         _refused(
             world.admin,
             "project_member_add",
-            "username",
+            "user",
             id=s.projects[1]["id"],
-            username=juror["name"],
+            user=juror["name"],
         )
         _refused(
             world.sysadmin,
@@ -230,17 +230,17 @@ class TestRefusedAfterPublication:
         _refused(
             world.admin,
             "project_member_remove",
-            "username",
+            "user",
             id=s.projects[0]["id"],
-            username=s.member["name"],
+            user=s.member["name"],
         )
         # nor does the leader role move (teams are part of the snapshot)
         _refused(
             world.admin,
             "project_leader_set",
-            "username",
+            "user",
             id=s.projects[0]["id"],
-            username=s.member["name"],
+            user=s.member["name"],
         )
         assert _public_view(s) == before
         live = call_as(world.admin, "challenge_ranking", id=s.challenge["id"], live=True)
@@ -311,7 +311,7 @@ class TestRefusedAfterPublication:
             world.admin,
             "challenge_award_create",
             "rank",
-            challenge_id=s.challenge["id"],
+            challenge=s.challenge["id"],
             project=s.projects[1]["id"],
             rank=2,
         )
@@ -431,7 +431,7 @@ class TestPublicationLock:
         cid = s.challenge["id"]
         for _ in range(6):
             user = factories.User()
-            call_as(world.admin, "challenge_juror_add", id=cid, username=user["name"])
+            call_as(world.admin, "challenge_juror_add", id=cid, user=user["name"])
             s.jurors.append(user)
         model.Session.remove()
         barrier = threading.Barrier(len(s.jurors) + 1)

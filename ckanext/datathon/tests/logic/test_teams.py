@@ -48,7 +48,7 @@ def _team_ids(project_id: str) -> set[str]:
 
 
 def _invite(inviter, project, invitee) -> dict:
-    answer = call_as(inviter, "project_member_add", id=project["id"], username=invitee["name"])
+    answer = call_as(inviter, "project_member_add", id=project["id"], user=invitee["name"])
     assert answer["status"] == "invited"
     return answer["invitation"]
 
@@ -73,9 +73,7 @@ def team(world, published_challenge_factory):
 class TestConsent:
     def test_a_team_member_invites_and_the_invitee_decides(self, team):
         guest = factories.User()
-        answer = call_as(
-            team.user, "project_member_add", id=team.project["id"], username=guest["name"]
-        )
+        answer = call_as(team.user, "project_member_add", id=team.project["id"], user=guest["name"])
         assert answer["status"] == "invited"
         assert answer["count"] == 1  # the invitee is not on the team yet
         assert guest["id"] not in _team_ids(team.project["id"])
@@ -115,7 +113,7 @@ class TestConsent:
     def test_organizers_add_directly_and_it_is_in_the_activity_stream(self, team):
         newcomer = factories.User()
         answer = call_as(
-            team.editor, "project_member_add", id=team.project["id"], username=newcomer["name"]
+            team.editor, "project_member_add", id=team.project["id"], user=newcomer["name"]
         )
         assert answer["status"] == "added"
         assert newcomer["id"] in _team_ids(team.project["id"])
@@ -134,7 +132,7 @@ class TestConsent:
     @pytest.mark.parametrize("junk", ["\x00", "nobody-here", 42, ["x"], "x" * 5000])
     def test_hostile_usernames(self, team, junk):
         with pytest.raises(tk.ValidationError):
-            call_as(team.user, "project_member_add", id=team.project["id"], username=junk)
+            call_as(team.user, "project_member_add", id=team.project["id"], user=junk)
 
 
 class TestJuryAndOrganizers:
@@ -142,10 +140,10 @@ class TestJuryAndOrganizers:
 
     def test_a_juror_cannot_be_invited_and_the_inviter_is_not_told_why(self, team):
         juror = factories.User()
-        call_as(team.admin, "challenge_juror_add", id=team.challenge["id"], username=juror["name"])
+        call_as(team.admin, "challenge_juror_add", id=team.challenge["id"], user=juror["name"])
         with pytest.raises(tk.ValidationError) as excinfo:
-            call_as(team.user, "project_member_add", id=team.project["id"], username=juror["name"])
-        message = _errors(excinfo, "username")
+            call_as(team.user, "project_member_add", id=team.project["id"], user=juror["name"])
+        message = _errors(excinfo, "user")
         assert message == "This person cannot join this team"
         assert "juror" not in message
         assert juror["id"] not in _team_ids(team.project["id"])
@@ -153,18 +151,18 @@ class TestJuryAndOrganizers:
     def test_organizers_of_the_challenge_cannot_join_its_teams(self, team):
         with pytest.raises(tk.ValidationError) as excinfo:
             call_as(
-                team.user, "project_member_add", id=team.project["id"], username=team.editor["name"]
+                team.user, "project_member_add", id=team.project["id"], user=team.editor["name"]
             )
-        assert _errors(excinfo, "username") == "This person cannot join this team"
+        assert _errors(excinfo, "user") == "This person cannot join this team"
         # an organizer adding another organizer is told why
         with pytest.raises(tk.ValidationError) as excinfo:
             call_as(
                 team.admin,
                 "project_member_add",
                 id=team.project["id"],
-                username=team.editor["name"],
+                user=team.editor["name"],
             )
-        assert "organizes this challenge" in _errors(excinfo, "username")
+        assert "organizes this challenge" in _errors(excinfo, "user")
         # nor through core's collaborator action
         with pytest.raises(tk.ValidationError):
             call_as(
@@ -182,7 +180,7 @@ class TestJuryAndOrganizers:
     def test_an_invitee_appointed_juror_cannot_accept_and_is_told_why(self, team):
         guest = factories.User()
         invitation = _invite(team.user, team.project, guest)
-        call_as(team.admin, "challenge_juror_add", id=team.challenge["id"], username=guest["name"])
+        call_as(team.admin, "challenge_juror_add", id=team.challenge["id"], user=guest["name"])
         mine = call_as(guest, "project_invitation_list")["results"][0]
         assert mine["status"] == "lapsed"
         assert "juror" in mine["lapse_reason"]
@@ -201,12 +199,12 @@ class TestJuryAndOrganizers:
         for who in (member, team.user):
             with pytest.raises(tk.ValidationError) as excinfo:
                 call_as(
-                    team.admin, "challenge_juror_add", id=team.challenge["id"], username=who["name"]
+                    team.admin, "challenge_juror_add", id=team.challenge["id"], user=who["name"]
                 )
-            assert "on a team of this challenge" in _errors(excinfo, "username")
+            assert "on a team of this challenge" in _errors(excinfo, "user")
         # once out of the team, they may be
-        call_as(member, "project_member_remove", id=team.project["id"], username=member["name"])
-        call_as(team.admin, "challenge_juror_add", id=team.challenge["id"], username=member["name"])
+        call_as(member, "project_member_remove", id=team.project["id"], user=member["name"])
+        call_as(team.admin, "challenge_juror_add", id=team.challenge["id"], user=member["name"])
 
 
 class TestLapse:
@@ -239,7 +237,7 @@ class TestLapse:
         member = add_team_member(team.project)
         guest = factories.User()
         invitation = _invite(member, team.project, guest)
-        call_as(member, "project_member_remove", id=team.project["id"], username=member["name"])
+        call_as(member, "project_member_remove", id=team.project["id"], user=member["name"])
         with pytest.raises(tk.ValidationError) as excinfo:
             call_as(guest, "project_invitation_accept", id=invitation["id"])
         assert "no longer on the team" in _errors(excinfo, "id")
@@ -280,8 +278,8 @@ class TestCaps:
         _invite(team.user, team.project, first)
         _invite(team.user, team.project, second)
         with pytest.raises(tk.ValidationError) as excinfo:
-            call_as(team.user, "project_member_add", id=team.project["id"], username=third["name"])
-        assert "open invitations" in _errors(excinfo, "username")
+            call_as(team.user, "project_member_add", id=team.project["id"], user=third["name"])
+        assert "open invitations" in _errors(excinfo, "user")
         # an answer frees a place
         mine = call_as(first, "project_invitation_list")["results"][0]
         call_as(first, "project_invitation_decline", id=mine["id"])
@@ -294,7 +292,7 @@ class TestCaps:
         _invite(team.user, other, factories.User())
         with pytest.raises(tk.ValidationError) as excinfo:
             _invite(team.user, team.project, factories.User())
-        assert "a day" in _errors(excinfo, "username")
+        assert "a day" in _errors(excinfo, "user")
         with freeze_time(dt.datetime.now(dt.timezone.utc) + DAY + dt.timedelta(minutes=1)):
             _invite(team.user, team.project, factories.User())
 
@@ -309,7 +307,7 @@ class TestCaps:
         third = _register(member, team.challenge, "Theirs")
         invite_and_accept(member, third, team.user)
         with pytest.raises(tk.ValidationError):
-            call_as(member, "project_leader_set", id=third["id"], username=team.user["name"])
+            call_as(member, "project_leader_set", id=third["id"], user=team.user["name"])
 
     @pytest.mark.ckan_config("ckanext.datathon.max_teams_per_challenge", "2")
     def test_teams_per_challenge(self, team):
@@ -340,25 +338,23 @@ class TestLeaving:
                 team.user,
                 "project_member_remove",
                 id=team.project["id"],
-                username=team.user["name"],
+                user=team.user["name"],
             )
-        assert "project_leader_set" in _errors(excinfo, "username")
+        assert "project_leader_set" in _errors(excinfo, "user")
         with pytest.raises(tk.NotAuthorized):  # only the leader hands over
-            call_as(member, "project_leader_set", id=team.project["id"], username=member["name"])
-        call_as(team.user, "project_leader_set", id=team.project["id"], username=member["name"])
-        call_as(
-            team.user, "project_member_remove", id=team.project["id"], username=team.user["name"]
-        )
+            call_as(member, "project_leader_set", id=team.project["id"], user=member["name"])
+        call_as(team.user, "project_leader_set", id=team.project["id"], user=member["name"])
+        call_as(team.user, "project_member_remove", id=team.project["id"], user=team.user["name"])
         assert _team_ids(team.project["id"]) == {member["id"]}
         assert (
             call_as(member, "package_show", id=team.project["id"])["leader_user_id"] == member["id"]
         )
         with pytest.raises(tk.ValidationError):  # not a member
-            call_as(member, "project_leader_set", id=team.project["id"], username=team.user["name"])
+            call_as(member, "project_leader_set", id=team.project["id"], user=team.user["name"])
 
     def test_a_sole_member_leaving_a_draft_deletes_it(self, team):
         answer = call_as(
-            team.user, "project_member_remove", id=team.project["id"], username=team.user["name"]
+            team.user, "project_member_remove", id=team.project["id"], user=team.user["name"]
         )
         assert answer["deleted"] is True
         model.Session.expire_all()
@@ -375,7 +371,7 @@ class TestLeaving:
             {"c": team.challenge["id"], "u": member["id"]},
         )
         model.Session.commit()
-        call_as(member, "project_member_remove", id=team.project["id"], username=member["name"])
+        call_as(member, "project_member_remove", id=team.project["id"], user=member["name"])
         assert member["id"] not in _team_ids(team.project["id"])
 
 

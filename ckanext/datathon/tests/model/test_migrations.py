@@ -54,9 +54,9 @@ class TestMigrations:
             ],
             **open_registration_dates(),
         )
-        helpers.call_action("challenge_dataset_add", id=challenge["id"], dataset_id=dataset["id"])
+        helpers.call_action("challenge_dataset_add", id=challenge["id"], dataset=dataset["id"])
         helpers.call_action(
-            "challenge_ally_create", challenge_id=challenge["id"], name="Ally", kind="academia"
+            "challenge_ally_create", challenge=challenge["id"], name="Ally", kind="academia"
         )
         model.Session.remove()
         for _ in range(2):

@@ -41,9 +41,7 @@ def published(world, published_challenge_factory):
             owner_org=world.org["id"], title="Denuncias internas", private=True
         )
         for dataset in (public, private):
-            call_as(
-                world.admin, "challenge_dataset_add", id=challenge["id"], dataset_id=dataset["id"]
-            )
+            call_as(world.admin, "challenge_dataset_add", id=challenge["id"], dataset=dataset["id"])
         return challenge, public, private
 
     return built_over("world", "test_challenge_pages.published", build)
@@ -422,7 +420,7 @@ class TestDatasetPage:
     def test_block_and_tab(self, app, world, published, challenge_factory):
         challenge, public, _ = published
         draft = challenge_factory(owner_org=world.org["id"], title="Draft using it")
-        call_as(world.admin, "challenge_dataset_add", id=draft["id"], dataset_id=public["id"])
+        call_as(world.admin, "challenge_dataset_add", id=draft["id"], dataset=public["id"])
         for url in (
             tk.url_for("dataset.read", id=public["name"]),
             tk.url_for("challenge.dataset_challenges", id=public["name"]),

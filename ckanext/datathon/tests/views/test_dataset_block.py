@@ -83,7 +83,7 @@ def _publish(world, done):
     call_as(
         world.admin,
         "challenge_award_create",
-        challenge_id=done.challenge["id"],
+        challenge=done.challenge["id"],
         project=done.projects[0]["id"],
         rank=1,
     )

@@ -57,14 +57,12 @@ def draft(world, challenge_factory):
 
 @pytest.fixture
 def session(world, published):
-    return call_as(
-        world.admin, "challenge_mentorship_create", challenge_id=published["id"], **SESSION
-    )
+    return call_as(world.admin, "challenge_mentorship_create", challenge=published["id"], **SESSION)
 
 
 class TestChallengePage:
     def test_sections_and_calendar_link(self, app, world, published, session):
-        call_as(world.admin, "challenge_impact_create", challenge_id=published["id"], **IMPACT)
+        call_as(world.admin, "challenge_impact_create", challenge=published["id"], **IMPACT)
         html = body(app.get(tk.url_for("challenge.read", name=published["name"])))
         assert 'id="mentorship"' in html
         assert "Data cleaning clinic" in html
@@ -210,7 +208,7 @@ class TestMentorshipPage:
     ):
         other = published_challenge_factory(owner_org=world.org["id"])
         theirs = call_as(
-            world.admin, "challenge_mentorship_create", challenge_id=other["id"], **SESSION
+            world.admin, "challenge_mentorship_create", challenge=other["id"], **SESSION
         )
         b = browse(world.admin)
         assert (
@@ -251,7 +249,7 @@ class TestMentorshipPage:
         team = factories.User()
         project_factory(user=team, challenge=published["id"])
         juror = factories.User()
-        helpers.call_action("challenge_juror_add", id=published["id"], username=juror["name"])
+        helpers.call_action("challenge_juror_add", id=published["id"], user=juror["name"])
         form = {**SESSION, "starts": "2024-08-27T09:00", "ends": "2024-08-27T10:00", "mentors": ""}
         for user in (team, juror):
             b = browse(user)
@@ -333,7 +331,7 @@ class TestImpactPage:
         call_as(
             world.admin,
             "challenge_impact_create",
-            challenge_id=published["id"],
+            challenge=published["id"],
             **IMPACT,
             project=data["project"]["id"],
             datasets=[data["public"]["id"], data["private"]["id"]],
@@ -393,14 +391,14 @@ class TestDatasetPage:
         call_as(
             world.admin,
             "challenge_impact_create",
-            challenge_id=published["id"],
+            challenge=published["id"],
             **IMPACT,
             datasets=[dataset["id"]],
         )
         call_as(
             world.admin,
             "challenge_impact_create",
-            challenge_id=draft["id"],
+            challenge=draft["id"],
             **{**IMPACT, "title": "Hidden draft impact"},
             datasets=[dataset["id"]],
         )

@@ -75,7 +75,7 @@ class TestAccess:
 class TestOverview:
     def test_a_team_member_sees_the_team_and_answers_an_invitation(self, browse, world, team):
         guest = factories.User(fullname="Caro Nueva")
-        call_as(team.leader, "project_member_add", id=team.project["id"], username=guest["name"])
+        call_as(team.leader, "project_member_add", id=team.project["id"], user=guest["name"])
         leader_page = body(browse(team.leader).get(HUB))
         assert "Rutas seguras" in leader_page
         assert "Las Ciclistas" in leader_page
@@ -102,7 +102,7 @@ class TestOverview:
 
     def test_declining_from_the_hub_comes_back_to_it(self, browse, world, team):
         guest = factories.User()
-        call_as(team.leader, "project_member_add", id=team.project["id"], username=guest["name"])
+        call_as(team.leader, "project_member_add", id=team.project["id"], user=guest["name"])
         invitation = call_as(guest, "project_invitation_list")["results"][0]
         b = browse(guest)
         done = b.post(

@@ -580,7 +580,7 @@ def test_badges_of_a_gallery_page_take_one_query(world, s):
         call_as(
             world.admin,
             "challenge_award_create",
-            challenge_id=s.challenge["id"],
+            challenge=s.challenge["id"],
             project=project["id"],
             rank=rank,
         )

@@ -32,7 +32,7 @@ def page(world, published_challenge_factory):
         owner_org=world.org["id"], title="Transporte público, seguridad y mujeres"
     )
     dataset = factories.Dataset(owner_org=world.org["id"], title="Viajes en Metrobús")
-    call_as(world.admin, "challenge_dataset_add", id=challenge["id"], dataset_id=dataset["id"])
+    call_as(world.admin, "challenge_dataset_add", id=challenge["id"], dataset=dataset["id"])
     url = tk.url_for("challenge.read", name=challenge["name"])
     return challenge, dataset, url
 

@@ -77,9 +77,7 @@ def _build() -> SimpleNamespace:
                 **dates,
             )
         )
-        call_as(
-            organizer, "challenge_dataset_add", id=challenges[-1]["id"], dataset_id="volume-data"
-        )
+        call_as(organizer, "challenge_dataset_add", id=challenges[-1]["id"], dataset="volume-data")
     for n in range(DRAFTS):
         call_as(
             organizer,
@@ -89,8 +87,8 @@ def _build() -> SimpleNamespace:
             owner_org=org["id"],
         )
     main = challenges[0]
-    call_as(sysadmin, "challenge_juror_add", id=main["id"], username=juror["name"])
-    call_as(organizer, "challenge_criterion_create", challenge_id=main["id"], name="Impact")
+    call_as(sysadmin, "challenge_juror_add", id=main["id"], user=juror["name"])
+    call_as(organizer, "challenge_criterion_create", challenge=main["id"], name="Impact")
     for n in range(PROJECTS):
         leader = factories.User()
         project = call_as(

@@ -231,9 +231,9 @@ def portal(world: Any) -> dict[str, Any]:
     )
     ours.add_team_member(project)
     juror = factories.User()
-    ours.JurorFactory(id=challenge["id"], username=juror["name"])
-    criterion = ours.CriterionFactory(challenge_id=challenge["id"])
-    ally = ours.AllyFactory(challenge_id=challenge["id"])
+    ours.JurorFactory(id=challenge["id"], user=juror["name"])
+    criterion = ours.CriterionFactory(challenge=challenge["id"])
+    ally = ours.AllyFactory(challenge=challenge["id"])
     dataset = factories.Dataset(owner_org=world.org["id"])
     refs = [
         challenge["id"],

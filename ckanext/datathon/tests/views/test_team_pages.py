@@ -54,9 +54,7 @@ def contest(world, published_challenge_factory):
             owner_org=world.org["id"], title="Denuncias internas", private=True
         )
         for dataset in (public, private):
-            call_as(
-                world.admin, "challenge_dataset_add", id=challenge["id"], dataset_id=dataset["id"]
-            )
+            call_as(world.admin, "challenge_dataset_add", id=challenge["id"], dataset=dataset["id"])
         leader = factories.User(fullname="Ana Leader")
         member = factories.User(fullname="Beto Member")
         draft = call_as(
@@ -87,7 +85,7 @@ def contest(world, published_challenge_factory):
 def _invite_pending(contest) -> dict:
     """The member invites a new user; the invitation as the invitee lists it."""
     guest = factories.User()
-    call_as(contest.member, "project_member_add", id=contest.draft["id"], username=guest["name"])
+    call_as(contest.member, "project_member_add", id=contest.draft["id"], user=guest["name"])
     return call_as(guest, "project_invitation_list")["results"][0]
 
 
@@ -372,9 +370,7 @@ class TestTeam:
     def test_withdraw_an_invitation(self, browse, world, contest):
         newcomer = factories.User(fullname="Caro Nueva")
         url = self.url(contest)
-        call_as(
-            contest.member, "project_member_add", id=contest.draft["id"], username=newcomer["name"]
-        )
+        call_as(contest.member, "project_member_add", id=contest.draft["id"], user=newcomer["name"])
         invitation = call_as(newcomer, "project_invitation_list")["results"][0]
         button = f'name="revoke" value="{invitation["id"]}"'
         # the sender, the leader and the organizers see the button; the invitee does not
@@ -501,9 +497,7 @@ class TestInvitationsPage:
 
     def test_linked_from_the_user_menu_with_the_count(self, browse, world, contest):
         guest = factories.User()
-        call_as(
-            contest.leader, "project_member_add", id=contest.draft["id"], username=guest["name"]
-        )
+        call_as(contest.leader, "project_member_add", id=contest.draft["id"], user=guest["name"])
         # the user menu links to the personal hub, whose invitations section it is
         html = body(browse(guest).get("/dataset"))
         assert 'href="/dashboard/challenges"' in html
@@ -517,7 +511,7 @@ class TestInvitationsPage:
     def test_decline_and_csrf(self, browse, world, contest):
         guest = factories.User()
         answer = call_as(
-            contest.leader, "project_member_add", id=contest.draft["id"], username=guest["name"]
+            contest.leader, "project_member_add", id=contest.draft["id"], user=guest["name"]
         )
         b = browse(guest)
         form = {"invitation": answer["invitation"]["id"], "answer": "decline"}
@@ -537,11 +531,9 @@ class TestInvitationsPage:
     def test_a_refused_accept_says_why(self, browse, world, contest):
         guest = factories.User()
         answer = call_as(
-            contest.leader, "project_member_add", id=contest.draft["id"], username=guest["name"]
+            contest.leader, "project_member_add", id=contest.draft["id"], user=guest["name"]
         )
-        call_as(
-            world.admin, "challenge_juror_add", id=contest.challenge["id"], username=guest["name"]
-        )
+        call_as(world.admin, "challenge_juror_add", id=contest.challenge["id"], user=guest["name"])
         b = browse(guest)
         html = body(b.get(self.url))
         assert "jurors never join its teams" in html
@@ -807,7 +799,7 @@ class TestProjectPages:
             owner_org=world.org["id"], title="Paradas", resources=[{"url": "https://x.org/c.csv"}]
         )
         call_as(
-            world.admin, "challenge_dataset_add", id=contest.challenge["id"], dataset_id=other["id"]
+            world.admin, "challenge_dataset_add", id=contest.challenge["id"], dataset=other["id"]
         )
         secret = call_as(
             sysadmin, "resource_create", package_id=contest.private["id"], url="https://x.org/s"
